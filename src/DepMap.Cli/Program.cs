@@ -1,0 +1,3 @@
+// The `depmap` command line: see README.md.
+Console.Error.WriteLine("usage: depmap graph FILE... [--format svg|dot|json|mermaid|zipkin] [-o OUT]");
+return 2;
