@@ -1,0 +1,418 @@
+using DepMap.Core.Spans;
+
+namespace DepMap.Core.Linking;
+
+/// <summary>
+/// The one walk over a <see cref="TraceTree"/> that emits calls, breadth-first as Zipkin's
+/// <c>DependencyLinker</c> does. Where the views differ it asks the <see cref="LinkPolicy"/>.
+/// A first pass finds each span's nearest remote ancestor (INTERNAL and kind-less spans are
+/// transparent) and which clients and producers a server or consumer answered; the second emits.
+/// </summary>
+internal sealed class LinkWalk
+{
+    private const int NoNode = TraceTree.NoNode;
+
+    [ThreadStatic]
+    private static LinkWalk? t_cached;
+
+    private readonly TraceTree _tree = new();
+    private readonly List<Call> _calls = [];
+    private readonly List<UnnamedCall> _unnamed = [];
+    private readonly Dictionary<ulong, int> _bySpanId = [];
+    private int[] _order = new int[32];
+    private int[] _remoteAncestor = new int[33];
+    private int[] _producer = new int[33];
+    private bool[] _answered = new bool[33];
+    private string?[] _local = new string?[33];
+    private LinkPolicy _policy = null!;
+
+    public static LinkedTrace Link(IReadOnlyList<Span> spans, LinkPolicy policy)
+    {
+        if (spans.Count == 0)
+        {
+            return LinkedTrace.Empty;
+        }
+        var walk = t_cached ?? new LinkWalk();
+        t_cached = null;
+        var result = walk.Run(spans, policy);
+        if (spans.Count <= 4096)
+        {
+            t_cached = walk;
+        }
+        return result;
+    }
+
+    private LinkedTrace Run(IReadOnlyList<Span> spans, LinkPolicy policy)
+    {
+        _policy = policy;
+        _tree.Build(spans);
+        Grow(_tree.Count + 1);
+        var count = Order();
+        if (policy.DirectMessaging)
+        {
+            FindAnswers(count);
+        }
+        for (var i = 0; i < count; i++)
+        {
+            Emit(_order[i]);
+        }
+        var result = _calls.Count == 0 && _unnamed.Count == 0
+            ? LinkedTrace.Empty
+            : new LinkedTrace(_calls.ToArray(), _unnamed.ToArray());
+        _calls.Clear();
+        _unnamed.Clear();
+        _bySpanId.Clear();
+        _tree.ReleaseSpans();
+        Array.Clear(_local, 0, _tree.Count);
+        return result;
+    }
+
+    private void Grow(int size)
+    {
+        if (_remoteAncestor.Length < size)
+        {
+            size = Math.Max(size, _remoteAncestor.Length * 2);
+            _order = new int[size];
+            _remoteAncestor = new int[size];
+            _producer = new int[size];
+            _answered = new bool[size];
+            _local = new string?[size];
+        }
+    }
+
+    /// <summary>Breadth-first order, nearest remote ancestors and normalised service names.</summary>
+    private int Order()
+    {
+        var spans = _tree.Spans;
+        var count = 0;
+        if (_tree.IsSyntheticRoot)
+        {
+            // A headless trace: its root-most spans are walked as roots with no ancestor.
+            for (var child = _tree.FirstChild[_tree.Root]; child != NoNode; child = _tree.NextSibling[child])
+            {
+                _remoteAncestor[child] = NoNode;
+                _order[count++] = child;
+            }
+        }
+        else
+        {
+            _remoteAncestor[_tree.Root] = NoNode;
+            _order[count++] = _tree.Root;
+        }
+        for (var head = 0; head < count; head++)
+        {
+            var node = _order[head];
+            _local[node] = _policy.Name(spans[node].LocalService);
+            _answered[node] = false;
+            _producer[node] = NoNode;
+            var ancestor = IsRemote(spans[node].Kind) ? node : _remoteAncestor[node];
+            for (var child = _tree.FirstChild[node]; child != NoNode; child = _tree.NextSibling[child])
+            {
+                _remoteAncestor[child] = ancestor;
+                _order[count++] = child;
+            }
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// DepMap: a client or producer is answered when a server or consumer has it as nearest remote
+    /// ancestor; a consumer also answers the producer it links to, as if it were its child.
+    /// </summary>
+    private void FindAnswers(int count)
+    {
+        var spans = _tree.Spans;
+        for (var i = 0; i < count; i++)
+        {
+            var node = _order[i];
+            var kind = spans[node].Kind;
+            var ancestor = _remoteAncestor[node];
+            if (kind == SpanKind.Server)
+            {
+                if (ancestor != NoNode && spans[ancestor].Kind is SpanKind.Client or SpanKind.Producer)
+                {
+                    _answered[ancestor] = true;
+                }
+            }
+            else if (kind == SpanKind.Consumer && _local[node] is { } consumer)
+            {
+                var producer = ancestor != NoNode && IsSender(ancestor, consumer) ? ancestor : LinkedProducer(spans[node], consumer);
+                if (producer != NoNode)
+                {
+                    _producer[node] = producer;
+                    _answered[producer] = true;
+                }
+            }
+        }
+    }
+
+    /// <summary>A producer (or a client used as one) in another service: a message crossed a broker.</summary>
+    private bool IsSender(int node, string consumer) =>
+        _tree.Spans[node].Kind is SpanKind.Producer or SpanKind.Client
+        && _local[node] is { } sender && !string.Equals(sender, consumer, StringComparison.Ordinal);
+
+    private int LinkedProducer(Span consumer, string consumerService)
+    {
+        var links = consumer.Links;
+        for (var i = 0; i < links.Count; i++)
+        {
+            if (links[i].TraceId.Low != _tree.TraceId.Low)
+            {
+                continue;
+            }
+            if (_bySpanId.Count == 0)
+            {
+                IndexSpanIds();
+            }
+            if (_bySpanId.TryGetValue(links[i].SpanId, out var node) && node != NoNode && IsSender(node, consumerService))
+            {
+                return node;
+            }
+        }
+        return NoNode;
+    }
+
+    private void IndexSpanIds()
+    {
+        var spans = _tree.Spans;
+        for (var i = 0; i < _tree.Count; i++)
+        {
+            // Only senders matter; a server sharing its client's id must not hide the client.
+            if (spans[i].Kind is SpanKind.Producer or SpanKind.Client)
+            {
+                _bySpanId[spans[i].SpanId] = i;
+            }
+        }
+        _bySpanId.TryAdd(0, NoNode);
+    }
+
+    private void Emit(int node)
+    {
+        var span = _tree.Spans[node];
+        switch (span.Kind)
+        {
+            case SpanKind.Server:
+                EmitServer(node, span);
+                break;
+            case SpanKind.Consumer:
+                EmitConsumer(node, span);
+                break;
+            case SpanKind.Client:
+                EmitClient(node, span, kindless: false);
+                break;
+            case SpanKind.Producer:
+                EmitProducer(node, span);
+                break;
+            case SpanKind.Unspecified when _local[node] is not null && _policy.Name(span.RemoteService) is not null:
+                // A kind-less span naming both sides is Zipkin v1's one-span RPC: it acts as a client.
+                EmitClient(node, span, kindless: true);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void EmitServer(int node, Span server)
+    {
+        var callee = _local[node];
+        var ancestor = _remoteAncestor[node];
+        var ancestorName = ancestor == NoNode ? null : _local[ancestor];
+        if (ancestorName is not null)
+        {
+            // The server knows who called it only through the tree: the nearest remote ancestor.
+            var caller = _tree.Spans[ancestor];
+            var paired = caller.Kind is SpanKind.Client or SpanKind.Producer;
+            if (callee is null
+                || (!paired && !_policy.LinksNestedServers && string.Equals(ancestorName, callee, StringComparison.Ordinal)))
+            {
+                return;
+            }
+            Add(new Call
+            {
+                Caller = ancestorName,
+                CallerNamespace = caller.ServiceNamespace,
+                Callee = callee,
+                CalleeNamespace = server.ServiceNamespace,
+                Failed = _policy.Failed(server, caller),
+                ClientDurationNano = paired ? caller.DurationNano : null,
+                ServerDurationNano = server.DurationNano,
+                Operation = server.Name ?? (paired ? caller.Name : null),
+                StartUnixNano = paired ? caller.StartUnixNano : server.StartUnixNano,
+                TraceId = _tree.TraceId,
+            });
+            return;
+        }
+        if (callee is null)
+        {
+            return;
+        }
+        if (_policy.UnreportedCaller(server) is { } named)
+        {
+            Add(Entry(server, callee, named, NodeType.External, ConnectionType.VirtualNode));
+        }
+        else if (node == _tree.Root && _policy.EntryNodeName is { } entry)
+        {
+            Add(Entry(server, callee, entry, NodeType.User, ConnectionType.VirtualNode));
+        }
+    }
+
+    private void EmitConsumer(int node, Span consumer)
+    {
+        var callee = _local[node];
+        if (callee is null)
+        {
+            return;
+        }
+        var producerNode = _producer[node];
+        if (_policy.DirectMessaging && producerNode != NoNode)
+        {
+            var producer = _tree.Spans[producerNode];
+            var delay = consumer.StartUnixNano - producer.EndUnixNano;
+            Add(new Call
+            {
+                Caller = _local[producerNode]!,
+                CallerNamespace = producer.ServiceNamespace,
+                Callee = callee,
+                CalleeNamespace = consumer.ServiceNamespace,
+                ConnectionType = _policy.Connection(ConnectionType.MessagingSystem),
+                Failed = producer.Error || consumer.Error,
+                ClientDurationNano = producer.DurationNano,
+                ServerDurationNano = consumer.DurationNano,
+                Operation = consumer.Name ?? producer.Name,
+                StartUnixNano = producer.StartUnixNano,
+                Broker = _policy.Broker(consumer) ?? _policy.Broker(producer),
+                Destination = PeerNames.Present(consumer.MessagingDestinationName) ?? PeerNames.Present(producer.MessagingDestinationName),
+                // Zero or less is clock skew between the hosts, not a queue.
+                QueueDelayNano = delay > 0 ? delay : null,
+                TraceId = _tree.TraceId,
+            });
+            return;
+        }
+        if (_policy.Broker(consumer) is { } broker)
+        {
+            Add(Entry(consumer, callee, broker, NodeType.Broker, ConnectionType.MessagingSystem, broker));
+        }
+        else if (node == _tree.Root && _policy.EntryNodeName is { } entry)
+        {
+            Add(Entry(consumer, callee, entry, NodeType.User, ConnectionType.VirtualNode));
+        }
+    }
+
+    private void EmitClient(int node, Span client, bool kindless)
+    {
+        var answered = !kindless && _policy.ClientAnswered(_tree.FirstChild[node] != NoNode, _answered[node]);
+        if (answered && !_policy.BackfillsAnsweredClients)
+        {
+            return;
+        }
+        var local = _local[node];
+        var ancestor = _remoteAncestor[node];
+        var ancestorSpan = ancestor == NoNode ? null : _tree.Spans[ancestor];
+        var ancestorName = ancestor == NoNode ? null : _local[ancestor];
+        if (ancestorName is not null && local is not null && !string.Equals(ancestorName, local, StringComparison.Ordinal))
+        {
+            // The client runs in another service than its remote ancestor: the hop into this
+            // service was not reported. Link it; nothing is known of its failure or latency.
+            Add(new Call
+            {
+                Caller = ancestorName,
+                CallerNamespace = ancestorSpan!.ServiceNamespace,
+                Callee = local,
+                CalleeNamespace = client.ServiceNamespace,
+                StartUnixNano = client.StartUnixNano,
+                TraceId = _tree.TraceId,
+            });
+        }
+        if (answered)
+        {
+            return;
+        }
+        var caller = local ?? ancestorName;
+        if (caller is null)
+        {
+            return;
+        }
+        var callee = kindless ? _policy.Name(client.RemoteService) : _policy.LeafPeer(client);
+        if (callee is null)
+        {
+            if (_policy.CountsUnnamedCalls)
+            {
+                _unnamed.Add(new UnnamedCall(caller, client.Error, client.StartUnixNano));
+            }
+            return;
+        }
+        var database = HasDbAttributes(client);
+        Add(new Call
+        {
+            Caller = caller,
+            CallerNamespace = local is not null ? client.ServiceNamespace : ancestorSpan!.ServiceNamespace,
+            Callee = callee,
+            // A kind-less span names an instrumented service; a leaf client's peer reports nothing.
+            CalleeType = database ? NodeType.Database : kindless ? NodeType.Service : NodeType.External,
+            ConnectionType = _policy.Connection(database ? ConnectionType.Database : kindless ? ConnectionType.None : ConnectionType.VirtualNode),
+            Failed = _policy.Failed(client, ancestorName is null ? null : ancestorSpan),
+            ClientDurationNano = client.DurationNano,
+            Operation = client.Name,
+            StartUnixNano = client.StartUnixNano,
+            TraceId = _tree.TraceId,
+        });
+    }
+
+    private void EmitProducer(int node, Span producer)
+    {
+        var local = _local[node];
+        if (local is null || (_policy.DirectMessaging && _answered[node]))
+        {
+            return;
+        }
+        var broker = _policy.Broker(producer);
+        if (broker is null)
+        {
+            if (_policy.CountsUnnamedCalls)
+            {
+                _unnamed.Add(new UnnamedCall(local, producer.Error, producer.StartUnixNano));
+            }
+            return;
+        }
+        Add(new Call
+        {
+            Caller = local,
+            CallerNamespace = producer.ServiceNamespace,
+            Callee = broker,
+            CalleeType = NodeType.Broker,
+            ConnectionType = _policy.Connection(ConnectionType.MessagingSystem),
+            Failed = producer.Error,
+            ClientDurationNano = producer.DurationNano,
+            Operation = producer.Name,
+            StartUnixNano = producer.StartUnixNano,
+            Broker = broker,
+            Destination = PeerNames.Present(producer.MessagingDestinationName),
+            TraceId = _tree.TraceId,
+        });
+    }
+
+    /// <summary>A call into <paramref name="span"/>'s service from a node that reports no spans.</summary>
+    private Call Entry(Span span, string callee, string caller, NodeType callerType, ConnectionType type, string? broker = null) => new()
+    {
+        Caller = caller,
+        CallerType = callerType,
+        Callee = callee,
+        CalleeNamespace = span.ServiceNamespace,
+        ConnectionType = _policy.Connection(type),
+        Failed = span.Error,
+        ServerDurationNano = span.DurationNano,
+        Operation = span.Name,
+        StartUnixNano = span.StartUnixNano,
+        TraceId = _tree.TraceId,
+        Broker = broker,
+        Destination = broker is null ? null : PeerNames.Present(span.MessagingDestinationName),
+    };
+
+    private void Add(Call call) => _calls.Add(call);
+
+    private static bool IsRemote(SpanKind kind) => kind is SpanKind.Server or SpanKind.Client or SpanKind.Producer or SpanKind.Consumer;
+
+    private static bool HasDbAttributes(Span span) =>
+        !string.IsNullOrEmpty(span.DbNamespace) || !string.IsNullOrEmpty(span.DbName)
+        || !string.IsNullOrEmpty(span.DbSystem) || !string.IsNullOrEmpty(span.DbSystemName);
+}

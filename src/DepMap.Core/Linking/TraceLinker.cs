@@ -1,0 +1,51 @@
+using DepMap.Core.Spans;
+
+namespace DepMap.Core.Linking;
+
+/// <summary>
+/// Turns the spans of a trace into calls between services. The trace tree is built once with
+/// Zipkin's rules and walked once; <see cref="LinkerOptions.View"/> picks Zipkin's exact links or
+/// DepMap's richer graph from that same walk.
+/// </summary>
+public static class TraceLinker
+{
+    /// <summary>Links the spans of ONE trace (grouped by <see cref="TraceId.Low"/>), in any order, duplicates allowed.</summary>
+    public static LinkedTrace Link(IReadOnlyList<Span> spans, LinkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spans);
+        ArgumentNullException.ThrowIfNull(options);
+        return LinkWalk.Link(spans, LinkPolicy.For(options));
+    }
+
+    /// <summary>
+    /// Groups any spans by <see cref="TraceId.Low"/>, as Zipkin's storage does so that 64- and
+    /// 128-bit ids of one trace meet, and links each trace in order of first appearance.
+    /// </summary>
+    public static IEnumerable<LinkedTrace> LinkAll(IEnumerable<Span> spans, LinkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spans);
+        ArgumentNullException.ThrowIfNull(options);
+        var policy = LinkPolicy.For(options);
+        var traces = new Dictionary<ulong, List<Span>>();
+        var order = new List<List<Span>>();
+        foreach (var span in spans)
+        {
+            if (!traces.TryGetValue(span.TraceId.Low, out var trace))
+            {
+                trace = [];
+                traces.Add(span.TraceId.Low, trace);
+                order.Add(trace);
+            }
+            trace.Add(span);
+        }
+        return LinkEach(order, policy);
+    }
+
+    private static IEnumerable<LinkedTrace> LinkEach(List<List<Span>> traces, LinkPolicy policy)
+    {
+        foreach (var trace in traces)
+        {
+            yield return LinkWalk.Link(trace, policy);
+        }
+    }
+}
