@@ -15,14 +15,17 @@ internal static class RankingExplanation
         {
             parts.Add("serves no requests");
         }
+        else if (factors.OriginatedErrors <= 0)
+        {
+            // A Wilson interval at zero is one-sided: a ± would suggest negative error rates.
+            parts.Add($"originates no errors on {Count(factors.Requests)} requests");
+            AddPassedOn(parts, factors);
+        }
         else
         {
             var halfWidth = (factors.OriginatedErrorRateUpper - factors.OriginatedErrorRateLower) / 2;
             parts.Add($"originates {Percent(factors.OriginatedErrorRate)}% errors (±{Percent(halfWidth)}) on {Count(factors.Requests)} requests");
-            if (factors.PassedOnErrors > 0)
-            {
-                parts.Add($"passes on {Percent((double)factors.PassedOnErrors / factors.Requests)}% from dependencies");
-            }
+            AddPassedOn(parts, factors);
         }
         if (factors.P99LatencyNano is { } p99)
         {
@@ -39,6 +42,14 @@ internal static class RankingExplanation
             var n => $"{n} services depend on it",
         });
         return string.Join("; ", parts);
+    }
+
+    private static void AddPassedOn(List<string> parts, RankingFactors factors)
+    {
+        if (factors.PassedOnErrors > 0)
+        {
+            parts.Add($"passes on {Percent((double)factors.PassedOnErrors / factors.Requests)}% from dependencies");
+        }
     }
 
     private static string Percent(double share)

@@ -127,4 +127,14 @@ public class ReliabilityRankingTests
         Assert.All(ranking, entry => Assert.Equal(0, entry.Score));
         Assert.All(ranking, entry => Assert.Equal(ServiceHealth.Healthy, entry.Health));
     }
+
+    [Fact]
+    public void Rank_ExplainsNoOriginatedErrorsWithoutInterval_AndNamesLatency()
+    {
+        var p99 = new Dictionary<string, long> { ["search"] = 558_000_000 };
+
+        var ranking = ReliabilityRanking.Rank(Window(("search", 430, 0)), p99, new RankingOptions());
+
+        Assert.Equal("originates no errors on 430 requests; p99 558 ms; no service depends on it", ranking[0].Explanation);
+    }
 }
