@@ -34,7 +34,10 @@ public class RankingWorkedExampleTests
         var reach = ServiceReach.Compute([("gateway", "payments"), ("gateway", "search")]);
         var p99 = new Dictionary<string, long>
         {
-            ["gateway"] = 400_000_000, ["payments"] = 120_000_000, ["search"] = 800_000_000, ["flaky-cron"] = 50_000_000,
+            ["gateway"] = 400_000_000,
+            ["payments"] = 120_000_000,
+            ["search"] = 800_000_000,
+            ["flaky-cron"] = 50_000_000,
         };
 
         var ranking = ReliabilityRanking.Rank(Window(), reach, p99, new RankingOptions());

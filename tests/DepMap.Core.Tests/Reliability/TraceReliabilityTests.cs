@@ -161,8 +161,15 @@ public class TraceReliabilityTests
         var client = trace.Client("web", 10, 50, root, error: true);
         var shared = new Span
         {
-            TraceId = client.TraceId, SpanId = client.SpanId, ParentId = root.SpanId, Kind = SpanKind.Server,
-            Shared = true, LocalService = "api", StartUnixNano = TraceSketch.Ms(11), DurationNano = TraceSketch.Ms(48), Error = true,
+            TraceId = client.TraceId,
+            SpanId = client.SpanId,
+            ParentId = root.SpanId,
+            Kind = SpanKind.Server,
+            Shared = true,
+            LocalService = "api",
+            StartUnixNano = TraceSketch.Ms(11),
+            DurationNano = TraceSketch.Ms(48),
+            Error = true,
         };
         trace.Spans.Add(shared);
         trace.Database("api", "api-db", 12, 10, shared, error: true);
