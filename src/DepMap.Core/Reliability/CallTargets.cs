@@ -1,0 +1,48 @@
+using DepMap.Core.Spans;
+
+namespace DepMap.Core.Reliability;
+
+/// <summary>Who a CLIENT or PRODUCER span called, by the linker's rules of the DepMap view.</summary>
+internal static class CallTargets
+{
+    /// <summary>
+    /// The server sides answering <paramref name="client"/>: the SERVER/CONSUMER spans whose nearest
+    /// ancestor that is not INTERNAL or kind-less is the client, so a proxy's or the client's own
+    /// INTERNAL span in between does not lose the call.
+    /// </summary>
+    public static void FindAnswers(SpanTreeNode client, List<SpanTreeNode> answers)
+    {
+        answers.Clear();
+        var pending = new Stack<SpanTreeNode>(client.Children);
+        while (pending.TryPop(out var node))
+        {
+            if (node.IsServerSide)
+            {
+                answers.Add(node);
+            }
+            else if (node.Span.Kind is SpanKind.Internal or SpanKind.Unspecified)
+            {
+                foreach (var child in node.Children)
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+        answers.Sort((a, b) => a.Index.CompareTo(b.Index));
+    }
+
+    /// <summary>
+    /// The uninstrumented peer a leaf client called, first match wins: Zipkin's remote service name,
+    /// <c>peer.service</c>, <c>server.address</c>, then the database attributes; a producer with no
+    /// consumer reached its broker. Null when nothing names it.
+    /// </summary>
+    public static string? PeerName(Span client) =>
+        client.RemoteService
+        ?? client.PeerService
+        ?? client.ServerAddress
+        ?? client.DbNamespace
+        ?? client.DbName
+        ?? client.DbSystem
+        ?? client.DbSystemName
+        ?? (client.Kind == SpanKind.Producer ? client.MessagingSystem : null);
+}

@@ -1,0 +1,161 @@
+using System.Text;
+
+namespace DepMap.Core.Reliability;
+
+/// <summary>
+/// The binary form of <see cref="ReliabilityStatistics"/>: a version byte, a sorted table of every
+/// name used once, then services and edges in name order referring to the table by index. Numbers
+/// are LEB128 varints (counts are small), so a bucket of a few dozen services stays around a kilobyte.
+/// </summary>
+internal static class ReliabilityStatisticsFormat
+{
+    private const byte Version = 1;
+
+    public static byte[] Write(ReliabilityStatistics statistics)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (name, totals) in statistics.Services)
+        {
+            names.Add(name);
+            names.UnionWith(totals.EntryPoints.Counts.Keys);
+        }
+        foreach (var edge in statistics.Edges.Keys)
+        {
+            names.Add(edge.Caller);
+            names.Add(edge.Callee);
+        }
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Version);
+            writer.Write7BitEncodedInt(names.Count);
+            foreach (var name in names)
+            {
+                index[name] = index.Count;
+                writer.Write(name);
+            }
+            writer.Write7BitEncodedInt64(statistics.Traces);
+            writer.Write7BitEncodedInt(statistics.Services.Count);
+            foreach (var (name, totals) in statistics.Services)
+            {
+                writer.Write7BitEncodedInt(index[name]);
+                WriteFacts(writer, totals.Facts);
+                writer.Write7BitEncodedInt64(totals.EndToEndNano);
+                writer.Write7BitEncodedInt64(totals.Traces);
+                var entries = totals.EntryPoints.Counts.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToList();
+                writer.Write7BitEncodedInt(entries.Count);
+                foreach (var (entry, count) in entries)
+                {
+                    writer.Write7BitEncodedInt(index[entry]);
+                    writer.Write7BitEncodedInt64(count);
+                }
+                writer.Write7BitEncodedInt64(totals.EntryPoints.Other);
+            }
+            var edges = statistics.Edges
+                .OrderBy(pair => pair.Key.Caller, StringComparer.Ordinal)
+                .ThenBy(pair => pair.Key.Callee, StringComparer.Ordinal)
+                .ToList();
+            writer.Write7BitEncodedInt(edges.Count);
+            foreach (var (edge, facts) in edges)
+            {
+                writer.Write7BitEncodedInt(index[edge.Caller]);
+                writer.Write7BitEncodedInt(index[edge.Callee]);
+                writer.Write7BitEncodedInt64(facts.Calls);
+                writer.Write7BitEncodedInt64(facts.Failed);
+                writer.Write7BitEncodedInt64(facts.FailedDownstream);
+                writer.Write7BitEncodedInt64(facts.FailedAtClient);
+            }
+        }
+        return stream.ToArray();
+    }
+
+    public static ReliabilityStatistics Read(ReadOnlySpan<byte> bytes)
+    {
+        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        try
+        {
+            var version = reader.ReadByte();
+            if (version != Version)
+            {
+                throw new FormatException($"reliability statistics: unknown version {version} at byte 0, expected {Version}");
+            }
+            var names = new string[Count(reader, stream)];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = reader.ReadString();
+            }
+            var statistics = new ReliabilityStatistics();
+            statistics.SetTraces(reader.Read7BitEncodedInt64());
+            var services = Count(reader, stream);
+            for (var i = 0; i < services; i++)
+            {
+                var totals = statistics.Totals(Name(reader, stream, names));
+                totals.Facts = ReadFacts(reader);
+                totals.EndToEndNano = reader.Read7BitEncodedInt64();
+                totals.Traces = reader.Read7BitEncodedInt64();
+                var entries = Count(reader, stream);
+                for (var j = 0; j < entries; j++)
+                {
+                    totals.EntryPoints.Add(Name(reader, stream, names), reader.Read7BitEncodedInt64());
+                }
+                totals.EntryPoints.AddOther(reader.Read7BitEncodedInt64());
+            }
+            var edges = Count(reader, stream);
+            for (var i = 0; i < edges; i++)
+            {
+                var edge = new ServiceEdge(Name(reader, stream, names), Name(reader, stream, names));
+                statistics.AddEdge(edge, new EdgeFacts(
+                    reader.Read7BitEncodedInt64(), reader.Read7BitEncodedInt64(),
+                    reader.Read7BitEncodedInt64(), reader.Read7BitEncodedInt64()));
+            }
+            if (stream.Position != stream.Length)
+            {
+                throw new FormatException($"reliability statistics: {stream.Length - stream.Position} trailing bytes at byte {stream.Position}");
+            }
+            return statistics;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new FormatException($"reliability statistics: truncated at byte {stream.Position} of {stream.Length}");
+        }
+    }
+
+    private static void WriteFacts(BinaryWriter writer, ServiceFacts facts)
+    {
+        writer.Write7BitEncodedInt64(facts.Requests);
+        writer.Write7BitEncodedInt64(facts.Errors);
+        writer.Write7BitEncodedInt64(facts.Originated);
+        writer.Write7BitEncodedInt64(facts.PassedOn);
+        writer.Write7BitEncodedInt64(facts.SelfTimeNano);
+    }
+
+    private static ServiceFacts ReadFacts(BinaryReader reader) => new(
+        reader.Read7BitEncodedInt64(), reader.Read7BitEncodedInt64(), reader.Read7BitEncodedInt64(),
+        reader.Read7BitEncodedInt64(), reader.Read7BitEncodedInt64());
+
+    private static int Count(BinaryReader reader, Stream stream)
+    {
+        var position = stream.Position;
+        var count = reader.Read7BitEncodedInt();
+        // Every entry takes at least one byte: a larger count is corrupt, not a reason to allocate.
+        if (count < 0 || count > stream.Length - stream.Position)
+        {
+            throw new FormatException($"reliability statistics: count {count} at byte {position} exceeds the remaining bytes");
+        }
+        return count;
+    }
+
+    private static string Name(BinaryReader reader, Stream stream, string[] names)
+    {
+        var position = stream.Position;
+        var index = reader.Read7BitEncodedInt();
+        if (index < 0 || index >= names.Length)
+        {
+            throw new FormatException($"reliability statistics: name index {index} at byte {position} is outside the table of {names.Length}");
+        }
+        return names[index];
+    }
+}
