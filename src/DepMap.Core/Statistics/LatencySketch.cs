@@ -63,6 +63,36 @@ public sealed class LatencySketch
         Count = checked(Count + count);
     }
 
+    /// <summary>Takes back values added with <see cref="Add"/>; throws, changing nothing, if they are not there.</summary>
+    public void Subtract(long valueNano, long count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0)
+        {
+            return;
+        }
+        if (valueNano <= 0)
+        {
+            if (_zeroCount < count)
+            {
+                throw NotAdded();
+            }
+            _zeroCount -= count;
+        }
+        else
+        {
+            var slot = IndexOf(valueNano) - _offset;
+            if (slot < 0 || slot >= _counts.Length || _counts[slot] < count)
+            {
+                throw NotAdded();
+            }
+            _counts[slot] -= count;
+            Sum -= (Int128)valueNano * count;
+        }
+        Count -= count;
+        Compact();
+    }
+
     public void Merge(LatencySketch other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -94,7 +124,7 @@ public sealed class LatencySketch
         ArgumentNullException.ThrowIfNull(other);
         if (!Contains(other))
         {
-            throw new InvalidOperationException("Cannot subtract a latency sketch that was not added: a bucket would go negative.");
+            throw NotAdded();
         }
         var remainder = SubtractAtMost(other);
         System.Diagnostics.Debug.Assert(remainder.IsEmpty, "Contains was checked");
@@ -285,7 +315,11 @@ public sealed class LatencySketch
     // The midpoint (in relative terms) of bucket (γ^(i-1), γ^i]: at most α from any value in it.
     private static double ValueOf(int index) => 2 * Math.Pow(Gamma, index) / (Gamma + 1);
 
-    private bool Contains(LatencySketch other)
+    private static InvalidOperationException NotAdded() =>
+        new("Cannot subtract latencies that were not added: a bucket would go negative.");
+
+    /// <summary>True when every bucket of <paramref name="other"/> is covered, so subtracting it cannot go negative.</summary>
+    internal bool Contains(LatencySketch other)
     {
         if (other._zeroCount > _zeroCount || other.Count > Count)
         {
