@@ -82,6 +82,18 @@ public sealed class ServiceGraph
         return View(Nodes.Where(n => touched.Contains(n) || _graph.IsInEdgesEmpty(n) && _graph.IsOutEdgesEmpty(n)), edges);
     }
 
+    /// <summary>
+    /// Keeps the <paramref name="maxEdges"/> edges with the most calls (ties by caller, callee, type)
+    /// and the nodes they touch: a last-resort picture when the whole graph is too dense to lay out.
+    /// </summary>
+    public ServiceGraph KeepBusiestEdges(int maxEdges)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxEdges);
+        var edges = Edges.OrderByDescending(e => e.Statistics.CallCount).ThenBy(e => e.Key).Take(maxEdges).ToList();
+        var touched = edges.SelectMany(e => new[] { e.Source, e.Target }).ToHashSet();
+        return View(Nodes.Where(touched.Contains), edges);
+    }
+
     private ServiceGraph View(IEnumerable<GraphNode> nodes, IEnumerable<GraphEdge> edges) =>
         new(nodes.Select(n => n.Statistics), edges.Select(e => e.Statistics), name => FindNode(name)?.Health);
 

@@ -121,4 +121,14 @@ public class ServiceGraphTests
         Assert.Equal(NodeHealth.Failing, focused.FindNode("orders")?.Health);
         Assert.Null(focused.FindNode("gateway")?.Health);
     }
+
+    [Fact]
+    public void KeepBusiestEdges_KeepsTopEdgesAndTheirNodes_WhenTrafficTies()
+    {
+        var graph = Shop().KeepBusiestEdges(2);
+
+        // Five edges tie at 10 calls: ordinal order of caller, callee breaks the tie.
+        Assert.Equal(["gateway -> orders", "orders -> payments"], EdgeNames(graph));
+        Assert.Equal(["gateway", "orders", "payments"], Names(graph));
+    }
 }
