@@ -59,7 +59,8 @@ internal static class SampleGraphs
         {
             var next = HostileNames[(i + 1) % HostileNames.Length];
             calls.Add(Rpc(HostileNames[i], next, 5 + i, 4 + i, operation: HostileNames[i], failed: i % 4 == 0)
-                with { CallerNamespace = i % 3 == 0 ? "ns \"</x>\\" : null, CalleeType = (NodeType)(i % 5) });
+                with
+            { CallerNamespace = i % 3 == 0 ? "ns \"</x>\\" : null, CalleeType = (NodeType)(i % 5) });
         }
         return ServiceGraph.From(GraphStatistics.From(Trace([.. calls])));
     }
