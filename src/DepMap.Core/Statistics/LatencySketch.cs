@@ -1,0 +1,404 @@
+namespace DepMap.Core.Statistics;
+
+/// <summary>
+/// A DDSketch-style latency distribution over nanosecond durations: values fall into logarithmic
+/// buckets whose bounds grow by <c>γ = (1 + α) / (1 - α)</c>, so every quantile is within
+/// <see cref="RelativeAccuracy"/> of the exact value however skewed the data. Bucket counts add and
+/// subtract exactly, which is what lets the server take a re-linked trace's old calls back out.
+/// Zero and negative durations (clock skew) count in a separate zero bucket.
+/// </summary>
+/// <remarks>
+/// Chosen over HdrHistogram: its serialised form covers the whole configured range and it cannot
+/// subtract; DDSketch's sparse buckets delta-encode to about one to three bytes each.
+/// </remarks>
+public sealed class LatencySketch
+{
+    /// <summary>α: below the 1% the product promises, leaving room for rounding at bucket edges.</summary>
+    public const double RelativeAccuracy = 0.008;
+
+    // Buckets depend on α; a new α needs a new version byte, or merged sketches would mix scales.
+    private const byte FormatVersion = 1;
+    private static readonly double Gamma = (1 + RelativeAccuracy) / (1 - RelativeAccuracy);
+    private static readonly double LogGamma = Math.Log(Gamma);
+    internal static readonly int MaxIndex = IndexOf(long.MaxValue);
+
+    private long[] _counts = [];
+    private int _offset;
+    private long _zeroCount;
+
+    public long Count { get; private set; }
+
+    /// <summary>The exact sum of the recorded durations in nanoseconds (128-bit: years of hour buckets do not overflow).</summary>
+    public Int128 Sum { get; private set; }
+
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>Mean in nanoseconds; NaN when empty.</summary>
+    public double Mean => Count == 0 ? double.NaN : (double)Sum / Count;
+
+    /// <summary>The lowest bucket's value (within <see cref="RelativeAccuracy"/>), so it stays right after a subtraction; NaN when empty.</summary>
+    public double Min => Count == 0 ? double.NaN : _zeroCount > 0 ? 0 : ValueOf(FirstIndex());
+
+    /// <summary>The highest bucket's value (within <see cref="RelativeAccuracy"/>); NaN when empty.</summary>
+    public double Max => Count == 0 ? double.NaN : LastIndex() is var last && last != int.MinValue ? ValueOf(last) : 0;
+
+    public void Add(long valueNano, long count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0)
+        {
+            return;
+        }
+        if (valueNano <= 0)
+        {
+            _zeroCount = checked(_zeroCount + count);
+        }
+        else
+        {
+            var index = IndexOf(valueNano);
+            EnsureRange(index, index);
+            _counts[index - _offset] = checked(_counts[index - _offset] + count);
+            Sum += (Int128)valueNano * count;
+        }
+        Count = checked(Count + count);
+    }
+
+    /// <summary>Takes back values added with <see cref="Add"/>; throws, changing nothing, if they are not there.</summary>
+    public void Subtract(long valueNano, long count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0)
+        {
+            return;
+        }
+        if (valueNano <= 0)
+        {
+            if (_zeroCount < count)
+            {
+                throw NotAdded();
+            }
+            _zeroCount -= count;
+        }
+        else
+        {
+            var slot = IndexOf(valueNano) - _offset;
+            if (slot < 0 || slot >= _counts.Length || _counts[slot] < count)
+            {
+                throw NotAdded();
+            }
+            _counts[slot] -= count;
+            Sum -= (Int128)valueNano * count;
+        }
+        Count -= count;
+        Compact();
+    }
+
+    public void Merge(LatencySketch other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Count == 0)
+        {
+            return;
+        }
+        var (first, last) = (other.FirstIndex(), other.LastIndex());
+        if (first <= last)
+        {
+            EnsureRange(first, last);
+            for (var i = first; i <= last; i++)
+            {
+                _counts[i - _offset] = checked(_counts[i - _offset] + other._counts[i - other._offset]);
+            }
+        }
+        _zeroCount = checked(_zeroCount + other._zeroCount);
+        Count = checked(Count + other.Count);
+        Sum += other.Sum;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="other"/>'s values back out. It must be part of what was added: a bucket
+    /// that would go negative means the caller subtracts something it never added, so nothing changes
+    /// and an <see cref="InvalidOperationException"/> says so.
+    /// </summary>
+    public void Subtract(LatencySketch other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!Contains(other))
+        {
+            throw NotAdded();
+        }
+        var remainder = SubtractAtMost(other);
+        System.Diagnostics.Debug.Assert(remainder.IsEmpty, "Contains was checked");
+    }
+
+    /// <summary>
+    /// Removes as much of <paramref name="other"/> as this sketch holds, bucket by bucket, and returns
+    /// what could not be removed. The sum is split by the share of the count removed, so it is exact
+    /// only when everything or nothing is removed (used for operations folded into "other").
+    /// </summary>
+    internal LatencySketch SubtractAtMost(LatencySketch other)
+    {
+        var remainder = new LatencySketch();
+        if (other.Count == 0)
+        {
+            return remainder;
+        }
+        long removed = 0;
+        var takeZero = Math.Min(_zeroCount, other._zeroCount);
+        _zeroCount -= takeZero;
+        removed += takeZero;
+        remainder._zeroCount = other._zeroCount - takeZero;
+        var (first, last) = (other.FirstIndex(), other.LastIndex());
+        for (var i = first; i <= last; i++)
+        {
+            var wanted = other._counts[i - other._offset];
+            if (wanted == 0)
+            {
+                continue;
+            }
+            var have = i >= _offset && i < _offset + _counts.Length ? _counts[i - _offset] : 0;
+            var take = Math.Min(have, wanted);
+            if (take > 0)
+            {
+                _counts[i - _offset] -= take;
+                removed += take;
+            }
+            if (wanted > take)
+            {
+                remainder.EnsureRange(i, i);
+                remainder._counts[i - remainder._offset] = wanted - take;
+            }
+        }
+        remainder.Count = other.Count - removed;
+        var removedSum = removed == other.Count ? other.Sum : other.Sum * removed / other.Count;
+        removedSum = removedSum > Sum ? Sum : removedSum;
+        Count -= removed;
+        Sum = Count == 0 ? 0 : Sum - removedSum;
+        remainder.Sum = remainder.Count == 0 ? 0 : other.Sum - removedSum;
+        Compact();
+        return remainder;
+    }
+
+    /// <summary>
+    /// The value at rank <c>q·(Count−1)</c> (DDSketch's definition: the sorted value at index
+    /// <c>⌊q·(n−1)⌋</c>) in nanoseconds, within <see cref="RelativeAccuracy"/>; NaN when empty.
+    /// </summary>
+    public double Quantile(double q)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(q, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(q, 1);
+        if (Count == 0)
+        {
+            return double.NaN;
+        }
+        var rank = q * (Count - 1);
+        double cumulative = _zeroCount;
+        if (cumulative > rank)
+        {
+            return 0;
+        }
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            cumulative += _counts[i];
+            if (cumulative > rank)
+            {
+                return ValueOf(i + _offset);
+            }
+        }
+        return Max;
+    }
+
+    public LatencySketch Clone()
+    {
+        var copy = new LatencySketch();
+        copy.Merge(this);
+        return copy;
+    }
+
+    /// <summary>Version byte, zero count, sum, bucket count, then (index delta, count) pairs: all varints.</summary>
+    public byte[] Serialize()
+    {
+        var writer = new CompactWriter();
+        WriteTo(writer);
+        return writer.ToArray();
+    }
+
+    /// <summary>Reads <see cref="Serialize"/>'s bytes; anything else is a <see cref="FormatException"/> naming the offset.</summary>
+    public static LatencySketch Deserialize(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new CompactReader(bytes, "latency sketch");
+        var sketch = ReadFrom(ref reader);
+        reader.ExpectEnd();
+        return sketch;
+    }
+
+    internal void WriteTo(CompactWriter writer)
+    {
+        writer.WriteByte(FormatVersion);
+        writer.WriteVarint((ulong)_zeroCount);
+        writer.WriteVarint((UInt128)Sum);
+        var nonEmpty = 0;
+        foreach (var c in _counts)
+        {
+            nonEmpty += c > 0 ? 1 : 0;
+        }
+        writer.WriteVarint((ulong)nonEmpty);
+        var previous = -1;
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            if (_counts[i] > 0)
+            {
+                writer.WriteVarint((ulong)(i + _offset - previous));
+                writer.WriteVarint((ulong)_counts[i]);
+                previous = i + _offset;
+            }
+        }
+    }
+
+    internal static LatencySketch ReadFrom(ref CompactReader reader)
+    {
+        var start = reader.Position;
+        var version = reader.ReadByte();
+        if (version != FormatVersion)
+        {
+            throw reader.Corrupt($"unknown format version {version}", start);
+        }
+        var sketch = new LatencySketch { _zeroCount = reader.ReadCount() };
+        var sumOffset = reader.Position;
+        var sum = reader.ReadVarint128();
+        var bucketsOffset = reader.Position;
+        var buckets = reader.ReadVarint();
+        if (buckets > (ulong)MaxIndex + 1)
+        {
+            throw reader.Corrupt($"{buckets} buckets exceed the {MaxIndex + 1} possible", bucketsOffset);
+        }
+        var indices = new int[(int)buckets];
+        var counts = new long[(int)buckets];
+        long previous = -1;
+        long total = sketch._zeroCount;
+        for (var b = 0; b < indices.Length; b++)
+        {
+            var at = reader.Position;
+            var delta = reader.ReadVarint();
+            if (delta == 0 || delta > (ulong)(MaxIndex - previous))
+            {
+                throw reader.Corrupt($"bucket index delta {delta} out of range", at);
+            }
+            previous += (long)delta;
+            at = reader.Position;
+            var count = reader.ReadCount();
+            if (count == 0)
+            {
+                throw reader.Corrupt("empty bucket", at);
+            }
+            total = total > long.MaxValue - count ? throw reader.Corrupt("total count overflows Int64", at) : total + count;
+            (indices[b], counts[b]) = ((int)previous, count);
+        }
+        if (sum > (UInt128)Int128.MaxValue || (total == sketch._zeroCount && sum != 0))
+        {
+            throw reader.Corrupt("sum inconsistent with the buckets", sumOffset);
+        }
+        if (indices.Length > 0)
+        {
+            sketch.EnsureRange(indices[0], indices[^1]);
+            for (var b = 0; b < indices.Length; b++)
+            {
+                sketch._counts[indices[b] - sketch._offset] = counts[b];
+            }
+        }
+        sketch.Count = total;
+        sketch.Sum = (Int128)sum;
+        return sketch;
+    }
+
+    internal static int IndexOf(long valueNano) => (int)Math.Ceiling(Math.Log(valueNano) / LogGamma);
+
+    // The midpoint (in relative terms) of bucket (γ^(i-1), γ^i]: at most α from any value in it.
+    private static double ValueOf(int index) => 2 * Math.Pow(Gamma, index) / (Gamma + 1);
+
+    private static InvalidOperationException NotAdded() =>
+        new("Cannot subtract latencies that were not added: a bucket would go negative.");
+
+    /// <summary>True when every bucket of <paramref name="other"/> is covered, so subtracting it cannot go negative.</summary>
+    internal bool Contains(LatencySketch other)
+    {
+        if (other._zeroCount > _zeroCount || other.Count > Count)
+        {
+            return false;
+        }
+        for (var i = 0; i < other._counts.Length; i++)
+        {
+            var wanted = other._counts[i];
+            var index = i + other._offset;
+            if (wanted > 0 && (index < _offset || index >= _offset + _counts.Length || _counts[index - _offset] < wanted))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int FirstIndex()
+    {
+        for (var i = 0; i < _counts.Length; i++)
+        {
+            if (_counts[i] > 0)
+            {
+                return i + _offset;
+            }
+        }
+        return int.MaxValue;
+    }
+
+    private int LastIndex()
+    {
+        for (var i = _counts.Length - 1; i >= 0; i--)
+        {
+            if (_counts[i] > 0)
+            {
+                return i + _offset;
+            }
+        }
+        return int.MinValue;
+    }
+
+    private void EnsureRange(int low, int high)
+    {
+        if (_counts.Length == 0)
+        {
+            _counts = new long[high - low + 1];
+            _offset = low;
+            return;
+        }
+        var newLow = Math.Min(low, _offset);
+        var newHigh = Math.Max(high, _offset + _counts.Length - 1);
+        if (newLow == _offset && newHigh == _offset + _counts.Length - 1)
+        {
+            return;
+        }
+        // Grow by a margin so a slowly widening distribution does not copy on every new extreme.
+        var margin = Math.Max(8, (newHigh - newLow) / 4);
+        if (newLow < _offset)
+        {
+            newLow = Math.Max(0, newLow - margin);
+        }
+        if (newHigh > _offset + _counts.Length - 1)
+        {
+            newHigh = Math.Min(MaxIndex, newHigh + margin);
+        }
+        var grown = new long[newHigh - newLow + 1];
+        Array.Copy(_counts, 0, grown, _offset - newLow, _counts.Length);
+        _counts = grown;
+        _offset = newLow;
+    }
+
+    private void Compact()
+    {
+        if (Count == 0)
+        {
+            _counts = [];
+            _offset = 0;
+            _zeroCount = 0;
+            Sum = 0;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace DepMap.Rendering;
+
+/// <summary>Graphviz is not installed (or not where configured); the message says how to install it.</summary>
+public sealed class GraphvizNotFoundException : Exception
+{
+    public GraphvizNotFoundException()
+    {
+    }
+
+    public GraphvizNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public GraphvizNotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    internal static GraphvizNotFoundException For(string path, Exception cause) => new(
+        $"Graphviz '{path}' was not found. Install Graphviz (Debian/Ubuntu: `sudo apt-get install graphviz`, "
+        + "macOS: `brew install graphviz`) or configure the path to `dot`.", cause);
+}
+
+/// <summary>Graphviz ran and failed: the message holds its exit code and what it wrote to stderr.</summary>
+public sealed class GraphvizException : Exception
+{
+    public GraphvizException()
+    {
+    }
+
+    public GraphvizException(string message)
+        : base(message)
+    {
+    }
+
+    public GraphvizException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

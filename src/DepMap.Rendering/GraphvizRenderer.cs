@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security;
+using DepMap.Core.Graph;
+using DepMap.Core.Writers;
+
+namespace DepMap.Rendering;
+
+/// <summary>
+/// Draws a service graph as SVG with the real Graphviz. dot gives the best picture but can run for
+/// minutes on a dense cyclic graph, so it gets a hard timeout; then sfdp (force-directed, fast on
+/// thousands of nodes), then dot with straight edges on the busiest edges only, then a text
+/// placeholder. Every fallback says so in the picture. One instance can serve concurrent renders.
+/// </summary>
+public sealed class GraphvizRenderer(GraphvizOptions? options = null)
+{
+    private readonly GraphvizOptions _options = options ?? new GraphvizOptions();
+
+    public async Task<RenderedSvg> RenderSvgAsync(ServiceGraph graph, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var clock = Stopwatch.StartNew();
+        var svg = await RunAsync(_options.DotPath, "dot", DotWriter.Write(graph), _options.DotTimeout, clock, cancellationToken);
+        if (svg is not null)
+        {
+            return new RenderedSvg(svg, GraphLayout.Dot, null);
+        }
+
+        var note = $"dot did not finish within {Seconds(_options.DotTimeout)}: force-directed (sfdp) layout used";
+        var sfdpDot = DotWriter.Write(graph, new DotWriterOptions { Caption = note, Clusters = false });
+        svg = await RunAsync(_options.SfdpPath, "sfdp", sfdpDot, _options.FallbackTimeout, clock, cancellationToken);
+        if (svg is not null)
+        {
+            return new RenderedSvg(svg, GraphLayout.Sfdp, note);
+        }
+
+        var busiest = graph.KeepBusiestEdges(_options.FallbackMaxEdges);
+        note = $"graph too dense to lay out within {Seconds(_options.DotTimeout + _options.FallbackTimeout)}: "
+            + $"showing the {busiest.Edges.Count} busiest of {graph.Edges.Count} edges";
+        var busiestDot = DotWriter.Write(busiest, new DotWriterOptions { Caption = note, Clusters = false, Splines = false });
+        svg = await RunAsync(_options.DotPath, "dot", busiestDot, _options.FallbackTimeout, clock, cancellationToken);
+        if (svg is not null)
+        {
+            return new RenderedSvg(svg, GraphLayout.BusiestEdges, note);
+        }
+        note = $"graph too dense to draw: {graph.Nodes.Count} nodes, {graph.Edges.Count} edges; use focus or minCalls";
+        return new RenderedSvg(Placeholder(note), GraphLayout.Placeholder, note);
+    }
+
+    /// <summary>Renders DOT text as it is; on timeout, sfdp with a note added, then a text placeholder.</summary>
+    public async Task<RenderedSvg> RenderSvgAsync(string dot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dot);
+        var clock = Stopwatch.StartNew();
+        var svg = await RunAsync(_options.DotPath, "dot", dot, _options.DotTimeout, clock, cancellationToken);
+        if (svg is not null)
+        {
+            return new RenderedSvg(svg, GraphLayout.Dot, null);
+        }
+        var note = $"dot did not finish within {Seconds(_options.DotTimeout)}: force-directed (sfdp) layout used";
+        svg = await RunAsync(_options.SfdpPath, "sfdp", WithCaption(dot, note), _options.FallbackTimeout, clock, cancellationToken);
+        if (svg is not null)
+        {
+            return new RenderedSvg(svg, GraphLayout.Sfdp, note);
+        }
+        note = "graph too dense to draw in time";
+        return new RenderedSvg(Placeholder(note), GraphLayout.Placeholder, note);
+    }
+
+    private async Task<string?> RunAsync(string path, string engine, string dot, TimeSpan timeout, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var left = _options.TotalBudget - clock.Elapsed;
+        if (left <= TimeSpan.Zero)
+        {
+            return null;
+        }
+        return await GraphvizProcess.RunAsync(path, engine, dot, timeout < left ? timeout : left, cancellationToken);
+    }
+
+    // A graph-level label statement right after the opening brace; DotWriter's quoting rules apply.
+    private static string WithCaption(string dot, string note)
+    {
+        var brace = dot.IndexOf('{', StringComparison.Ordinal);
+        if (brace < 0)
+        {
+            return dot;
+        }
+        var quoted = "\"" + note.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        return dot[..(brace + 1)] + "\n  graph [labelloc=b, labeljust=l, label=" + quoted + "];" + dot[(brace + 1)..];
+    }
+
+    private static string Placeholder(string note) =>
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        + "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"60\" viewBox=\"0 0 760 60\">\n"
+        + "  <text x=\"12\" y=\"34\" font-family=\"Helvetica,sans-serif\" font-size=\"14\">" + SecurityElement.Escape(note) + "</text>\n"
+        + "</svg>\n";
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+}

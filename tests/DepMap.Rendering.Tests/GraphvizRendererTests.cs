@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Xml.Linq;
+using DepMap.Core.Linking;
+using Xunit.Abstractions;
+using static DepMap.Rendering.Tests.TestGraphs;
+
+namespace DepMap.Rendering.Tests;
+
+public class GraphvizRendererTests(ITestOutputHelper output)
+{
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    private static List<string> Texts(string svg) =>
+        [.. XDocument.Parse(svg).Descendants(Svg + "text").Select(t => t.Value)];
+
+    [Fact]
+    public async Task RenderSvgAsync_DrawsEveryServiceWithDot_WhenGraphIsSmall()
+    {
+        var graph = Of(
+            Rpc("logistics", "tracking", 40, callerNamespace: "shop"),
+            Rpc("logistics", "logistics-db", 30, NodeType.Database),
+            Rpc("tracking", "tracking-db", 20, NodeType.Database));
+
+        var rendered = await new GraphvizRenderer().RenderSvgAsync(graph);
+
+        Assert.Equal(GraphLayout.Dot, rendered.Layout);
+        Assert.Null(rendered.Note);
+        var texts = Texts(rendered.Svg);
+        Assert.All(new[] { "logistics", "tracking", "logistics-db", "tracking-db", "shop" }, name => Assert.Contains(name, texts));
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_GivesValidSvgWithNamesIntact_WhenNamesAreHostile()
+    {
+        var calls = HostileNames.Select((name, i) => Rpc(name, HostileNames[(i + 1) % HostileNames.Length], 5 + i,
+            callerNamespace: i % 2 == 0 ? "ns \"</x>\\" : null)).ToArray();
+
+        var rendered = await new GraphvizRenderer().RenderSvgAsync(Of(calls));
+
+        Assert.Equal(GraphLayout.Dot, rendered.Layout);
+        var texts = Texts(rendered.Svg);
+        Assert.Contains("quote\"d", texts);
+        Assert.Contains("back\\slash\\N\\G", texts);
+        Assert.Contains("<b>html</b> &amp; <script>alert(1)</script>", texts);
+        Assert.Contains("unicode 日本語 🚀 café", texts);
+        Assert.Contains("label=\"x\"]; evil [shape=box", texts);
+        Assert.Contains("trailing backslash \\", texts);
+        Assert.Contains("ns \"</x>\\", texts);
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_AnswersWithinTenSecondsWithNote_WhenDotCannotFinishDenseCyclicGraph()
+    {
+        var graph = DenseRandom(500, seed: 1);
+        var clock = Stopwatch.StartNew();
+
+        var rendered = await new GraphvizRenderer().RenderSvgAsync(graph);
+
+        clock.Stop();
+        Assert.NotEqual(GraphLayout.Dot, rendered.Layout);
+        Assert.NotNull(rendered.Note);
+        Assert.Contains(rendered.Note, string.Join("\n", Texts(rendered.Svg)));
+        // The budget is 9 s; the slack covers process start and a machine busy with other builds.
+        output.WriteLine($"500 nodes, {graph.Edges.Count} edges: {rendered.Layout} in {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task RenderSvgAsync_FallsBackToBusiestEdges_WhenSfdpAlsoTimesOut()
+    {
+        // A stand-in sfdp that hangs in a child process: the timeout must kill the whole tree.
+        var hanging = Path.Combine(Path.GetTempPath(), $"depmap-hanging-sfdp-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(hanging, "#!/bin/sh\nsleep 60\n");
+        File.SetUnixFileMode(hanging, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        try
+        {
+            var renderer = new GraphvizRenderer(new GraphvizOptions
+            {
+                DotTimeout = TimeSpan.FromMilliseconds(300),
+                FallbackTimeout = TimeSpan.FromSeconds(3),
+                SfdpPath = hanging,
+                FallbackMaxEdges = 40,
+            });
+            var clock = Stopwatch.StartNew();
+
+            var rendered = await renderer.RenderSvgAsync(DenseRandom(500, seed: 2));
+
+            Assert.Equal(GraphLayout.BusiestEdges, rendered.Layout);
+            Assert.Contains("showing the 40 busiest of", rendered.Note);
+            Assert.Contains(rendered.Note!, string.Join("\n", Texts(rendered.Svg)));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"took {clock.Elapsed}");
+        }
+        finally
+        {
+            File.Delete(hanging);
+        }
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_GivesPlaceholderSvg_WhenEveryLayoutTimesOut()
+    {
+        var renderer = new GraphvizRenderer(new GraphvizOptions { DotTimeout = TimeSpan.FromMilliseconds(1), FallbackTimeout = TimeSpan.FromMilliseconds(1) });
+
+        var graph = DenseRandom(300, seed: 4);
+
+        var rendered = await renderer.RenderSvgAsync(graph);
+
+        Assert.Equal(GraphLayout.Placeholder, rendered.Layout);
+        Assert.Equal($"graph too dense to draw: 300 nodes, {graph.Edges.Count} edges; use focus or minCalls", rendered.Note);
+        Assert.Equal([rendered.Note!], Texts(rendered.Svg));
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_ThrowsNotFound_WhenSfdpIsMissingButNeeded()
+    {
+        var renderer = new GraphvizRenderer(new GraphvizOptions { DotTimeout = TimeSpan.FromMilliseconds(200), SfdpPath = "/nonexistent/sfdp" });
+
+        var error = await Assert.ThrowsAsync<GraphvizNotFoundException>(() => renderer.RenderSvgAsync(DenseRandom(500, seed: 5)));
+
+        Assert.Contains("/nonexistent/sfdp", error.Message);
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_ThrowsWithInstallHint_WhenDotIsMissing()
+    {
+        var renderer = new GraphvizRenderer(new GraphvizOptions { DotPath = "/nonexistent/graphviz/dot" });
+
+        var error = await Assert.ThrowsAsync<GraphvizNotFoundException>(() => renderer.RenderSvgAsync(Of(Rpc("a", "b", 3))));
+
+        Assert.Contains("/nonexistent/graphviz/dot", error.Message);
+        Assert.Contains("apt-get install graphviz", error.Message);
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_ThrowsWithGraphvizMessage_WhenDotTextIsInvalid()
+    {
+        var error = await Assert.ThrowsAsync<GraphvizException>(() => new GraphvizRenderer().RenderSvgAsync("digraph { a -> }"));
+
+        Assert.Contains("syntax error", error.Message);
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_StopsAtOnce_WhenCallerCancels()
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new GraphvizRenderer().RenderSvgAsync(DenseRandom(500, seed: 3), cancel.Token));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+    }
+}
