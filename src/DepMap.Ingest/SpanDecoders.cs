@@ -1,3 +1,4 @@
+using DepMap.Ingest.Jaeger;
 using DepMap.Ingest.Zipkin;
 
 namespace DepMap.Ingest;
@@ -13,6 +14,7 @@ public static class SpanDecoders
     public static DecodedBatch Decode(TraceFormat format, ReadOnlySpan<byte> payload) => format switch
     {
         TraceFormat.ZipkinJson => ZipkinJsonDecoder.Decode(payload),
+        TraceFormat.JaegerJson => JaegerJsonDecoder.Decode(payload),
         _ => throw new SpanDecodeException($"no decoder for {format} yet"),
     };
 

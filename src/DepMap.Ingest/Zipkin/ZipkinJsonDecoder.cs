@@ -47,7 +47,6 @@ internal static class ZipkinJsonDecoder
         JsonInput.Expect(ref reader, JsonTokenType.StartObject, path);
         var span = state.Fields;
         span.Reset();
-        bool hasTraceId = false, hasId = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.ValueSpan;
@@ -62,17 +61,17 @@ internal static class ZipkinJsonDecoder
             {
                 case 2 when name.SequenceEqual("id"u8):
                     path.Push("id");
-                    span.SpanId = ReadId(ref reader, path, out hasId);
+                    span.SpanId = JsonIds.ReadSpanId(ref reader, path);
                     path.Pop();
                     break;
                 case 7 when name.SequenceEqual("traceId"u8):
                     path.Push("traceId");
-                    span.TraceId = ReadTraceId(ref reader, path, out hasTraceId);
+                    span.TraceId = JsonIds.ReadTraceId(ref reader, path);
                     path.Pop();
                     break;
                 case 8 when name.SequenceEqual("parentId"u8):
                     path.Push("parentId");
-                    span.ParentId = ReadId(ref reader, path, out _);
+                    span.ParentId = JsonIds.ReadSpanId(ref reader, path);
                     path.Pop();
                     break;
                 case 4 when name.SequenceEqual("kind"u8):
@@ -87,12 +86,12 @@ internal static class ZipkinJsonDecoder
                     break;
                 case 9 when name.SequenceEqual("timestamp"u8):
                     path.Push("timestamp");
-                    span.StartUnixNano = Micros(ref reader, path);
+                    span.StartUnixNano = JsonIds.ReadMicros(ref reader, path);
                     path.Pop();
                     break;
                 case 8 when name.SequenceEqual("duration"u8):
                     path.Push("duration");
-                    span.DurationNano = Micros(ref reader, path);
+                    span.DurationNano = JsonIds.ReadMicros(ref reader, path);
                     path.Pop();
                     break;
                 case 6 when name.SequenceEqual("shared"u8):
@@ -128,11 +127,11 @@ internal static class ZipkinJsonDecoder
                     break;
             }
         }
-        if (!hasTraceId || span.TraceId.IsEmpty)
+        if (span.TraceId.IsEmpty)
         {
             state.Rejections.Add(path.ToString(), "no trace id");
         }
-        else if (!hasId || span.SpanId == 0)
+        else if (span.SpanId == 0)
         {
             state.Rejections.Add(path.ToString(), "no span id");
         }
@@ -140,42 +139,6 @@ internal static class ZipkinJsonDecoder
         {
             state.Spans.Add(span.Build());
         }
-    }
-
-    private static TraceId ReadTraceId(ref Utf8JsonReader reader, JsonPath path, out bool present)
-    {
-        present = reader.TokenType != JsonTokenType.Null;
-        if (!present)
-        {
-            return default;
-        }
-        var hex = JsonInput.StringBytes(ref reader, path);
-        if (hex.IsEmpty)
-        {
-            present = false;
-            return default;
-        }
-        return HexId.TryParseTraceId(hex, out var id)
-            ? id
-            : throw path.Error($"expected 16 or 32 hex digits, got {JsonInput.Raw(ref reader)}");
-    }
-
-    private static ulong ReadId(ref Utf8JsonReader reader, JsonPath path, out bool present)
-    {
-        present = reader.TokenType != JsonTokenType.Null;
-        if (!present)
-        {
-            return 0;
-        }
-        var hex = JsonInput.StringBytes(ref reader, path);
-        if (hex.IsEmpty)
-        {
-            present = false;
-            return 0;
-        }
-        return HexId.TryParseUInt64(hex, out var id)
-            ? id
-            : throw path.Error($"expected 16 hex digits, got {JsonInput.Raw(ref reader)}");
     }
 
     private static SpanKind ReadKind(ref Utf8JsonReader reader, JsonPath path)
@@ -194,9 +157,6 @@ internal static class ZipkinJsonDecoder
             _ => throw path.Error($"expected CLIENT, SERVER, PRODUCER or CONSUMER, got {JsonInput.Raw(ref reader)}"),
         };
     }
-
-    private static long Micros(ref Utf8JsonReader reader, JsonPath path) =>
-        reader.TokenType == JsonTokenType.Null ? 0 : checked(JsonInput.ReadInt64(ref reader, path, "microseconds") * 1000);
 
     private static string? ReadEndpoint(ref Utf8JsonReader reader, State state, out string? address, out int? port)
     {
