@@ -32,6 +32,9 @@ internal sealed partial class SpanWriter(
     private int _pendingSpans;
     private long _lastReceivedAt;
 
+    /// <summary>Spans queued or being committed right now.</summary>
+    public int PendingSpans => Volatile.Read(ref _pendingSpans);
+
     /// <summary>Completes once the spans are committed, or at once when the queue is full or the writer has stopped.</summary>
     public Task<WriteOutcome> WriteAsync(IReadOnlyList<EncodedSpan> spans)
     {
