@@ -1,4 +1,5 @@
 using DepMap.Ingest.Jaeger;
+using DepMap.Ingest.Otlp;
 using DepMap.Ingest.Zipkin;
 
 namespace DepMap.Ingest;
@@ -13,9 +14,11 @@ public static class SpanDecoders
     /// <exception cref="SpanDecodeException">The payload is malformed; the message says where and why.</exception>
     public static DecodedBatch Decode(TraceFormat format, ReadOnlySpan<byte> payload) => format switch
     {
+        TraceFormat.OtlpProtobuf => OtlpProtobufDecoder.Decode(payload),
+        TraceFormat.OtlpJson => OtlpJsonDecoder.Decode(payload),
         TraceFormat.ZipkinJson => ZipkinJsonDecoder.Decode(payload),
         TraceFormat.JaegerJson => JaegerJsonDecoder.Decode(payload),
-        _ => throw new SpanDecodeException($"no decoder for {format} yet"),
+        _ => throw new SpanDecodeException($"unknown trace format {format}"),
     };
 
     /// <summary>
@@ -25,4 +28,13 @@ public static class SpanDecoders
     /// the payload is none of them (or empty, or too broken to tell).
     /// </summary>
     public static TraceFormat? Detect(ReadOnlySpan<byte> payload) => FormatDetector.Detect(payload);
+
+    /// <summary>
+    /// The protobuf <c>ExportTraceServiceResponse</c> for an OTLP request: empty when every span was
+    /// accepted, else <c>partial_success</c> with the rejected count and message (see <see cref="DecodedBatch"/>).
+    /// </summary>
+    public static byte[] EncodeExportResponse(int rejectedSpans, string? message) => OtlpResponses.Protobuf(rejectedSpans, message);
+
+    /// <summary>The same response in OTLP JSON (<c>{"partialSuccess":{"rejectedSpans":"2","errorMessage":"..."}}</c> or <c>{}</c>).</summary>
+    public static string EncodeExportResponseJson(int rejectedSpans, string? message) => OtlpResponses.ToJson(rejectedSpans, message);
 }
