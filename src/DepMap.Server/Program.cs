@@ -22,6 +22,7 @@ app.MigrateDepMapDatabase();
 
 app.MapHealthChecks("/healthz");
 app.MapIngestEndpoints();
+app.MapOtlpGrpc();
 app.MapDepMapHangfireDashboard();
 
 app.Run();

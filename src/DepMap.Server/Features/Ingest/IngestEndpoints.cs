@@ -11,16 +11,35 @@ namespace DepMap.Server.Features.Ingest;
 /// </summary>
 internal static class IngestEndpoints
 {
+    private const string Protobuf = "application/x-protobuf";
     private const string Json = "application/json";
 
     public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
     {
+        app.MapPost("/v1/traces", ExportOtlpAsync);
         // Zipkin's collector answers 202 Accepted with no body, and so does Jaeger's /api/traces.
         app.MapPost("/api/v2/spans", (HttpContext context, ISender sender, IOptions<IngestOptions> options) =>
             IngestJsonAsync(context, sender, options.Value, TraceFormat.ZipkinJson));
         app.MapPost("/api/traces", (HttpContext context, ISender sender, IOptions<IngestOptions> options) =>
             IngestJsonAsync(context, sender, options.Value, TraceFormat.JaegerJson));
         return app;
+    }
+
+    private static async Task<IResult> ExportOtlpAsync(HttpContext context, ISender sender, IOptions<IngestOptions> options)
+    {
+        // OTLP/HTTP: binary protobuf or the OTLP JSON mapping, answered in the request's encoding.
+        TraceFormat? format = MediaType(context.Request) switch
+        {
+            Protobuf => TraceFormat.OtlpProtobuf,
+            Json => TraceFormat.OtlpJson,
+            _ => null,
+        };
+        if (format is null)
+        {
+            return IngestProblems.UnsupportedMediaType(context.Request, Protobuf, Json);
+        }
+        var (result, problem) = await IngestAsync(context, sender, options.Value, format.Value);
+        return problem ?? OtlpExportResponse.Http(format.Value, result!);
     }
 
     private static async Task<IResult> IngestJsonAsync(HttpContext context, ISender sender, IngestOptions options, TraceFormat format)

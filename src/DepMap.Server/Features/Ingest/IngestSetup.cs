@@ -1,3 +1,7 @@
+using Grpc.AspNetCore.Server.Model;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace DepMap.Server.Features.Ingest;
 
 internal static class IngestSetup
@@ -10,8 +14,15 @@ internal static class IngestSetup
             .Validate(o => o.QueueCapacitySpans > 0, "Ingest:QueueCapacitySpans must be positive.")
             .Validate(o => o.RetryAfterSeconds > 0, "Ingest:RetryAfterSeconds must be positive.")
             .ValidateOnStart();
+        services.AddGrpc();
+        // gRPC's own cap applies to the (decompressed) message; the body cap is the one limit.
+        services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>()
+            .Configure<IOptions<IngestOptions>>((grpc, ingest) => grpc.MaxReceiveMessageSize = (int)ingest.Value.MaxBodyBytes);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<OtlpTraceService>, OtlpTraceServiceMethods>());
         services.AddSingleton<SpanWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<SpanWriter>());
         return services;
     }
+
+    public static void MapOtlpGrpc(this IEndpointRouteBuilder app) => app.MapGrpcService<OtlpTraceService>();
 }
