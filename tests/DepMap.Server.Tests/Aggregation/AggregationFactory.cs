@@ -23,8 +23,8 @@ public sealed class AggregationFactory : DepMapFactory
 
     private readonly bool _kestrel;
 
-    public AggregationFactory(bool kestrel = false, string? folder = null, Dictionary<string, string?>? settings = null)
-        : base(folder ?? NewFolder(), ownsFolder: folder is null, Settings(kestrel, settings))
+    public AggregationFactory(bool kestrel = false, string? folder = null, bool ownsFolder = true, Dictionary<string, string?>? settings = null)
+        : base(folder ?? NewFolder(), ownsFolder, Settings(kestrel, settings))
     {
         _kestrel = kestrel;
         if (kestrel)
