@@ -10,146 +10,138 @@ namespace DepMap.Cli;
 /// <summary><c>depmap graph FILE...</c>: the service dependency graph of some trace files.</summary>
 internal static class GraphCommand
 {
-    private static readonly Option<string?> Format = new("--format", "-f")
-    {
-        HelpName = "svg|dot|json|mermaid|zipkin",
-        Description = "dot, svg (drawn by Graphviz dot), json, mermaid, or zipkin (Zipkin's dependency links). "
-            + "Default: from the -o extension (.svg, .json, .mmd), else dot",
-    };
+    /// <summary>What the command line asked for, parsed.</summary>
+    private sealed record Request(
+        IReadOnlyList<string> Files, GraphFormat Format, string? Output, string? Focus, int Depth,
+        FocusDirection Direction, long MinCalls, bool KeepGoing, string DotPath);
 
-    private static readonly Option<string?> Output = new("--output", "-o")
-    {
-        Description = "The file to write (default: stdout)",
-    };
-
-    private static readonly Option<string?> Focus = new("--focus")
-    {
-        Description = "Draw only this service and its neighbours within --depth calls",
-    };
-
-    private static readonly Option<int> Depth = new("--depth")
-    {
-        Description = "How many calls away from --focus to draw",
-        DefaultValueFactory = _ => 1,
-    };
-
-    private static readonly Option<string> Direction = new("--direction")
-    {
-        HelpName = "upstream|downstream|both",
-        Description = "Walk from --focus to its callers (upstream), its callees (downstream) or both",
-        DefaultValueFactory = _ => "both",
-    };
-
-    private static readonly Option<long> MinCalls = new("--min-calls")
-    {
-        Description = "Hide edges with fewer calls",
-        DefaultValueFactory = _ => 0,
-    };
-
-    private static readonly Option<string> DotPath = new("--dot-path")
-    {
-        Description = "Graphviz dot, for --format svg (sfdp is looked for beside it)",
-        DefaultValueFactory = _ => "dot",
-    };
-
+    // Options are created per command, not shared statically: System.CommandLine records each
+    // symbol's parents, and tests build many roots in parallel.
     public static Command Create()
     {
-        var command = new Command("graph", "Link the spans of trace files into a service dependency graph and write it")
+        var files = TraceFiles.FilesArgument();
+        var keepGoing = TraceFiles.KeepGoingOption();
+        var format = new Option<string?>("--format", "-f")
         {
-            TraceFiles.Files, Format, Output, Focus, Depth, Direction, MinCalls, TraceFiles.KeepGoing, DotPath,
+            HelpName = "svg|dot|json|mermaid|zipkin",
+            Description = "dot, svg (drawn by Graphviz dot), json, mermaid, or zipkin (Zipkin's dependency links). "
+                + "Default: from the -o extension (.svg, .json, .mmd), else dot",
         };
-        Format.AcceptOnlyFromAmong("svg", "dot", "json", "mermaid", "zipkin");
-        Direction.AcceptOnlyFromAmong("upstream", "downstream", "both");
-        Depth.Validators.Add(result =>
+        format.AcceptOnlyFromAmong("svg", "dot", "json", "mermaid", "zipkin");
+        var output = new Option<string?>("--output", "-o") { Description = "The file to write (default: stdout)" };
+        var focus = new Option<string?>("--focus") { Description = "Draw only this service and its neighbours within --depth calls" };
+        var depth = new Option<int>("--depth") { Description = "How many calls away from --focus to draw", DefaultValueFactory = _ => 1 };
+        depth.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0)
             {
                 result.AddError("--depth must be 0 or more");
             }
         });
-        command.SetAction(RunAsync);
+        var direction = new Option<string>("--direction")
+        {
+            HelpName = "upstream|downstream|both",
+            Description = "Walk from --focus to its callers (upstream), its callees (downstream) or both",
+            DefaultValueFactory = _ => "both",
+        };
+        direction.AcceptOnlyFromAmong("upstream", "downstream", "both");
+        var minCalls = new Option<long>("--min-calls") { Description = "Hide edges with fewer calls", DefaultValueFactory = _ => 0 };
+        var dotPath = new Option<string>("--dot-path")
+        {
+            Description = "Graphviz dot, for --format svg (sfdp is looked for beside it)",
+            DefaultValueFactory = _ => "dot",
+        };
+
+        var command = new Command("graph", "Link the spans of trace files into a service dependency graph and write it")
+        {
+            files, format, output, focus, depth, direction, minCalls, keepGoing, dotPath,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new Request(
+                parse.GetRequiredValue(files),
+                GraphFormats.Parse(parse.GetValue(format)) ?? GraphFormats.FromOutputPath(parse.GetValue(output)),
+                parse.GetValue(output),
+                parse.GetValue(focus),
+                parse.GetValue(depth),
+                parse.GetRequiredValue(direction) switch
+                {
+                    "upstream" => FocusDirection.Upstream,
+                    "downstream" => FocusDirection.Downstream,
+                    _ => FocusDirection.Both,
+                },
+                parse.GetValue(minCalls),
+                parse.GetValue(keepGoing),
+                parse.GetRequiredValue(dotPath)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Request request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var stdout = parse.InvocationConfiguration.Output;
-        var stderr = parse.InvocationConfiguration.Error;
-        var output = parse.GetValue(Output);
-        var format = GraphFormats.Parse(parse.GetValue(Format)) ?? GraphFormats.FromOutputPath(output);
-        if (format == GraphFormat.Zipkin && parse.GetValue(Focus) is not null)
+        if (request.Format == GraphFormat.Zipkin && request.Focus is not null)
         {
             stderr.WriteLine("--focus draws DepMap's graph; it does not apply to --format zipkin");
             return ExitCodes.Usage;
         }
-
-        var loaded = TraceFiles.Load(parse.GetRequiredValue(TraceFiles.Files), stderr);
-        if (loaded.AnyFailed && !parse.GetValue(TraceFiles.KeepGoing))
+        var loaded = TraceFiles.Load(request.Files, stderr);
+        if (loaded.AnyFailed && !request.KeepGoing)
         {
             stderr.WriteLine("no graph written: fix or leave out the files above, or pass --keep-going to use the others");
             return ExitCodes.BadInput;
         }
 
         string text;
-        if (format == GraphFormat.Zipkin)
+        if (request.Format == GraphFormat.Zipkin)
         {
-            text = ZipkinLinks(loaded, parse.GetValue(MinCalls));
+            text = ZipkinLinks(loaded, request.MinCalls);
         }
         else
         {
             var graph = TraceAnalysis.Of(loaded.Spans).ServiceGraph(new RankingOptions());
-            if (parse.GetValue(Focus) is { } focus)
+            if (request.Focus is { } focus)
             {
                 if (graph.FindNode(focus) is null)
                 {
                     stderr.WriteLine($"--focus: no service named '{focus}' in the graph; it has: {string.Join(", ", graph.Nodes.Select(n => n.Name))}");
                     return ExitCodes.Usage;
                 }
-                graph = graph.Focus(focus, parse.GetValue(Depth), parse.GetRequiredValue(Direction) switch
-                {
-                    "upstream" => FocusDirection.Upstream,
-                    "downstream" => FocusDirection.Downstream,
-                    _ => FocusDirection.Both,
-                });
+                graph = graph.Focus(focus, request.Depth, request.Direction);
             }
-            if (parse.GetValue(MinCalls) > 0)
+            if (request.MinCalls > 0)
             {
-                graph = graph.HideEdgesUnder(parse.GetValue(MinCalls));
+                graph = graph.HideEdgesUnder(request.MinCalls);
             }
-            if (await Write(graph, format, parse.GetRequiredValue(DotPath), stderr, cancellationToken) is not { } written)
+            if (await Write(graph, request.Format, request.DotPath, stderr, cancellationToken) is not { } written)
             {
                 return ExitCodes.Graphviz;
             }
             text = written;
         }
 
-        if (!OutputFile.TryWrite(output, text, stdout, stderr))
+        if (!OutputFile.TryWrite(request.Output, text, stdout, stderr))
         {
             return ExitCodes.CannotWrite;
         }
         return loaded.AnyFailed ? ExitCodes.BadInput : ExitCodes.Ok;
     }
 
+    // Zipkin's view, not DepMap's: the links Zipkin's own /api/v2/dependencies would give.
     private static string ZipkinLinks(TraceFiles.Loaded loaded, long minCalls)
     {
         var calls = TraceLinker.LinkAll(loaded.Spans, LinkerOptions.Zipkin).SelectMany(trace => trace.Calls);
         return ZipkinLinksWriter.Write(ZipkinDependencies.Aggregate(calls).Where(link => link.CallCount >= minCalls)) + "\n";
     }
 
-    private static async Task<string?> Write(ServiceGraph graph, GraphFormat format, string dotPath, TextWriter stderr, CancellationToken cancellationToken)
-    {
-        switch (format)
+    private static async Task<string?> Write(ServiceGraph graph, GraphFormat format, string dotPath, TextWriter stderr, CancellationToken cancellationToken) =>
+        format switch
         {
-            case GraphFormat.Json:
-                return JsonGraphWriter.Write(graph) + "\n";
-            case GraphFormat.Mermaid:
-                return MermaidWriter.Write(graph);
-            case GraphFormat.Svg:
-                return await Svg(graph, dotPath, stderr, cancellationToken);
-            default:
-                return DotWriter.Write(graph);
-        }
-    }
+            GraphFormat.Json => JsonGraphWriter.Write(graph) + "\n",
+            GraphFormat.Mermaid => MermaidWriter.Write(graph),
+            GraphFormat.Svg => await Svg(graph, dotPath, stderr, cancellationToken),
+            _ => DotWriter.Write(graph),
+        };
 
     private static async Task<string?> Svg(ServiceGraph graph, string dotPath, TextWriter stderr, CancellationToken cancellationToken)
     {

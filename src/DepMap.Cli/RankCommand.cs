@@ -5,38 +5,37 @@ namespace DepMap.Cli;
 
 /// <summary>
 /// <c>depmap rank FILE...</c>: the reliability ranking of the services in some trace files, least
-/// reliable first, computed as the server's <c>/services/ranking</c> does (docs/ranking.md).
+/// reliable first, with the formula and defaults of docs/ranking.md (<see cref="RankingOptions"/>).
 /// </summary>
 internal static class RankCommand
 {
-    private static readonly Option<string> Format = new("--format", "-f")
-    {
-        HelpName = "table|json|csv",
-        Description = "table (aligned text), json (an array, least reliable first) or csv",
-        DefaultValueFactory = _ => "table",
-    };
-
-    private static readonly Option<string?> Output = new("--output", "-o")
-    {
-        Description = "The file to write (default: stdout)",
-    };
-
     public static Command Create()
     {
+        var files = TraceFiles.FilesArgument();
+        var keepGoing = TraceFiles.KeepGoingOption();
+        var format = new Option<string>("--format", "-f")
+        {
+            HelpName = "table|json|csv",
+            Description = "table (aligned text), json (an array, least reliable first) or csv",
+            DefaultValueFactory = _ => "table",
+        };
+        format.AcceptOnlyFromAmong("table", "json", "csv");
+        var output = new Option<string?>("--output", "-o") { Description = "The file to write (default: stdout)" };
+
         var command = new Command("rank", "Rank the services of trace files by reliability, least reliable first, with the reasons")
         {
-            TraceFiles.Files, Format, Output, TraceFiles.KeepGoing,
+            files, format, output, keepGoing,
         };
-        Format.AcceptOnlyFromAmong("table", "json", "csv");
-        command.SetAction(Run);
+        command.SetAction(parse => Run(
+            parse.GetRequiredValue(files), parse.GetRequiredValue(format), parse.GetValue(output), parse.GetValue(keepGoing),
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(ParseResult parse)
+    private static int Run(IReadOnlyList<string> files, string format, string? output, bool keepGoing, TextWriter stdout, TextWriter stderr)
     {
-        var stderr = parse.InvocationConfiguration.Error;
-        var loaded = TraceFiles.Load(parse.GetRequiredValue(TraceFiles.Files), stderr);
-        if (loaded.AnyFailed && !parse.GetValue(TraceFiles.KeepGoing))
+        var loaded = TraceFiles.Load(files, stderr);
+        if (loaded.AnyFailed && !keepGoing)
         {
             stderr.WriteLine("no ranking written: fix or leave out the files above, or pass --keep-going to use the others");
             return ExitCodes.BadInput;
@@ -44,13 +43,13 @@ internal static class RankCommand
 
         var analysis = TraceAnalysis.Of(loaded.Spans);
         var ranking = ReliabilityRanking.Rank(analysis.Reliability, analysis.P99ServerLatencyNano(), new RankingOptions());
-        var text = parse.GetValue(Format) switch
+        var text = format switch
         {
             "json" => RankingText.Json(ranking),
             "csv" => RankingText.Csv(ranking),
             _ => RankingText.Table(ranking),
         };
-        if (!OutputFile.TryWrite(parse.GetValue(Output), text, parse.InvocationConfiguration.Output, stderr))
+        if (!OutputFile.TryWrite(output, text, stdout, stderr))
         {
             return ExitCodes.CannotWrite;
         }

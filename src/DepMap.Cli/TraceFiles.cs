@@ -11,13 +11,13 @@ namespace DepMap.Cli;
 /// </summary>
 internal static class TraceFiles
 {
-    public static readonly Argument<string[]> Files = new("files")
+    public static Argument<string[]> FilesArgument() => new("files")
     {
         Description = "Trace files: OTLP protobuf or JSON, Zipkin v2 JSON, or Jaeger JSON (as the Jaeger UI downloads it), in any mix",
         Arity = ArgumentArity.OneOrMore,
     };
 
-    public static readonly Option<bool> KeepGoing = new("--keep-going", "-k")
+    public static Option<bool> KeepGoingOption() => new("--keep-going", "-k")
     {
         Description = "Use the files that decode even when others cannot be read (the exit code still reports the failure)",
     };
