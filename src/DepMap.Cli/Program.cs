@@ -10,7 +10,12 @@ internal static class Program
 {
     public static Task<int> Main(string[] args) => CreateRoot().Parse(args).InvokeAsync();
 
-    internal static RootCommand CreateRoot() => new("DepMap: service dependency graphs and reliability rankings from trace files")
+    private const string Description =
+        "DepMap: service dependency graphs and reliability rankings from trace files.\n"
+        + "Exit codes: 0 done; 1 bad command line; 2 Graphviz dot missing or failed; "
+        + "3 an input file could not be read or decoded (with --keep-going the output is still written); 4 the output could not be written.";
+
+    internal static RootCommand CreateRoot() => new(Description)
     {
         GraphCommand.Create(),
         RankCommand.Create(),

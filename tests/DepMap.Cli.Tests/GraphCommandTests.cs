@@ -55,6 +55,18 @@ public class GraphCommandTests
     }
 
     [Fact]
+    public async Task Graph_ReadsOtlpProtobuf_FromTheOpenTelemetrySdkExporter()
+    {
+        // Only logistics exported in this batch, so tracking is drawn as the peer logistics named.
+        var result = await Cli.RunAsync("graph", Cli.Example("otlp-dotnet-sdk-logistics.pb"), "-f", "json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var graph = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(2, Edge(graph, "logistics", "tracking").GetProperty("callCount").GetInt64());
+        Assert.Equal(30, P99(Edge(graph, "logistics", "logistics-db"), "clientLatency"), 30 * 0.02);
+    }
+
+    [Fact]
     public async Task Graph_WritesDotThatGraphvizParses_ByDefault()
     {
         var result = await Cli.RunAsync("graph", Cli.Example("logistics-tracking.otlp.json"));
@@ -103,6 +115,18 @@ public class GraphCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("", result.Stdout);
         Assert.Contains("apt-get install graphviz", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Graph_ExitsWithFour_WhenTheOutputCannotBeWritten()
+    {
+        using var folder = new TempFolder();
+        var output = Path.Combine(folder.Path, "no-such-folder", "graph.dot");
+
+        var result = await Cli.RunAsync("graph", Cli.Example("logistics-tracking.otlp.json"), "-o", output);
+
+        Assert.Equal(4, result.ExitCode);
+        Assert.Contains($"{output}: cannot write:", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
