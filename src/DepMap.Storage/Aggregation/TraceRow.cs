@@ -7,6 +7,15 @@ namespace DepMap.Storage.Aggregation;
 /// </summary>
 public sealed class TraceRow
 {
+    public const string Table = "traces";
+    public const string TraceIdLowColumn = "trace_id_low";
+    public const string SpansColumn = "spans";
+    public const string SpanCountColumn = "span_count";
+    public const string LinkedSpanCountColumn = "linked_span_count";
+    public const string PendingColumn = "pending";
+    public const string LastArrivalColumn = "last_arrival_unix_ms";
+    public const string LinkedAtColumn = "linked_at_unix_ms";
+
     public long TraceIdLow { get; set; }
     /// <summary>The spans in arrival order, in <see cref="TraceSpans"/>' format.</summary>
     public byte[] Spans { get; set; } = [];

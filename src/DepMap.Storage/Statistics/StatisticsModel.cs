@@ -53,16 +53,16 @@ internal static class StatisticsModel
         reliability.Property(r => r.Blob).HasColumnName("blob");
 
         var trace = model.Entity<TraceRow>();
-        trace.ToTable("traces");
+        trace.ToTable(TraceRow.Table);
         trace.HasKey(t => t.TraceIdLow);
-        trace.Property(t => t.TraceIdLow).HasColumnName("trace_id_low").ValueGeneratedNever();
-        trace.Property(t => t.Spans).HasColumnName("spans");
+        trace.Property(t => t.TraceIdLow).HasColumnName(TraceRow.TraceIdLowColumn).ValueGeneratedNever();
+        trace.Property(t => t.Spans).HasColumnName(TraceRow.SpansColumn);
         // A second writer of the same trace (another instance on the same database) fails instead of losing spans.
-        trace.Property(t => t.SpanCount).HasColumnName("span_count").IsConcurrencyToken();
-        trace.Property(t => t.LinkedSpanCount).HasColumnName("linked_span_count");
-        trace.Property(t => t.Pending).HasColumnName("pending");
-        trace.Property(t => t.LastArrivalUnixMs).HasColumnName("last_arrival_unix_ms");
-        trace.Property(t => t.LinkedAtUnixMs).HasColumnName("linked_at_unix_ms");
+        trace.Property(t => t.SpanCount).HasColumnName(TraceRow.SpanCountColumn).IsConcurrencyToken();
+        trace.Property(t => t.LinkedSpanCount).HasColumnName(TraceRow.LinkedSpanCountColumn);
+        trace.Property(t => t.Pending).HasColumnName(TraceRow.PendingColumn);
+        trace.Property(t => t.LastArrivalUnixMs).HasColumnName(TraceRow.LastArrivalColumn);
+        trace.Property(t => t.LinkedAtUnixMs).HasColumnName(TraceRow.LinkedAtColumn);
         // Settled traces are found by (pending, last arrival); retention takes linked ones by the same index.
         trace.HasIndex(t => new { t.Pending, t.LastArrivalUnixMs }).HasDatabaseName("ix_traces_pending_last_arrival");
 
