@@ -7,13 +7,14 @@ using Microsoft.EntityFrameworkCore;
 namespace DepMap.Server.Features.Aggregation;
 
 /// <summary>
-/// Applies a <see cref="StatisticsDelta"/> to the statistics rows through the change tracker: load
-/// the bucket's rows, subtract and add in memory with Core's rules, write back what changed and
-/// delete what fell to zero. The caller saves inside its transaction. EF Core's change tracking is
-/// fast enough here: a run touches a few buckets' rows, not one row per span.
+/// Applies a <see cref="StatisticsDelta"/> to the statistics rows: load the bucket's rows, subtract
+/// and add in memory with Core's rules, and queue what changed and what fell to zero on
+/// <see cref="Rows"/>, which the caller writes inside its transaction.
 /// </summary>
 internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logger)
 {
+    public StatisticsRowWriter Rows { get; } = new();
+
     public async Task ApplyAsync(StatisticsDelta delta, CancellationToken cancellationToken)
     {
         foreach (var ((resolution, start), bucket) in delta.Buckets)
@@ -33,10 +34,10 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
         }
         var edgeKeys = bucket.Added.Edges.Keys.Union(bucket.Removed.Edges.Keys).ToHashSet();
         var nodeNames = bucket.Added.Nodes.Keys.Union(bucket.Removed.Nodes.Keys).ToHashSet(StringComparer.Ordinal);
-        var edgeRows = (await db.EdgeStatistics.In(range).ToListAsync(cancellationToken))
+        var edgeRows = (await db.EdgeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
             .Where(r => edgeKeys.Contains(Key(r)))
             .ToDictionary(Key);
-        var nodeRows = (await db.NodeStatistics.In(range).ToListAsync(cancellationToken))
+        var nodeRows = (await db.NodeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
             .Where(r => nodeNames.Contains(r.Name))
             .ToDictionary(r => r.Name, StringComparer.Ordinal);
 
@@ -57,21 +58,13 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
             var row = edgeRows.GetValueOrDefault(key);
             if (current.Edges.TryGetValue(key, out var edge))
             {
-                if (row is null)
-                {
-                    // The key is set before the row is tracked: the tracker keys rows on Add.
-                    row = new EdgeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
-                    row.Set(edge);
-                    db.EdgeStatistics.Add(row);
-                }
-                else
-                {
-                    row.Set(edge);
-                }
+                row ??= new EdgeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
+                row.Set(edge);
+                Rows.Upsert(row);
             }
             else if (row is not null)
             {
-                db.EdgeStatistics.Remove(row);
+                Rows.Delete(row);
             }
         }
         foreach (var name in nodeNames)
@@ -79,21 +72,13 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
             var row = nodeRows.GetValueOrDefault(name);
             if (current.Nodes.TryGetValue(name, out var node))
             {
-                if (row is null)
-                {
-                    // The key is set before the row is tracked: the tracker keys rows on Add.
-                    row = new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
-                    row.Set(node);
-                    db.NodeStatistics.Add(row);
-                }
-                else
-                {
-                    row.Set(node);
-                }
+                row ??= new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
+                row.Set(node);
+                Rows.Upsert(row);
             }
             else if (row is not null)
             {
-                db.NodeStatistics.Remove(row);
+                Rows.Delete(row);
             }
         }
     }
@@ -145,7 +130,7 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
         {
             return;
         }
-        var rows = (await db.ZipkinLinks.In(range).ToListAsync(cancellationToken))
+        var rows = (await db.ZipkinLinks.AsNoTracking().In(range).ToListAsync(cancellationToken))
             .ToDictionary(r => (r.Parent, r.Child));
         foreach (var ((parent, child), (calls, errors)) in bucket.Links)
         {
@@ -153,16 +138,17 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
             {
                 continue;
             }
-            if (!rows.TryGetValue((parent, child), out var row))
-            {
-                row = new ZipkinLinkRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs, Parent = parent, Child = child };
-                db.ZipkinLinks.Add(row);
-            }
+            var existed = rows.TryGetValue((parent, child), out var row);
+            row ??= new ZipkinLinkRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs, Parent = parent, Child = child };
             row.CallCount = Math.Max(0, row.CallCount + calls);
             row.ErrorCount = Math.Clamp(row.ErrorCount + errors, 0, row.CallCount);
-            if (row.CallCount == 0)
+            if (row.CallCount > 0)
             {
-                db.ZipkinLinks.Remove(row);
+                Rows.Upsert(row);
+            }
+            else if (existed)
+            {
+                Rows.Delete(row);
             }
         }
     }
@@ -173,7 +159,7 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
         {
             return;
         }
-        var row = await db.ReliabilityStatistics.In(range).SingleOrDefaultAsync(cancellationToken);
+        var row = await db.ReliabilityStatistics.AsNoTracking().In(range).SingleOrDefaultAsync(cancellationToken);
         var statistics = row?.ToStatistics() ?? new ReliabilityStatistics();
         statistics.Subtract(bucket.RemovedReliability);
         statistics.Add(bucket.AddedReliability);
@@ -181,17 +167,14 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
         {
             if (row is not null)
             {
-                db.ReliabilityStatistics.Remove(row);
+                Rows.Delete(row);
             }
             return;
         }
-        if (row is null)
-        {
-            row = new ReliabilityStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
-            db.ReliabilityStatistics.Add(row);
-        }
+        row ??= new ReliabilityStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
         row.Traces = statistics.Traces;
         row.Blob = statistics.ToBytes();
+        Rows.Upsert(row);
     }
 
     private static EdgeKey Key(EdgeStatisticsRow row) =>

@@ -1,7 +1,6 @@
 using DepMap.Core.Spans;
 using DepMap.Storage;
 using DepMap.Storage.Aggregation;
-using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Server.Features.Aggregation;
 
@@ -16,12 +15,7 @@ internal sealed class TraceLinking(DepMapDbContext db, AggregationFaults? faults
     /// <summary>Links at most <paramref name="batchSize"/> traces that last received a span at or before <paramref name="settledAtUnixMs"/>; returns how many.</summary>
     public async Task<int> LinkAsync(long settledAtUnixMs, long nowUnixMs, int batchSize, CancellationToken cancellationToken)
     {
-        // Read without tracking: the blobs are large and the update below is one statement.
-        var traces = await db.Traces.AsNoTracking()
-            .Where(t => t.Pending && t.LastArrivalUnixMs <= settledAtUnixMs)
-            .OrderBy(t => t.LastArrivalUnixMs)
-            .Take(batchSize)
-            .ToListAsync(cancellationToken);
+        var traces = await PendingTraces.ReadSettledAsync(db, settledAtUnixMs, batchSize, cancellationToken);
         if (traces.Count == 0)
         {
             return 0;
@@ -42,16 +36,12 @@ internal sealed class TraceLinking(DepMapDbContext db, AggregationFaults? faults
             delta.Add(TraceLink.Of(spans));
         }
 
-        await new StatisticsWriter(db, logger).ApplyAsync(delta, cancellationToken);
+        var writer = new StatisticsWriter(db, logger);
+        await writer.ApplyAsync(delta, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        writer.Rows.Write(db);
         // Every trace read above is linked as read: the gate keeps intake from adding spans meanwhile.
-        var ids = traces.Select(t => t.TraceIdLow).ToList();
-        var marked = await db.Traces.Where(t => ids.Contains(t.TraceIdLow) && t.Pending)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(t => t.LinkedSpanCount, t => t.SpanCount)
-                .SetProperty(t => t.Pending, false)
-                .SetProperty(t => t.LinkedAtUnixMs, nowUnixMs), cancellationToken);
+        var marked = PendingTraces.MarkLinked(db, traces.Select(t => t.TraceIdLow), nowUnixMs);
         if (marked != traces.Count)
         {
             throw new InvalidOperationException($"{traces.Count - marked} of {traces.Count} traces changed during this run; nothing was linked.");
