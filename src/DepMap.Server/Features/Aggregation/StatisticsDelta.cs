@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DepMap.Core.Linking;
 using DepMap.Core.Reliability;
 using DepMap.Core.Statistics;
@@ -13,20 +14,37 @@ internal sealed class BucketDelta
     public Dictionary<(string Parent, string Child), (long Calls, long Errors)> Links { get; } = [];
     public ReliabilityStatistics RemovedReliability { get; } = new();
     public ReliabilityStatistics AddedReliability { get; } = new();
+
+    /// <summary>Adds <paramref name="other"/>'s change to this one (minutes into their hour).</summary>
+    public void Merge(BucketDelta other)
+    {
+        Removed.Merge(other.Removed);
+        Added.Merge(other.Added);
+        foreach (var (key, (calls, errors)) in other.Links)
+        {
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(Links, key, out _);
+            sum = (sum.Calls + calls, sum.Errors + errors);
+        }
+        RemovedReliability.Add(other.RemovedReliability);
+        AddedReliability.Add(other.AddedReliability);
+    }
 }
 
 /// <summary>
-/// The statistics change of a batch of linked traces, per bucket. Every call goes to the minute and
-/// the hour of its start, so the hour rollup is exact without a second pass; a trace's reliability
-/// facts go to the buckets of the trace's start.
+/// The statistics change of a batch of linked traces, per bucket. Every call goes to the minute of
+/// its start, and a trace's reliability facts to the minute of the trace's start; each hour bucket
+/// is the sum of its minutes, so the hour rollup is exact without a second pass and without
+/// counting every call twice.
 /// </summary>
 internal sealed class StatisticsDelta
 {
-    private static readonly BucketResolution[] Resolutions = [BucketResolution.Minute, BucketResolution.Hour];
+    private readonly Dictionary<long, BucketDelta> _minutes = [];
+    private Dictionary<(BucketResolution Resolution, long StartUnixMs), BucketDelta>? _buckets;
 
-    public Dictionary<(BucketResolution Resolution, long StartUnixMs), BucketDelta> Buckets { get; } = [];
+    /// <summary>The minute buckets and the hour buckets summed from them.</summary>
+    public IReadOnlyDictionary<(BucketResolution Resolution, long StartUnixMs), BucketDelta> Buckets => _buckets ??= WithHours();
 
-    public bool IsEmpty => Buckets.Count == 0;
+    public bool IsEmpty => _minutes.Count == 0;
 
     public void Add(TraceLink link) => Apply(link, added: true);
 
@@ -34,54 +52,67 @@ internal sealed class StatisticsDelta
 
     private void Apply(TraceLink link, bool added)
     {
-        foreach (var resolution in Resolutions)
+        _buckets = null;
+        foreach (var (bucket, part) in SplitByBucket(link.DepMap))
         {
-            foreach (var (bucket, part) in SplitByBucket(link.DepMap, resolution))
+            var delta = Minute(bucket);
+            (added ? delta.Added : delta.Removed).Add(part);
+        }
+        // Zipkin's DependencyLinker counts every call of the view per (parent, child), failed or not.
+        var sign = added ? 1 : -1;
+        foreach (var (bucket, part) in SplitByBucket(link.Zipkin))
+        {
+            var links = Minute(bucket).Links;
+            foreach (var call in part.Calls)
             {
-                var delta = Bucket(resolution, bucket);
-                (added ? delta.Added : delta.Removed).Add(part);
+                ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(links, (call.Caller, call.Callee), out _);
+                sum = (sum.Calls + sign, sum.Errors + (call.Failed ? sign : 0));
             }
-            foreach (var (bucket, part) in SplitByBucket(link.Zipkin, resolution))
-            {
-                var links = Bucket(resolution, bucket).Links;
-                foreach (var dependency in ZipkinDependencies.Aggregate(part.Calls))
-                {
-                    var key = (dependency.Parent, dependency.Child);
-                    var sign = added ? 1 : -1;
-                    links.TryGetValue(key, out var sum);
-                    links[key] = (sum.Calls + sign * dependency.CallCount, sum.Errors + sign * dependency.ErrorCount);
-                }
-            }
-            if (link.Reliability.Services.Count > 0 || link.Reliability.Edges.Count > 0)
-            {
-                var delta = Bucket(resolution, StatisticsBucket.StartOf(link.StartUnixNano, resolution));
-                (added ? delta.AddedReliability : delta.RemovedReliability).Add(link.Reliability);
-            }
+        }
+        if (link.Reliability.Services.Count > 0 || link.Reliability.Edges.Count > 0)
+        {
+            var delta = Minute(StatisticsBucket.StartOf(link.StartUnixNano, BucketResolution.Minute));
+            (added ? delta.AddedReliability : delta.RemovedReliability).Add(link.Reliability);
         }
     }
 
-    private BucketDelta Bucket(BucketResolution resolution, long start)
+    private Dictionary<(BucketResolution, long), BucketDelta> WithHours()
     {
-        if (!Buckets.TryGetValue((resolution, start), out var delta))
+        var buckets = new Dictionary<(BucketResolution, long), BucketDelta>(_minutes.Count * 2);
+        foreach (var (minute, delta) in _minutes)
+        {
+            buckets.Add((BucketResolution.Minute, minute), delta);
+            var hourKey = (BucketResolution.Hour, StatisticsBucket.FloorMs(minute, StatisticsBucket.HourMs));
+            if (!buckets.TryGetValue(hourKey, out var hour))
+            {
+                buckets.Add(hourKey, hour = new BucketDelta());
+            }
+            hour.Merge(delta);
+        }
+        return buckets;
+    }
+
+    private BucketDelta Minute(long start)
+    {
+        if (!_minutes.TryGetValue(start, out var delta))
         {
             delta = new BucketDelta();
-            Buckets.Add((resolution, start), delta);
+            _minutes.Add(start, delta);
         }
         return delta;
     }
-
-    /// <summary>The trace's calls per bucket of their start; nearly every trace falls in one bucket, returned as is.</summary>
-    private static IEnumerable<(long Bucket, LinkedTrace Part)> SplitByBucket(LinkedTrace trace, BucketResolution resolution)
+    /// <summary>The trace's calls per minute of their start; nearly every trace falls in one bucket, returned as is.</summary>
+    private static IEnumerable<(long Bucket, LinkedTrace Part)> SplitByBucket(LinkedTrace trace)
     {
         long? only = null;
         var single = true;
         foreach (var call in trace.Calls)
         {
-            single &= Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, resolution));
+            single &= Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute));
         }
         foreach (var call in trace.UnnamedCalls)
         {
-            single &= Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, resolution));
+            single &= Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute));
         }
         if (only is null)
         {
@@ -91,8 +122,8 @@ internal sealed class StatisticsDelta
         {
             return [(only.Value, trace)];
         }
-        var calls = trace.Calls.GroupBy(c => StatisticsBucket.StartOf(c.StartUnixNano, resolution)).ToDictionary(g => g.Key, g => g.ToList());
-        var unnamed = trace.UnnamedCalls.GroupBy(c => StatisticsBucket.StartOf(c.StartUnixNano, resolution)).ToDictionary(g => g.Key, g => g.ToList());
+        var calls = trace.Calls.GroupBy(c => StatisticsBucket.StartOf(c.StartUnixNano, BucketResolution.Minute)).ToDictionary(g => g.Key, g => g.ToList());
+        var unnamed = trace.UnnamedCalls.GroupBy(c => StatisticsBucket.StartOf(c.StartUnixNano, BucketResolution.Minute)).ToDictionary(g => g.Key, g => g.ToList());
         return calls.Keys.Union(unnamed.Keys).Select(bucket => (bucket, new LinkedTrace(
             calls.GetValueOrDefault(bucket) ?? [],
             unnamed.GetValueOrDefault(bucket) ?? [])));
