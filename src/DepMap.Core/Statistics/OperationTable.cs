@@ -23,8 +23,22 @@ internal sealed class OperationTable
     public OperationStatistics? Other { get; private set; }
 
     /// <summary>Busiest first, then by name (ordinal), so output is deterministic.</summary>
-    public IReadOnlyList<OperationStatistics> Named =>
-        [.. _named.Values.OrderByDescending(o => o.CallCount).ThenBy(o => o.Name, StringComparer.Ordinal)];
+    /// <remarks>
+    /// An array sort rather than LINQ's OrderBy/ThenBy: every stored edge row is serialised through
+    /// this, and the LINQ pipeline was most of the serialisation's time. Names are unique, so the
+    /// order is total and an unstable sort gives the same result.
+    /// </remarks>
+    public IReadOnlyList<OperationStatistics> Named
+    {
+        get
+        {
+            var named = new OperationStatistics[_named.Count];
+            _named.Values.CopyTo(named, 0);
+            Array.Sort(named, static (a, b) =>
+                a.CallCount != b.CallCount ? b.CallCount.CompareTo(a.CallCount) : string.CompareOrdinal(a.Name, b.Name));
+            return named;
+        }
+    }
 
     public void Add(string name, bool failed, long? latencyNano)
     {
