@@ -1,3 +1,4 @@
+using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Ingest;
 using DepMap.Server.Hosting;
 
@@ -15,14 +16,17 @@ builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetim
 builder.Services.AddDepMapStorage(builder.Configuration, builder.Environment);
 builder.Services.AddDepMapHangfire(builder.Configuration, builder.Environment);
 builder.Services.AddIngest(builder.Configuration);
+builder.Services.AddAggregation(builder.Configuration);
 
 var app = builder.Build();
 
 app.MigrateDepMapDatabase();
+app.ScheduleAggregationJobs();
 
 app.MapHealthChecks("/healthz");
 app.MapIngestEndpoints();
 app.MapOtlpGrpc();
+app.MapAggregationEndpoints();
 app.MapDepMapHangfireDashboard();
 
 app.Run();

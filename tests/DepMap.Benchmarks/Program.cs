@@ -1,5 +1,12 @@
 using BenchmarkDotNet.Running;
+using DepMap.Benchmarks.Aggregation;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
-// see docs/benchmarks.md for the figures and the machine they were taken on.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `-- aggregate-sqlite 1000000` times one flush aggregation of a million stored spans end to end.
+// See docs/benchmarks.md for the figures and the machine they were taken on.
+if (args is ["aggregate-sqlite", ..])
+{
+    return await SqliteAggregationRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+}
+BenchmarkSwitcher.FromAssembly(typeof(AggregationBenchmarks).Assembly).Run(args);
+return 0;
