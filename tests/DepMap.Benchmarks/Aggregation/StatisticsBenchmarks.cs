@@ -1,17 +1,15 @@
 using BenchmarkDotNet.Attributes;
 using DepMap.Benchmarks.Linking;
 using DepMap.Core.Linking;
-using DepMap.Core.Reliability;
 using DepMap.Core.Spans;
 using DepMap.Core.Statistics;
 
 namespace DepMap.Benchmarks.Aggregation;
 
 /// <summary>
-/// Edge and node statistics on one core, per span: <see cref="GraphStatistics.Add"/> of 1,000
-/// traces of 20 spans linked in setup; and the whole in-memory work the aggregation does per
-/// trace (both linker views, reliability facts, graph statistics, Zipkin links), so the "linking
-/// and aggregation, 1,000,000 spans/s per core" target is measured on what actually runs.
+/// Edge and node statistics alone on one core, per span: <see cref="GraphStatistics.Add"/> of
+/// 1,000 traces of 20 spans linked in setup. <see cref="AggregationBenchmarks"/> measures it
+/// together with linking and the rest of a run's per-trace work.
 /// </summary>
 [MemoryDiagnoser]
 public class StatisticsBenchmarks
@@ -38,21 +36,5 @@ public class StatisticsBenchmarks
             statistics.Add(trace);
         }
         return statistics.Edges.Count;
-    }
-
-    /// <summary>What one aggregation run does in memory for each settled trace, without the database.</summary>
-    [Benchmark(OperationsPerInvoke = Spans)]
-    public int LinkAndAggregate()
-    {
-        var graph = new GraphStatistics();
-        var reliability = new ReliabilityStatistics();
-        var links = 0;
-        foreach (var trace in _traces)
-        {
-            graph.Add(TraceLinker.Link(trace, LinkerOptions.DepMap));
-            links += ZipkinDependencies.Aggregate(TraceLinker.Link(trace, LinkerOptions.Zipkin).Calls).Count;
-            reliability.Add(TraceReliability.Analyze(trace));
-        }
-        return graph.Edges.Count + links;
     }
 }
