@@ -53,7 +53,7 @@ internal static class FormatDetector
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("resourceSpans"u8))
+            if (reader.ValueTextEquals("resourceSpans"u8) || reader.ValueTextEquals("resource_spans"u8))
             {
                 return TraceFormat.OtlpJson;
             }

@@ -1,3 +1,4 @@
+using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Ingest;
 using DepMap.Server.Hosting;
 
@@ -15,6 +16,7 @@ builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetim
 builder.Services.AddDepMapStorage(builder.Configuration, builder.Environment);
 builder.Services.AddDepMapHangfire(builder.Configuration, builder.Environment);
 builder.Services.AddIngest(builder.Configuration);
+builder.Services.AddAggregation();
 
 var app = builder.Build();
 

@@ -1,4 +1,6 @@
+using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
+using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Storage;
@@ -10,6 +12,12 @@ namespace DepMap.Storage;
 public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) : DbContext(options)
 {
     public DbSet<SpanRow> Spans => Set<SpanRow>();
+    public DbSet<TraceRow> Traces => Set<TraceRow>();
+    public DbSet<AggregationStateRow> AggregationState => Set<AggregationStateRow>();
+    public DbSet<EdgeStatisticsRow> EdgeStatistics => Set<EdgeStatisticsRow>();
+    public DbSet<NodeStatisticsRow> NodeStatistics => Set<NodeStatisticsRow>();
+    public DbSet<ZipkinLinkRow> ZipkinLinks => Set<ZipkinLinkRow>();
+    public DbSet<ReliabilityStatisticsRow> ReliabilityStatistics => Set<ReliabilityStatisticsRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -22,5 +30,7 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
         span.Property(s => s.ReceivedAtUnixMs).HasColumnName(SpanRow.ReceivedAtColumn);
         span.Property(s => s.Data).HasColumnName(SpanRow.DataColumn);
         span.Ignore(s => s.TraceId);
+
+        StatisticsModel.Configure(modelBuilder);
     }
 }

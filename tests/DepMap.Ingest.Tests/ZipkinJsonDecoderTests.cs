@@ -92,4 +92,15 @@ public class ZipkinJsonDecoderTests
 
         Assert.Equal("byte 91: invalid JSON: The maximum configured depth of 64 has been exceeded. Cannot read next JSON array.", error.Message);
     }
+
+    [Fact]
+    public void Decode_ThrowsDecodeError_WhenEscapedStringHasInvalidUtf8()
+    {
+        // The reader checks escapes as it goes but the UTF-8 around them only when it transcodes.
+        byte[] json = [.. "[{\"traceId\":\"1\",\"id\":\"1\",\"name\":\"\\u0041"u8, 0xFF, .. "\"}]"u8];
+
+        var error = Assert.Throws<SpanDecodeException>(() => SpanDecoders.Decode(TraceFormat.ZipkinJson, json));
+
+        Assert.Equal("[0].name: byte 32: invalid UTF-8 in a string", error.Message);
+    }
 }

@@ -75,8 +75,8 @@ internal static class JsonInput
             case JsonTokenType.Null:
                 return null;
             case JsonTokenType.String when reader.ValueIsEscaped:
-                var unescaped = reader.GetString();
-                return string.IsNullOrEmpty(unescaped) ? null : unescaped;
+                var unescaped = GetString(ref reader, path);
+                return unescaped.Length == 0 ? null : unescaped;
             case JsonTokenType.String:
                 return reader.ValueSpan.IsEmpty ? null : pool.Get(reader.ValueSpan);
             default:
@@ -91,7 +91,23 @@ internal static class JsonInput
         {
             throw TypeError(path, "a string", reader.TokenType);
         }
-        return reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+        return reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(GetString(ref reader, path)) : reader.ValueSpan;
+    }
+
+    /// <summary>
+    /// An escaped string or property name as text. The reader checks escapes but not the UTF-8 around
+    /// them until it transcodes, so invalid bytes surface here and become a decode error.
+    /// </summary>
+    public static string GetString(ref Utf8JsonReader reader, JsonPath path)
+    {
+        try
+        {
+            return reader.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            throw path.Error($"byte {reader.TokenStartIndex}: invalid UTF-8 in a string");
+        }
     }
 
     /// <summary>An integer given as a JSON number or, as OTLP JSON writes 64-bit values, a string of digits.</summary>

@@ -144,7 +144,7 @@ internal static class JaegerJsonDecoder
         JsonInput.Expect(ref reader, JsonTokenType.StartObject, state.Path);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var id = reader.GetString()!;
+            var id = JsonInput.GetString(ref reader, state.Path);
             reader.Read();
             state.Path.Push(id);
             state.Processes[id] = ReadProcess(ref reader, state);

@@ -65,7 +65,8 @@ internal static class OtlpJsonDecoder
 
     private static void ReadResourceSpans(ref Utf8JsonReader reader, State state)
     {
-        // The resource names the service of every span in it but may follow them: read it first from a copy.
+        // The resource names the service of every span in it but may follow them: read it first
+        // from a copy of the reader. Exporters write it first, so the copy rarely skips any span.
         state.Service = null;
         state.Namespace = null;
         var probe = reader;
@@ -78,11 +79,9 @@ internal static class OtlpJsonDecoder
                 state.Path.Push("resource");
                 ReadResource(ref probe, state);
                 state.Path.Pop();
+                break;
             }
-            else
-            {
-                probe.Skip();
-            }
+            probe.Skip();
         }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -117,22 +116,7 @@ internal static class OtlpJsonDecoder
         }
     }
 
-    private static void ReadResourceAttribute(ref Utf8JsonReader reader, State state)
-    {
-        var key = ReadKeyValue(ref reader, state, out var value);
-        if (key is AttributeKey.ServiceName or AttributeKey.ServiceNamespace)
-        {
-            var text = ReadValue(ref value, state, AttributeKey.ServiceName);
-            if (key == AttributeKey.ServiceName)
-            {
-                state.Service = text;
-            }
-            else
-            {
-                state.Namespace = text;
-            }
-        }
-    }
+    private static void ReadResourceAttribute(ref Utf8JsonReader reader, State state) => ReadKeyValue(ref reader, state, resource: true);
 
     private static void ReadScopeSpans(ref Utf8JsonReader reader, State state)
     {
@@ -353,42 +337,45 @@ internal static class OtlpJsonDecoder
         }
     }
 
-    private static void ReadSpanAttribute(ref Utf8JsonReader reader, State state)
-    {
-        var key = ReadKeyValue(ref reader, state, out var value);
-        switch (key)
-        {
-            // Status is OTLP's failure; Zipkin- and Jaeger-style tags and the resource's own keys do not apply to a span.
-            case AttributeKey.None or AttributeKey.Error or AttributeKey.OtelStatusCode or AttributeKey.SpanKind
-                or AttributeKey.ServiceName or AttributeKey.ServiceNamespace:
-                break;
-            default:
-                ReadValue(ref value, state, key);
-                break;
-        }
-    }
+    private static void ReadSpanAttribute(ref Utf8JsonReader reader, State state) => ReadKeyValue(ref reader, state, resource: false);
 
-    /// <summary>Reads a KeyValue object; returns its key and leaves <paramref name="value"/> on the value's start (the key may come second).</summary>
-    private static AttributeKey ReadKeyValue(ref Utf8JsonReader reader, State state, out Utf8JsonReader value)
+    /// <summary>
+    /// Reads a KeyValue object and applies its value when the key is one DepMap uses. The value is
+    /// read in place when the key comes first (as exporters write it), else from a saved reader.
+    /// </summary>
+    private static void ReadKeyValue(ref Utf8JsonReader reader, State state, bool resource)
     {
-        value = default;
         var key = AttributeKey.None;
-        var hasValue = false;
+        var seenKey = false;
+        var pending = default(Utf8JsonReader);
+        var hasPending = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("key"u8))
             {
                 reader.Read();
                 state.Path.Push("key");
-                key = AttributeKeys.Lookup(JsonInput.StringBytes(ref reader, state.Path));
+                key = Relevant(AttributeKeys.Lookup(JsonInput.StringBytes(ref reader, state.Path)), resource);
                 state.Path.Pop();
+                seenKey = true;
+                if (hasPending && key != AttributeKey.None)
+                {
+                    ApplyValue(ref pending, state, key);
+                }
             }
             else if (reader.ValueTextEquals("value"u8))
             {
                 reader.Read();
-                value = reader;
-                hasValue = reader.TokenType != JsonTokenType.Null;
-                reader.Skip();
+                if (seenKey && key != AttributeKey.None && reader.TokenType != JsonTokenType.Null)
+                {
+                    ApplyValue(ref reader, state, key);
+                }
+                else
+                {
+                    pending = reader;
+                    hasPending = !seenKey && reader.TokenType != JsonTokenType.Null;
+                    reader.Skip();
+                }
             }
             else
             {
@@ -396,16 +383,23 @@ internal static class OtlpJsonDecoder
                 reader.Skip();
             }
         }
-        return hasValue ? key : AttributeKey.None;
     }
 
-    /// <summary>Applies an AnyValue to the span (or returns it, for resource names). Only string and int members matter.</summary>
-    private static string? ReadValue(ref Utf8JsonReader value, State state, AttributeKey key)
+    /// <summary>
+    /// A resource gives the service its name and namespace; a span gives the peer attributes. Status is
+    /// OTLP's failure, so Zipkin- and Jaeger-style tags (error, otel.status_code, span.kind) do not apply.
+    /// </summary>
+    private static AttributeKey Relevant(AttributeKey key, bool resource) => resource
+        ? key is AttributeKey.ServiceName or AttributeKey.ServiceNamespace ? key : AttributeKey.None
+        : key is AttributeKey.Error or AttributeKey.OtelStatusCode or AttributeKey.SpanKind
+            or AttributeKey.ServiceName or AttributeKey.ServiceNamespace ? AttributeKey.None : key;
+
+    /// <summary>Applies an AnyValue object; only its string and int members can carry what DepMap reads.</summary>
+    private static void ApplyValue(ref Utf8JsonReader value, State state, AttributeKey key)
     {
         var path = state.Path;
         path.Push("value");
         JsonInput.Expect(ref value, JsonTokenType.StartObject, path);
-        string? text = null;
         while (value.Read() && value.TokenType == JsonTokenType.PropertyName)
         {
             var isString = Is(ref value, "stringValue"u8, "string_value"u8);
@@ -419,10 +413,18 @@ internal static class OtlpJsonDecoder
             path.Push(isString ? "stringValue" : "intValue");
             if (isString)
             {
-                text = JsonInput.ReadString(ref value, state.Pool, path);
-                if (key is not (AttributeKey.ServiceName or AttributeKey.ServiceNamespace))
+                var text = JsonInput.ReadString(ref value, state.Pool, path);
+                switch (key)
                 {
-                    state.Fields.SetString(key, text);
+                    case AttributeKey.ServiceName:
+                        state.Service = text;
+                        break;
+                    case AttributeKey.ServiceNamespace:
+                        state.Namespace = text;
+                        break;
+                    default:
+                        state.Fields.SetString(key, text);
+                        break;
                 }
             }
             else
@@ -436,7 +438,6 @@ internal static class OtlpJsonDecoder
             path.Pop();
         }
         path.Pop();
-        return text;
     }
 
     private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> camel, ReadOnlySpan<byte> snake) =>

@@ -16,6 +16,60 @@ namespace DepMap.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("DepMap.Storage.Aggregation.AggregationStateRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LastSpanId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_span_id");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("aggregation_state", (string)null);
+                });
+
+            modelBuilder.Entity("DepMap.Storage.Aggregation.TraceRow", b =>
+                {
+                    b.Property<long>("TraceIdLow")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("trace_id_low");
+
+                    b.Property<long>("LastArrivalUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_arrival_unix_ms");
+
+                    b.Property<long?>("LinkedAtUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("linked_at_unix_ms");
+
+                    b.Property<int>("LinkedSpanCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("linked_span_count");
+
+                    b.Property<bool>("Pending")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pending");
+
+                    b.Property<int>("SpanCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("span_count");
+
+                    b.Property<byte[]>("Spans")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("spans");
+
+                    b.HasKey("TraceIdLow");
+
+                    b.HasIndex("Pending", "LastArrivalUnixMs")
+                        .HasDatabaseName("ix_traces_pending_last_arrival");
+
+                    b.ToTable("traces", (string)null);
+                });
+
             modelBuilder.Entity("DepMap.Storage.Spans.SpanRow", b =>
                 {
                     b.Property<long>("Id")
@@ -43,6 +97,137 @@ namespace DepMap.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("spans", (string)null);
+                });
+
+            modelBuilder.Entity("DepMap.Storage.Statistics.EdgeStatisticsRow", b =>
+                {
+                    b.Property<byte>("Resolution")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolution");
+
+                    b.Property<long>("BucketStartUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bucket_start_unix_ms");
+
+                    b.Property<string>("Caller")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("caller");
+
+                    b.Property<string>("Callee")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("callee");
+
+                    b.Property<byte>("ConnectionType")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("connection_type");
+
+                    b.Property<byte[]>("Blob")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("blob");
+
+                    b.Property<long>("CallCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("call_count");
+
+                    b.Property<long>("ErrorCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("error_count");
+
+                    b.HasKey("Resolution", "BucketStartUnixMs", "Caller", "Callee", "ConnectionType");
+
+                    b.ToTable("edge_stats", (string)null);
+                });
+
+            modelBuilder.Entity("DepMap.Storage.Statistics.NodeStatisticsRow", b =>
+                {
+                    b.Property<byte>("Resolution")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolution");
+
+                    b.Property<long>("BucketStartUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bucket_start_unix_ms");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<byte[]>("Blob")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("blob");
+
+                    b.Property<long>("CallsMade")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("calls_made");
+
+                    b.Property<long>("ErrorCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("error_count");
+
+                    b.Property<long>("RequestsServed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests_served");
+
+                    b.HasKey("Resolution", "BucketStartUnixMs", "Name");
+
+                    b.ToTable("node_stats", (string)null);
+                });
+
+            modelBuilder.Entity("DepMap.Storage.Statistics.ReliabilityStatisticsRow", b =>
+                {
+                    b.Property<byte>("Resolution")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolution");
+
+                    b.Property<long>("BucketStartUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bucket_start_unix_ms");
+
+                    b.Property<byte[]>("Blob")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("blob");
+
+                    b.Property<long>("Traces")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("traces");
+
+                    b.HasKey("Resolution", "BucketStartUnixMs");
+
+                    b.ToTable("reliability_stats", (string)null);
+                });
+
+            modelBuilder.Entity("DepMap.Storage.Statistics.ZipkinLinkRow", b =>
+                {
+                    b.Property<byte>("Resolution")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolution");
+
+                    b.Property<long>("BucketStartUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bucket_start_unix_ms");
+
+                    b.Property<string>("Parent")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parent");
+
+                    b.Property<string>("Child")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("child");
+
+                    b.Property<long>("CallCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("call_count");
+
+                    b.Property<long>("ErrorCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("error_count");
+
+                    b.HasKey("Resolution", "BucketStartUnixMs", "Parent", "Child");
+
+                    b.ToTable("zipkin_links", (string)null);
                 });
 #pragma warning restore 612, 618
         }
