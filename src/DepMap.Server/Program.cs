@@ -1,5 +1,8 @@
 using DepMap.Server.Features.Aggregation;
+using DepMap.Server.Features.Dependencies;
+using DepMap.Server.Features.Graph;
 using DepMap.Server.Features.Ingest;
+using DepMap.Server.Features.Services;
 using DepMap.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +20,7 @@ builder.Services.AddDepMapStorage(builder.Configuration, builder.Environment);
 builder.Services.AddDepMapHangfire(builder.Configuration, builder.Environment);
 builder.Services.AddIngest(builder.Configuration);
 builder.Services.AddAggregation();
+builder.Services.AddQueries(builder.Configuration);
 
 var app = builder.Build();
 
@@ -25,6 +29,9 @@ app.MigrateDepMapDatabase();
 app.MapHealthChecks("/healthz");
 app.MapIngestEndpoints();
 app.MapOtlpGrpc();
+app.MapGraphEndpoints();
+app.MapDependencyEndpoints();
+app.MapServiceEndpoints();
 app.MapDepMapHangfireDashboard();
 
 app.Run();
