@@ -12,6 +12,7 @@ internal sealed class GraphOptions
     public double FallbackTimeoutSeconds { get; set; } = 2.5;
     public double TotalBudgetSeconds { get; set; } = 9;
     public int FallbackMaxEdges { get; set; } = 150;
+    public int DotMaxEdges { get; set; } = 400;
 
     /// <summary>The node drawn for traffic with no reported caller (root server spans); empty turns entry edges off.</summary>
     public string EntryNodeName { get; set; } = "user";
@@ -30,6 +31,7 @@ internal sealed class GraphOptions
         FallbackTimeout = TimeSpan.FromSeconds(FallbackTimeoutSeconds),
         TotalBudget = TimeSpan.FromSeconds(TotalBudgetSeconds),
         FallbackMaxEdges = FallbackMaxEdges,
+        DotMaxEdges = DotMaxEdges,
     };
 
     /// <summary>The DepMap view's linker options with the configured entry node; the aggregation links with these.</summary>
