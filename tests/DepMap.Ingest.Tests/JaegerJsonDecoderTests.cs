@@ -5,30 +5,14 @@ namespace DepMap.Ingest.Tests;
 
 public class JaegerJsonDecoderTests
 {
-    private const string Download = """
-        {"data":[{"traceID":"5b8aa5a2d2c872e8321cf37308d69df2","spans":[
-          {"traceID":"5b8aa5a2d2c872e8321cf37308d69df2","spanID":"051581bf3cb55c13","operationName":"GET /pay",
-           "references":[{"refType":"CHILD_OF","traceID":"5b8aa5a2d2c872e8321cf37308d69df2","spanID":"00000000000000aa"},
-                         {"refType":"FOLLOWS_FROM","traceID":"00000000000000000000000000000001","spanID":"00000000000000bb"}],
-           "startTime":1700000000000123,"duration":2500,"flags":1,
-           "tags":[{"key":"span.kind","type":"string","value":"client"},{"value":true,"type":"bool","key":"error"},
-                   {"key":"peer.service","type":"string","value":"payments"},{"key":"http.status_code","type":"int64","value":503},
-                   {"key":"net.peer.name","type":"string","value":"pay.local"},{"key":"server.port","type":"string","value":"8443"}],
-           "logs":[{"timestamp":1,"fields":[{"key":"event","type":"string","value":"error"}]}],"processID":"p2","warnings":null},
-          {"traceID":"5b8aa5a2d2c872e8321cf37308d69df2","spanID":"00000000000000aa","operationName":"checkout","references":[],
-           "startTime":1700000000000000,"duration":9000,"tags":[{"key":"span.kind","type":"string","value":"server"},
-           {"key":"error","type":"string","value":"false"},{"key":"otel.status_code","type":"string","value":"ERROR"}],"processID":"p1"}],
-          "processes":{"p1":{"serviceName":"shop","tags":[{"key":"service.namespace","type":"string","value":"retail"}]},
-                       "p2":{"serviceName":"cart","tags":[]}},"warnings":null}],
-         "total":0,"limit":0,"offset":0,"errors":null}
-        """;
 
     private static DecodedBatch Decode(string json) => SpanDecoders.Decode(TraceFormat.JaegerJson, Encoding.UTF8.GetBytes(json));
 
     [Fact]
     public void Decode_ReadsTagsReferencesAndProcesses_WhenDownloadedFromJaegerUi()
     {
-        var batch = Decode(Download);
+        // A Jaeger UI download: the API envelope, tag value before key, spans before their processes.
+        var batch = SpanDecoders.Decode(TraceFormat.JaegerJson, File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Golden", "jaeger-download.json")));
 
         Assert.Equal(2, batch.Spans.Count);
         var client = batch.Spans[0];

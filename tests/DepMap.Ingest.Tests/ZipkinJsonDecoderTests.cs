@@ -10,14 +10,7 @@ public class ZipkinJsonDecoderTests
     [Fact]
     public void Decode_ReadsEveryLinkingField_WhenSpanIsComplete()
     {
-        var batch = Decode("""
-            [{"traceId":"463ac35c9f6413ad48485a3953bb6124","id":"a2fb4a1d1a96d312","parentId":"0020000000000001",
-              "kind":"CLIENT","name":"get /api","timestamp":1556604172355737,"duration":1431,
-              "localEndpoint":{"serviceName":"Frontend","ipv4":"192.168.99.1"},
-              "remoteEndpoint":{"serviceName":"backend","ipv4":"172.19.0.2","port":9000},
-              "annotations":[{"timestamp":1556604172355737,"value":"error"}],
-              "tags":{"http.status_code":"500","peer.service":"pay","db.system":"","error":""},"shared":true}]
-            """);
+        var batch = SpanDecoders.Decode(TraceFormat.ZipkinJson, File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Golden", "zipkin-v2.json")));
 
         var span = Assert.Single(batch.Spans);
         Assert.Equal(new TraceId(0x463ac35c9f6413ad, 0x48485a3953bb6124), span.TraceId);

@@ -11,8 +11,8 @@ namespace DepMap.Server.Tests;
 /// </summary>
 public abstract class KestrelDepMapFactory : DepMapFactory
 {
-    protected KestrelDepMapFactory(string protocols)
-        : base(NewFolder(), ownsFolder: true, new()
+    protected KestrelDepMapFactory(string protocols, Dictionary<string, string?>? settings = null)
+        : base(NewFolder(), ownsFolder: true, new(settings ?? [])
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Kestrel:EndpointDefaults:Protocols"] = protocols,
@@ -34,7 +34,18 @@ public abstract class KestrelDepMapFactory : DepMapFactory
 }
 
 /// <summary>HTTP/2 without TLS, as on the OTLP/gRPC port 4317.</summary>
-public sealed class GrpcDepMapFactory() : KestrelDepMapFactory("Http2");
+public sealed class GrpcDepMapFactory : KestrelDepMapFactory
+{
+    public GrpcDepMapFactory()
+        : base("Http2")
+    {
+    }
+
+    internal GrpcDepMapFactory(Dictionary<string, string?> settings)
+        : base("Http2", settings)
+    {
+    }
+}
 
 /// <summary>HTTP/1.1, as on the OTLP/HTTP port 4318.</summary>
 public sealed class HttpDepMapFactory() : KestrelDepMapFactory("Http1");

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 
 namespace DepMap.Ingest.Common;
@@ -71,14 +72,25 @@ internal sealed class Utf8StringPool
 
     private static int Hash(ReadOnlySpan<byte> utf8)
     {
-        // FNV-1a: names are short, and a per-batch table needs no protection from chosen collisions
-        // beyond the entry cap.
-        var hash = 2166136261u;
-        foreach (var b in utf8)
+        // The length and the first and last eight bytes tell names apart well enough: equal hashes
+        // are confirmed byte by byte, and the per-batch table needs no protection from chosen
+        // collisions beyond its entry cap.
+        ulong hash;
+        if (utf8.Length >= 8)
         {
-            hash = (hash ^ b) * 16777619u;
+            hash = (BinaryPrimitives.ReadUInt64LittleEndian(utf8) * 0x9E3779B97F4A7C15UL)
+                ^ BinaryPrimitives.ReadUInt64LittleEndian(utf8[^8..]) ^ (ulong)utf8.Length;
         }
-        return (int)(hash & 0x7FFFFFFF);
+        else
+        {
+            hash = (ulong)utf8.Length;
+            foreach (var b in utf8)
+            {
+                hash = (hash << 8) | b;
+            }
+        }
+        hash *= 0xC2B2AE3D27D4EB4FUL;
+        return (int)((hash >> 33) & 0x7FFFFFFF);
     }
 
     private readonly record struct Entry(int Hash, byte[]? Key, string Value);

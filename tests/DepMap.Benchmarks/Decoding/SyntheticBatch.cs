@@ -22,10 +22,10 @@ internal sealed class SyntheticBatch
         var request = new ExportTraceServiceRequest();
         var otlpJson = new StringBuilder("{\"resourceSpans\":[");
         var zipkin = new StringBuilder("[");
-        var perService = (spans + services - 1) / services;
         var written = 0;
         for (var s = 0; s < services && written < spans; s++)
         {
+            var perService = (spans / services) + (s < spans % services ? 1 : 0);
             var service = $"service-{s:D3}";
             var scope = new ScopeSpans { Scope = new InstrumentationScope { Name = "OpenTelemetry.Instrumentation.AspNetCore", Version = "1.12.0" } };
             var resource = new ResourceSpans
@@ -45,7 +45,7 @@ internal sealed class SyntheticBatch
             otlpJson.Append(s == 0 ? "" : ",").Append("{\"resource\":{\"attributes\":[")
                 .Append(JsonAttribute("service.name", service)).Append(',').Append(JsonAttribute("service.namespace", "shop"))
                 .Append("]},\"scopeSpans\":[{\"scope\":{\"name\":\"OpenTelemetry.Instrumentation.AspNetCore\"},\"spans\":[");
-            for (var i = 0; i < perService && written < spans; i++, written++)
+            for (var i = 0; i < perService; i++, written++)
             {
                 var span = Span(random, s, services);
                 scope.Spans.Add(span);

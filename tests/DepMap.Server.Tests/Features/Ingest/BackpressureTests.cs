@@ -1,5 +1,8 @@
 using System.Net;
 using DepMap.Server.Features.Ingest;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -66,6 +69,34 @@ public class BackpressureTests
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
         Assert.Equal(2, (await factory.StoredSpansAsync(trace)).Count);
     }
+
+    [Fact]
+    public async Task Export_ReturnsResourceExhaustedWithRetryInfo_WhenQueueIsFull()
+    {
+        using var factory = new GrpcDepMapFactory(new() { ["Ingest:QueueCapacitySpans"] = "1", ["Ingest:RetryAfterSeconds"] = "2" });
+        using var channel = GrpcChannel.ForAddress(factory.Address);
+        var invoker = channel.CreateCallInvoker();
+        byte[] Request() => OtlpProto.Request("orders", OtlpProto.Span(OtlpProto.TraceId(0, Payloads.NewTraceIdLow()), 1, "op", kind: 2));
+
+        Task<byte[]> held;
+        RpcException refused;
+        using (var writeLock = await HoldWriteLockAsync(factory))
+        {
+            held = invoker.AsyncUnaryCall(ExportMethod, null, new CallOptions(), Request()).ResponseAsync;
+            await WaitForPendingSpansAsync(factory, 1);
+            refused = await Assert.ThrowsAsync<RpcException>(() =>
+                invoker.AsyncUnaryCall(ExportMethod, null, new CallOptions(), Request()).ResponseAsync);
+        }
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        var retryInfo = refused.GetRpcStatus()?.GetDetail<RetryInfo>();
+        Assert.Equal(TimeSpan.FromSeconds(2), retryInfo?.RetryDelay.ToTimeSpan());
+        Assert.Empty(await held);
+    }
+
+    private static readonly Marshaller<byte[]> RawBytes = Marshallers.Create(b => b, b => b);
+    private static readonly Method<byte[], byte[]> ExportMethod = new(
+        MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", RawBytes, RawBytes);
 
     private static async Task<SqliteConnection> HoldWriteLockAsync(DepMapFactory factory)
     {
