@@ -1,3 +1,23 @@
-// The `depmap` command line: see README.md.
-Console.Error.WriteLine("usage: depmap graph FILE... [--format svg|dot|json|mermaid|zipkin] [-o OUT]");
-return 2;
+using System.CommandLine;
+
+namespace DepMap.Cli;
+
+/// <summary>
+/// The <c>depmap</c> command line. Each command lives in its own file and is registered here by
+/// one line, so the root reads as the list of what the tool does.
+/// </summary>
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => CreateRoot().Parse(args).InvokeAsync();
+
+    private const string Description =
+        "DepMap: service dependency graphs and reliability rankings from trace files.\n"
+        + "Exit codes: 0 done; 1 bad command line; 2 Graphviz dot missing or failed; "
+        + "3 an input file could not be read or decoded (with --keep-going the output is still written); 4 the output could not be written.";
+
+    internal static RootCommand CreateRoot() => new(Description)
+    {
+        GraphCommand.Create(),
+        RankCommand.Create(),
+    };
+}

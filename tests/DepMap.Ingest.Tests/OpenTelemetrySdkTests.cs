@@ -36,6 +36,20 @@ public class OpenTelemetrySdkTests
     }
 
     [Fact]
+    public async Task Decode_ReadsTheExampleTrace_WhenSentByTheOtlpGrpcExporter()
+    {
+        // The exporter calls /opentelemetry.proto.collector.trace.v1.TraceService/Export: our .proto package and service names.
+        await using var server = await OtlpGrpcCaptureServer.StartAsync();
+
+        LogisticsTraffic.Send(server.BaseUri, OtlpExportProtocol.Grpc, traces: 1);
+
+        var messages = server.Messages.ToArray();
+        Assert.NotEmpty(messages);
+        var spans = messages.SelectMany(m => SpanDecoders.Decode(TraceFormat.OtlpProtobuf, m).Spans).ToList();
+        AssertExampleTrace(spans, LogisticsTraffic.DefaultStart.ToUnixTimeMilliseconds() * Ms, failed: false);
+    }
+
+    [Fact]
     public void Decode_ReadsTheCommittedSdkCapture_WhenGolden()
     {
         // One request body of OpenTelemetry .NET 1.20.1's OTLP/HTTP exporter: logistics' spans of two traces, the second failed.

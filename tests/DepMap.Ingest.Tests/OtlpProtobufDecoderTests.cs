@@ -153,6 +153,26 @@ public class OtlpProtobufDecoderTests
         Assert.Equal(0, batch.RejectedSpans);
     }
 
+    [Fact]
+    public void Decode_SkipsNestedValuesByLength_WhenAttributeNestsDeeply()
+    {
+        // Google.Protobuf refuses nesting past 100 levels; this decoder never recurses into values it does not read.
+        var value = new AnyValue { StringValue = "leaf" };
+        for (var i = 0; i < 5000; i++)
+        {
+            value = new AnyValue { ArrayValue = new ArrayValue { Values = { value } } };
+        }
+        var proto = ClientSpan();
+        proto.Attributes.Add(new KeyValue { Key = "peer.service", Value = value });
+        proto.Attributes.Add(new KeyValue { Key = "custom", Value = value });
+        var payload = Request(proto).ToByteArray();
+
+        var span = Assert.Single(Decode(payload).Spans);
+
+        Assert.Null(span.PeerService);
+        Assert.Equal("SELECT orders", span.Name);
+    }
+
     [Theory]
     [InlineData("0A", "byte 1: truncated varint in ExportTraceServiceRequest")]
     [InlineData("0A80", "byte 1: truncated varint in ExportTraceServiceRequest")]

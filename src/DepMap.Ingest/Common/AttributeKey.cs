@@ -35,6 +35,13 @@ internal enum AttributeKey : byte
 
 internal static class AttributeKeys
 {
+    /// <summary>
+    /// OTLP says failure with Status and names the service in the resource, so on an OTLP span the
+    /// Zipkin- and Jaeger-style tags (error, otel.status_code, span.kind) and the resource's keys do not apply.
+    /// </summary>
+    public static bool AppliesToOtlpSpan(AttributeKey key) => key is not (AttributeKey.None or AttributeKey.Error
+        or AttributeKey.OtelStatusCode or AttributeKey.SpanKind or AttributeKey.ServiceName or AttributeKey.ServiceNamespace);
+
     public static AttributeKey Lookup(ReadOnlySpan<byte> key) => key.Length switch
     {
         5 when key.SequenceEqual("error"u8) => AttributeKey.Error,

@@ -9,7 +9,7 @@ namespace DepMap.Ingest.Otlp;
 /// 64-bit integers usually as strings). Names and numbers written the other way (enum names,
 /// snake_case keys, integers as numbers) are accepted too, as the protobuf JSON mapping allows.
 /// </summary>
-internal static class OtlpJsonDecoder
+internal static partial class OtlpJsonDecoder
 {
     private const string Expected = "an OTLP JSON ExportTraceServiceRequest object";
 
@@ -115,8 +115,6 @@ internal static class OtlpJsonDecoder
             state.Path.Pop();
         }
     }
-
-    private static void ReadResourceAttribute(ref Utf8JsonReader reader, State state) => ReadKeyValue(ref reader, state, resource: true);
 
     private static void ReadScopeSpans(ref Utf8JsonReader reader, State state)
     {
@@ -335,109 +333,6 @@ internal static class OtlpJsonDecoder
         {
             state.Fields.AddLink(new SpanLink(new TraceId(traceId.High, traceId.Low), spanId.Low));
         }
-    }
-
-    private static void ReadSpanAttribute(ref Utf8JsonReader reader, State state) => ReadKeyValue(ref reader, state, resource: false);
-
-    /// <summary>
-    /// Reads a KeyValue object and applies its value when the key is one DepMap uses. The value is
-    /// read in place when the key comes first (as exporters write it), else from a saved reader.
-    /// </summary>
-    private static void ReadKeyValue(ref Utf8JsonReader reader, State state, bool resource)
-    {
-        var key = AttributeKey.None;
-        var seenKey = false;
-        var pending = default(Utf8JsonReader);
-        var hasPending = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("key"u8))
-            {
-                reader.Read();
-                state.Path.Push("key");
-                key = Relevant(AttributeKeys.Lookup(JsonInput.StringBytes(ref reader, state.Path)), resource);
-                state.Path.Pop();
-                seenKey = true;
-                if (hasPending && key != AttributeKey.None)
-                {
-                    ApplyValue(ref pending, state, key);
-                }
-            }
-            else if (reader.ValueTextEquals("value"u8))
-            {
-                reader.Read();
-                if (seenKey && key != AttributeKey.None && reader.TokenType != JsonTokenType.Null)
-                {
-                    ApplyValue(ref reader, state, key);
-                }
-                else
-                {
-                    pending = reader;
-                    hasPending = !seenKey && reader.TokenType != JsonTokenType.Null;
-                    reader.Skip();
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-    }
-
-    /// <summary>
-    /// A resource gives the service its name and namespace; a span gives the peer attributes. Status is
-    /// OTLP's failure, so Zipkin- and Jaeger-style tags (error, otel.status_code, span.kind) do not apply.
-    /// </summary>
-    private static AttributeKey Relevant(AttributeKey key, bool resource) => resource
-        ? key is AttributeKey.ServiceName or AttributeKey.ServiceNamespace ? key : AttributeKey.None
-        : key is AttributeKey.Error or AttributeKey.OtelStatusCode or AttributeKey.SpanKind
-            or AttributeKey.ServiceName or AttributeKey.ServiceNamespace ? AttributeKey.None : key;
-
-    /// <summary>Applies an AnyValue object; only its string and int members can carry what DepMap reads.</summary>
-    private static void ApplyValue(ref Utf8JsonReader value, State state, AttributeKey key)
-    {
-        var path = state.Path;
-        path.Push("value");
-        JsonInput.Expect(ref value, JsonTokenType.StartObject, path);
-        while (value.Read() && value.TokenType == JsonTokenType.PropertyName)
-        {
-            var isString = Is(ref value, "stringValue"u8, "string_value"u8);
-            var isInt = !isString && Is(ref value, "intValue"u8, "int_value"u8);
-            value.Read();
-            if (!(isString || isInt) || value.TokenType == JsonTokenType.Null)
-            {
-                value.Skip();
-                continue;
-            }
-            path.Push(isString ? "stringValue" : "intValue");
-            if (isString)
-            {
-                var text = JsonInput.ReadString(ref value, state.Pool, path);
-                switch (key)
-                {
-                    case AttributeKey.ServiceName:
-                        state.Service = text;
-                        break;
-                    case AttributeKey.ServiceNamespace:
-                        state.Namespace = text;
-                        break;
-                    default:
-                        state.Fields.SetString(key, text);
-                        break;
-                }
-            }
-            else
-            {
-                var number = JsonInput.ReadInt64(ref value, path);
-                if (SpanFields.IsInteger(key))
-                {
-                    state.Fields.SetInteger(key, number);
-                }
-            }
-            path.Pop();
-        }
-        path.Pop();
     }
 
     private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> camel, ReadOnlySpan<byte> snake) =>

@@ -117,10 +117,13 @@ internal static class ZipkinJsonDecoder
                     break;
                 case 11 when name.SequenceEqual("annotations"u8):
                     // Annotations carry no linking facts; an annotation named "error" is not a failure in Zipkin's linker.
-                    path.Push("annotations");
-                    JsonInput.Expect(ref reader, reader.TokenType == JsonTokenType.Null ? JsonTokenType.Null : JsonTokenType.StartArray, path);
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        path.Push("annotations");
+                        JsonInput.Expect(ref reader, JsonTokenType.StartArray, path);
+                        path.Pop();
+                    }
                     reader.Skip();
-                    path.Pop();
                     break;
                 default:
                     reader.Skip();
