@@ -1,7 +1,7 @@
 using DepMap.Core.Graph;
-using Connection = DepMap.Core.Linking.ConnectionType;
 using DepMap.Core.Reliability;
 using DepMap.Core.Statistics;
+using Connection = DepMap.Core.Linking.ConnectionType;
 
 namespace DepMap.Server.Features.Services;
 
