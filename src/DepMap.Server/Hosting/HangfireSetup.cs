@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Hangfire.Storage.SQLite;
@@ -23,6 +24,9 @@ internal static class HangfireSetup
             HangfireStorageKind.InMemory => new InMemoryStorage(),
             _ => new SQLiteStorage(SqlitePath(configuration, environment), new SQLiteStorageOptions()),
         });
+        // Likewise the job activator: AddHangfire's default hands out the static JobActivator.Current,
+        // which the last host to start overwrites, so a job could run in another host's container.
+        services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -16,7 +16,8 @@ internal sealed class TraceLinking(DepMapDbContext db, AggregationFaults? faults
     /// <summary>Links at most <paramref name="batchSize"/> traces that last received a span at or before <paramref name="settledAtUnixMs"/>; returns how many.</summary>
     public async Task<int> LinkAsync(long settledAtUnixMs, long nowUnixMs, int batchSize, CancellationToken cancellationToken)
     {
-        var traces = await db.Traces
+        // Read without tracking: the blobs are large and the update below is one statement.
+        var traces = await db.Traces.AsNoTracking()
             .Where(t => t.Pending && t.LastArrivalUnixMs <= settledAtUnixMs)
             .OrderBy(t => t.LastArrivalUnixMs)
             .Take(batchSize)
@@ -39,14 +40,22 @@ internal sealed class TraceLinking(DepMapDbContext db, AggregationFaults? faults
             spans.Clear();
             TraceSpans.Decode(trace.Spans, trace.TraceIdLow, spans);
             delta.Add(TraceLink.Of(spans));
-            trace.LinkedSpanCount = trace.SpanCount;
-            trace.Pending = false;
-            trace.LinkedAtUnixMs = nowUnixMs;
         }
 
         await new StatisticsWriter(db, logger).ApplyAsync(delta, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        // Every trace read above is linked as read: the gate keeps intake from adding spans meanwhile.
+        var ids = traces.Select(t => t.TraceIdLow).ToList();
+        var marked = await db.Traces.Where(t => ids.Contains(t.TraceIdLow) && t.Pending)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(t => t.LinkedSpanCount, t => t.SpanCount)
+                .SetProperty(t => t.Pending, false)
+                .SetProperty(t => t.LinkedAtUnixMs, nowUnixMs), cancellationToken);
+        if (marked != traces.Count)
+        {
+            throw new InvalidOperationException($"{traces.Count - marked} of {traces.Count} traces changed during this run; nothing was linked.");
+        }
         faults?.BeforeCommit?.Invoke(AggregationStep.Statistics);
         await transaction.CommitAsync(cancellationToken);
         db.ChangeTracker.Clear();

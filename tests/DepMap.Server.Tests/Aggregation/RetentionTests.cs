@@ -1,0 +1,63 @@
+using DepMap.Server.Features.Retention;
+using DepMap.Storage.Statistics;
+using Microsoft.EntityFrameworkCore;
+
+namespace DepMap.Server.Tests.Aggregation;
+
+public class RetentionTests
+{
+    [Fact]
+    public async Task ApplyRetention_DeletesWhatIsOlderThanEachRetentionAndKeepsTheRest()
+    {
+        using var factory = new AggregationFactory();
+        await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.Otlp());
+        await factory.AggregateAsync();
+
+        // Two days on: a trace taken in but still settling, and a span not yet taken in at all.
+        factory.Clock.Advance(TimeSpan.FromDays(2));
+        await PostZipkinAsync(factory, Payloads.NewTraceIdLow());
+        await factory.AggregateAsync(flush: false);
+        await PostZipkinAsync(factory, Payloads.NewTraceIdLow());
+        var afterTwoDays = await factory.SendAsync(new ApplyRetention());
+        var rows = await CountsAsync(factory);
+
+        Assert.Equal(new RetentionResult(Spans: 6, Traces: 1, MinuteRows: 0, HourRows: 0), afterTwoDays);
+        Assert.Equal((Spans: 4, Traces: 1), (rows.Spans, rows.Traces));
+        Assert.True(rows.MinuteRows > 0 && rows.MinuteRows == rows.HourRows);
+
+        // Past the minute retention (7 days), still inside the hour retention (400 days).
+        factory.Clock.Advance(TimeSpan.FromDays(6));
+        var afterEightDays = await factory.SendAsync(new ApplyRetention());
+        var afterEightRows = await CountsAsync(factory);
+
+        Assert.Equal(rows.MinuteRows, afterEightDays.MinuteRows);
+        Assert.Equal((0, rows.HourRows), (afterEightRows.MinuteRows, afterEightRows.HourRows));
+
+        factory.Clock.Advance(TimeSpan.FromDays(400));
+        await factory.SendAsync(new ApplyRetention());
+
+        Assert.Equal(0, (await CountsAsync(factory)).HourRows);
+    }
+
+    private static async Task PostZipkinAsync(AggregationFactory factory, ulong trace)
+    {
+        using var client = factory.CreateClient();
+        var response = await client.PostAsync("/api/v2/spans", Payloads.Utf8(Payloads.ZipkinTrace(trace)), "application/json");
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    private static Task<(int Spans, int Traces, int MinuteRows, int HourRows)> CountsAsync(AggregationFactory factory) =>
+        factory.WithDbAsync(async db =>
+        {
+            var minute = BucketResolution.Minute;
+            var minuteRows = await db.EdgeStatistics.CountAsync(r => r.Resolution == minute)
+                + await db.NodeStatistics.CountAsync(r => r.Resolution == minute)
+                + await db.ZipkinLinks.CountAsync(r => r.Resolution == minute)
+                + await db.ReliabilityStatistics.CountAsync(r => r.Resolution == minute);
+            var hourRows = await db.EdgeStatistics.CountAsync(r => r.Resolution != minute)
+                + await db.NodeStatistics.CountAsync(r => r.Resolution != minute)
+                + await db.ZipkinLinks.CountAsync(r => r.Resolution != minute)
+                + await db.ReliabilityStatistics.CountAsync(r => r.Resolution != minute);
+            return (await db.Spans.CountAsync(), await db.Traces.CountAsync(), minuteRows, hourRows);
+        });
+}
