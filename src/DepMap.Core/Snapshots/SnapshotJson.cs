@@ -171,5 +171,6 @@ public static class SnapshotJson
     internal static string Kind(JsonElement element) => element.ValueKind.ToString().ToLowerInvariant();
 
     // System.Text.Json appends "Path: $ | LineNumber: … " to its message; the path and position are given separately.
-    private static string FirstSentence(string message) => message.Split(" Path:", 2)[0].TrimEnd();
+    private static string FirstSentence(string message) =>
+        message.Split([" Path:", " LineNumber:"], 2, StringSplitOptions.None)[0].TrimEnd();
 }
