@@ -1,7 +1,38 @@
+using DepMap.Server.Features.Aggregation;
+using DepMap.Server.Features.Dependencies;
+using DepMap.Server.Features.Graph;
+using DepMap.Server.Features.Ingest;
+using DepMap.Server.Features.Services;
+using DepMap.Server.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// Configuration: the root appsettings.json (documented there); environment variables and the
+// command line override it. Endpoints come from Kestrel:Endpoints unless --urls is given.
+builder.Configuration.AddRootSettings(builder.Environment);
+builder.WebHost.PreferHostingUrls(true);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails();
+builder.Services.AddHealthChecks();
+builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+builder.Services.AddDepMapStorage(builder.Configuration, builder.Environment);
+builder.Services.AddDepMapHangfire(builder.Configuration, builder.Environment);
+builder.Services.AddIngest(builder.Configuration);
+builder.Services.AddAggregation();
+builder.Services.AddQueries(builder.Configuration);
+
 var app = builder.Build();
 
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MigrateDepMapDatabase();
+
+app.MapHealthChecks("/healthz");
+app.MapIngestEndpoints();
+app.MapOtlpGrpc();
+app.MapGraphEndpoints();
+app.MapDependencyEndpoints();
+app.MapServiceEndpoints();
+app.MapDepMapHangfireDashboard();
 
 app.Run();
 

@@ -1,0 +1,179 @@
+using System.Buffers.Text;
+using DepMap.Core.Spans;
+
+namespace DepMap.Ingest.Common;
+
+/// <summary>
+/// One span being decoded, reused from span to span so a decoder allocates only the finished
+/// <see cref="Span"/>. Attributes are applied by key; the current semantic-convention name wins
+/// over its older one whatever their order.
+/// </summary>
+internal sealed class SpanFields
+{
+    public TraceId TraceId;
+    public ulong SpanId;
+    public ulong ParentId;
+    public SpanKind Kind;
+    public string? LocalService;
+    public string? RemoteService;
+    public bool Shared;
+    public string? Name;
+    public long StartUnixNano;
+    public long DurationNano;
+    public bool Error;
+    public List<SpanLink>? Links;
+    public string? ServiceNamespace;
+
+    private string? _peerService;
+    private string? _serverAddress;
+    private string? _netPeerName;
+    private int? _serverPort;
+    private int? _netPeerPort;
+    private string? _networkPeerAddress;
+    private string? _netSockPeerAddr;
+    private string? _netPeerIp;
+    private int? _networkPeerPort;
+    private int? _netSockPeerPort;
+    private string? _dbNamespace;
+    private string? _dbName;
+    private string? _dbSystem;
+    private string? _dbSystemName;
+    private string? _messagingSystem;
+    private string? _messagingDestinationName;
+    private string? _messagingDestination;
+    private int? _httpResponseStatusCode;
+    private int? _httpStatusCode;
+
+    public void Reset()
+    {
+        TraceId = default;
+        SpanId = 0;
+        ParentId = 0;
+        Kind = SpanKind.Unspecified;
+        LocalService = null;
+        RemoteService = null;
+        Shared = false;
+        Name = null;
+        StartUnixNano = 0;
+        DurationNano = 0;
+        Error = false;
+        Links = null;
+        ServiceNamespace = null;
+        _peerService = _serverAddress = _netPeerName = null;
+        _serverPort = _netPeerPort = _networkPeerPort = _netSockPeerPort = null;
+        _networkPeerAddress = _netSockPeerAddr = _netPeerIp = null;
+        _dbNamespace = _dbName = _dbSystem = _dbSystemName = null;
+        _messagingSystem = _messagingDestinationName = _messagingDestination = null;
+        _httpResponseStatusCode = _httpStatusCode = null;
+    }
+
+    public void AddLink(SpanLink link) => (Links ??= []).Add(link);
+
+    /// <summary>Applies a string attribute; integer attributes sent as strings are parsed. Empty values count as absent.</summary>
+    public void SetString(AttributeKey key, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+        switch (key)
+        {
+            case AttributeKey.PeerService: _peerService = value; break;
+            case AttributeKey.ServerAddress: _serverAddress = value; break;
+            case AttributeKey.NetPeerName: _netPeerName = value; break;
+            case AttributeKey.NetworkPeerAddress: _networkPeerAddress = value; break;
+            case AttributeKey.NetSockPeerAddr: _netSockPeerAddr = value; break;
+            case AttributeKey.NetPeerIp: _netPeerIp = value; break;
+            case AttributeKey.DbNamespace: _dbNamespace = value; break;
+            case AttributeKey.DbName: _dbName = value; break;
+            case AttributeKey.DbSystem: _dbSystem = value; break;
+            case AttributeKey.DbSystemName: _dbSystemName = value; break;
+            case AttributeKey.MessagingSystem: _messagingSystem = value; break;
+            case AttributeKey.MessagingDestinationName: _messagingDestinationName = value; break;
+            case AttributeKey.MessagingDestination: _messagingDestination = value; break;
+            case AttributeKey.ServiceNamespace: ServiceNamespace = value; break;
+            case AttributeKey.OtelStatusCode:
+                Error |= value.Equals("ERROR", StringComparison.OrdinalIgnoreCase);
+                break;
+            case AttributeKey.ServerPort or AttributeKey.NetPeerPort or AttributeKey.NetworkPeerPort
+                or AttributeKey.NetSockPeerPort or AttributeKey.HttpResponseStatusCode or AttributeKey.HttpStatusCode:
+                if (long.TryParse(value, out var number))
+                {
+                    SetInteger(key, number);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>Applies an integer attribute. Values outside the int range are not ports or status codes: ignored.</summary>
+    public void SetInteger(AttributeKey key, long value)
+    {
+        if (value is < int.MinValue or > int.MaxValue)
+        {
+            return;
+        }
+        var number = (int)value;
+        switch (key)
+        {
+            case AttributeKey.ServerPort: _serverPort = number; break;
+            case AttributeKey.NetPeerPort: _netPeerPort = number; break;
+            case AttributeKey.NetworkPeerPort: _networkPeerPort = number; break;
+            case AttributeKey.NetSockPeerPort: _netSockPeerPort = number; break;
+            case AttributeKey.HttpResponseStatusCode: _httpResponseStatusCode = number; break;
+            case AttributeKey.HttpStatusCode: _httpStatusCode = number; break;
+            default: break;
+        }
+    }
+
+    /// <summary>Integer attributes as raw UTF-8 digits (a JSON number or a tag string).</summary>
+    public void SetInteger(AttributeKey key, ReadOnlySpan<byte> utf8Digits)
+    {
+        if (Utf8Parser.TryParse(utf8Digits, out long value, out var consumed) && consumed == utf8Digits.Length)
+        {
+            SetInteger(key, value);
+        }
+    }
+
+    /// <summary>True for the keys whose value is a number (the others are names).</summary>
+    public static bool IsInteger(AttributeKey key) => key is AttributeKey.ServerPort or AttributeKey.NetPeerPort
+        or AttributeKey.NetworkPeerPort or AttributeKey.NetSockPeerPort
+        or AttributeKey.HttpResponseStatusCode or AttributeKey.HttpStatusCode;
+
+    /// <summary>A remote endpoint's address from Zipkin, used only when no attribute named the peer's socket.</summary>
+    public void SetRemoteEndpoint(string? address, int? port)
+    {
+        _netPeerIp ??= string.IsNullOrEmpty(address) ? null : address;
+        _netSockPeerPort ??= port is > 0 ? port : null;
+    }
+
+    public Span Build() => new()
+    {
+        TraceId = TraceId,
+        SpanId = SpanId,
+        ParentId = ParentId,
+        Kind = Kind,
+        LocalService = LocalService,
+        RemoteService = RemoteService,
+        Shared = Shared,
+        Name = Name,
+        StartUnixNano = StartUnixNano,
+        DurationNano = DurationNano,
+        Error = Error,
+        Links = Links is null ? [] : Links.ToArray(),
+        PeerService = _peerService,
+        ServerAddress = _serverAddress ?? _netPeerName,
+        ServerPort = _serverPort ?? _netPeerPort,
+        NetworkPeerAddress = _networkPeerAddress ?? _netSockPeerAddr ?? _netPeerIp,
+        NetworkPeerPort = _networkPeerPort ?? _netSockPeerPort,
+        DbNamespace = _dbNamespace,
+        DbName = _dbName,
+        DbSystem = _dbSystem,
+        DbSystemName = _dbSystemName,
+        MessagingSystem = _messagingSystem,
+        MessagingDestinationName = _messagingDestinationName ?? _messagingDestination,
+        HttpResponseStatusCode = _httpResponseStatusCode ?? _httpStatusCode,
+        ServiceNamespace = ServiceNamespace,
+    };
+}

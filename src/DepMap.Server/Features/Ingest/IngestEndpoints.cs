@@ -1,0 +1,76 @@
+using DepMap.Ingest;
+using Mediator;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace DepMap.Server.Features.Ingest;
+
+/// <summary>
+/// The HTTP receivers: OTLP/HTTP, Zipkin v2 and Jaeger JSON. Each reads the body under the cap,
+/// sends <see cref="IngestSpans"/>, and answers 2xx only once the spans are committed.
+/// </summary>
+internal static class IngestEndpoints
+{
+    private const string Protobuf = "application/x-protobuf";
+    private const string Json = "application/json";
+
+    public static IEndpointRouteBuilder MapIngestEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/traces", ExportOtlpAsync);
+        // Zipkin's collector answers 202 Accepted with no body, and so does Jaeger's /api/traces.
+        app.MapPost("/api/v2/spans", (HttpContext context, ISender sender, IOptions<IngestOptions> options) =>
+            IngestJsonAsync(context, sender, options.Value, TraceFormat.ZipkinJson));
+        app.MapPost("/api/traces", (HttpContext context, ISender sender, IOptions<IngestOptions> options) =>
+            IngestJsonAsync(context, sender, options.Value, TraceFormat.JaegerJson));
+        return app;
+    }
+
+    private static async Task<IResult> ExportOtlpAsync(HttpContext context, ISender sender, IOptions<IngestOptions> options)
+    {
+        // OTLP/HTTP: binary protobuf or the OTLP JSON mapping, answered in the request's encoding.
+        TraceFormat? format = MediaType(context.Request) switch
+        {
+            Protobuf => TraceFormat.OtlpProtobuf,
+            Json => TraceFormat.OtlpJson,
+            _ => null,
+        };
+        if (format is null)
+        {
+            return IngestProblems.UnsupportedMediaType(context.Request, Protobuf, Json);
+        }
+        var (result, problem) = await IngestAsync(context, sender, options.Value, format.Value);
+        return problem ?? OtlpExportResponse.Http(format.Value, result!);
+    }
+
+    private static async Task<IResult> IngestJsonAsync(HttpContext context, ISender sender, IngestOptions options, TraceFormat format)
+    {
+        // Zipkin reporters and curl users often omit the type; Zipkin's collector takes that as JSON.
+        var mediaType = MediaType(context.Request);
+        if (mediaType is not (Json or null))
+        {
+            return IngestProblems.UnsupportedMediaType(context.Request, Json);
+        }
+        var (_, problem) = await IngestAsync(context, sender, options, format);
+        return problem ?? Results.StatusCode(StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>Either the committed result, or the problem to answer instead.</summary>
+    private static async Task<(IngestResult? Result, IResult? Problem)> IngestAsync(
+        HttpContext context, ISender sender, IngestOptions options, TraceFormat format)
+    {
+        using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
+        if (body.Status != BodyStatus.Read)
+        {
+            return (null, IngestProblems.ForBody(body));
+        }
+        var result = await sender.Send(new IngestSpans(format, body.Payload), context.RequestAborted);
+        return result.Status == IngestStatus.Committed
+            ? (result, null)
+            : (null, IngestProblems.ForIngest(context, result, options));
+    }
+
+    private static string? MediaType(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) && parsed.MediaType.HasValue
+            ? parsed.MediaType.Value!.ToLowerInvariant()
+            : null;
+}

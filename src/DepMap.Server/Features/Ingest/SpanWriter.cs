@@ -1,0 +1,139 @@
+using System.Threading.Channels;
+using DepMap.Server.Hosting;
+using DepMap.Storage.Spans;
+using Microsoft.Extensions.Options;
+
+namespace DepMap.Server.Features.Ingest;
+
+/// <summary>What became of spans handed to the <see cref="SpanWriter"/>.</summary>
+internal enum WriteOutcome
+{
+    Committed,
+    QueueFull,
+    Unavailable,
+}
+
+/// <summary>
+/// The single writer of the span table, with group commit: requests enqueue their encoded spans
+/// and wait; the writer takes everything queued, inserts it in one transaction and completes every
+/// waiter only after that transaction has committed, so an acknowledgement always means durable.
+/// One writer because SQLite has one write lock anyway, and because ids then follow commit order.
+/// </summary>
+internal sealed partial class SpanWriter(
+    SpanStore store,
+    IOptions<IngestOptions> options,
+    TimeProvider time,
+    ILogger<SpanWriter> logger) : BackgroundService
+{
+    private readonly Channel<PendingWrite> _queue =
+        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int _capacity = options.Value.QueueCapacitySpans;
+    // Spans queued plus spans in the transaction being written: the memory the queue holds.
+    private int _pendingSpans;
+    private long _lastReceivedAt;
+
+    /// <summary>Spans queued or being committed right now.</summary>
+    public int PendingSpans => Volatile.Read(ref _pendingSpans);
+
+    /// <summary>Completes once the spans are committed, or at once when the queue is full or the writer has stopped.</summary>
+    public Task<WriteOutcome> WriteAsync(IReadOnlyList<EncodedSpan> spans)
+    {
+        if (spans.Count == 0)
+        {
+            return Task.FromResult(WriteOutcome.Committed);
+        }
+        var pending = Interlocked.Add(ref _pendingSpans, spans.Count);
+        // A batch larger than the whole queue still goes through when nothing else waits.
+        if (pending > _capacity && pending != spans.Count)
+        {
+            Interlocked.Add(ref _pendingSpans, -spans.Count);
+            return Task.FromResult(WriteOutcome.QueueFull);
+        }
+        var write = new PendingWrite(spans);
+        if (!_queue.Writer.TryWrite(write))
+        {
+            Interlocked.Add(ref _pendingSpans, -spans.Count);
+            return Task.FromResult(WriteOutcome.Unavailable);
+        }
+        return write.Completion.Task;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stop taking writes, then let the loop commit what is already queued: those requests
+        // are still waiting for their answer.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var appender = new SqliteSpanAppender(store.ConnectionString, store.Synchronous);
+            await WriteQueuedAsync(appender);
+        }
+        finally
+        {
+            // Whatever ended the loop, nobody may wait forever for an answer.
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var write))
+            {
+                write.Completion.TrySetResult(WriteOutcome.Unavailable);
+            }
+        }
+    }
+
+    private async Task WriteQueuedAsync(SqliteSpanAppender appender)
+    {
+        var group = new List<PendingWrite>();
+        var batches = new List<IReadOnlyList<EncodedSpan>>();
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            var spans = 0;
+            while (_queue.Reader.TryRead(out var write))
+            {
+                group.Add(write);
+                batches.Add(write.Spans);
+                spans += write.Spans.Count;
+            }
+            var outcome = Commit(appender, batches);
+            Interlocked.Add(ref _pendingSpans, -spans);
+            foreach (var write in group)
+            {
+                write.Completion.TrySetResult(outcome);
+            }
+            group.Clear();
+            batches.Clear();
+        }
+    }
+
+    private WriteOutcome Commit(SqliteSpanAppender appender, List<IReadOnlyList<EncodedSpan>> batches)
+    {
+        // Non-decreasing with the row id even if the clock steps back, so retention can cut by id.
+        var receivedAt = Math.Max(_lastReceivedAt, time.GetUtcNow().ToUnixTimeMilliseconds());
+        try
+        {
+            appender.Append(batches, receivedAt);
+            _lastReceivedAt = receivedAt;
+            return WriteOutcome.Committed;
+        }
+        catch (Exception exception)
+        {
+            LogCommitFailed(logger, exception, batches.Sum(b => b.Count));
+            return WriteOutcome.Unavailable;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing {SpanCount} spans failed; their requests are answered as unavailable")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, int spanCount);
+
+    private sealed class PendingWrite(IReadOnlyList<EncodedSpan> spans)
+    {
+        public IReadOnlyList<EncodedSpan> Spans { get; } = spans;
+
+        // Asynchronous continuations: the waiting requests must not run on the writer's thread.
+        public TaskCompletionSource<WriteOutcome> Completion { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

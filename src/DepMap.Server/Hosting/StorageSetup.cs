@@ -1,0 +1,46 @@
+using DepMap.Storage;
+using DepMap.Storage.Spans;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace DepMap.Server.Hosting;
+
+/// <summary>The span database: EF Core for everything but the ingest append path.</summary>
+internal static class StorageSetup
+{
+    public static IServiceCollection AddDepMapStorage(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var connectionString = SqliteConnectionString(configuration, environment);
+        var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        services.AddDbContext<DepMapDbContext>(options => options.UseSqlite(connectionString));
+        services.AddSingleton(new SpanStore(connectionString, storage.Synchronous));
+        return services;
+    }
+
+    public static void MigrateDepMapDatabase(this WebApplication app)
+    {
+        using var scope = app.Services.CreateScope();
+        DepMapDatabase.Migrate(scope.ServiceProvider.GetRequiredService<DepMapDbContext>());
+    }
+
+    private static string SqliteConnectionString(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var configured = configuration.GetConnectionString("DepMap")
+            ?? throw new InvalidOperationException("ConnectionStrings:DepMap is not set.");
+        var builder = new SqliteConnectionStringBuilder(configured);
+        if (builder.Mode != SqliteOpenMode.Memory && builder.DataSource is not ("" or ":memory:"))
+        {
+            builder.DataSource = RootSettings.ResolvePath(environment, builder.DataSource);
+        }
+        return builder.ToString();
+    }
+}
+
+/// <summary>The <c>Storage</c> settings.</summary>
+internal sealed class StorageOptions
+{
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
+}
+
+/// <summary>Where the span writer opens its own connection, and how it syncs.</summary>
+internal sealed record SpanStore(string ConnectionString, SqliteSynchronous Synchronous);

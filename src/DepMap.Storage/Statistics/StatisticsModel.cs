@@ -1,0 +1,74 @@
+using DepMap.Storage.Aggregation;
+using Microsoft.EntityFrameworkCore;
+
+namespace DepMap.Storage.Statistics;
+
+/// <summary>
+/// The aggregation's tables. Statistics keys start with (resolution, bucket start), so a window is
+/// one range scan per resolution and retention deletes a prefix.
+/// </summary>
+internal static class StatisticsModel
+{
+    public static void Configure(ModelBuilder model)
+    {
+        var edge = model.Entity<EdgeStatisticsRow>();
+        edge.ToTable("edge_stats");
+        edge.HasKey(e => new { e.Resolution, e.BucketStartUnixMs, e.Caller, e.Callee, e.ConnectionType });
+        edge.Property(e => e.Resolution).HasColumnName("resolution");
+        edge.Property(e => e.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
+        edge.Property(e => e.Caller).HasColumnName("caller");
+        edge.Property(e => e.Callee).HasColumnName("callee");
+        edge.Property(e => e.ConnectionType).HasColumnName("connection_type");
+        edge.Property(e => e.CallCount).HasColumnName("call_count");
+        edge.Property(e => e.ErrorCount).HasColumnName("error_count");
+        edge.Property(e => e.Blob).HasColumnName("blob");
+
+        var node = model.Entity<NodeStatisticsRow>();
+        node.ToTable("node_stats");
+        node.HasKey(n => new { n.Resolution, n.BucketStartUnixMs, n.Name });
+        node.Property(n => n.Resolution).HasColumnName("resolution");
+        node.Property(n => n.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
+        node.Property(n => n.Name).HasColumnName("name");
+        node.Property(n => n.RequestsServed).HasColumnName("requests_served");
+        node.Property(n => n.ErrorCount).HasColumnName("error_count");
+        node.Property(n => n.CallsMade).HasColumnName("calls_made");
+        node.Property(n => n.Blob).HasColumnName("blob");
+
+        var link = model.Entity<ZipkinLinkRow>();
+        link.ToTable("zipkin_links");
+        link.HasKey(l => new { l.Resolution, l.BucketStartUnixMs, l.Parent, l.Child });
+        link.Property(l => l.Resolution).HasColumnName("resolution");
+        link.Property(l => l.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
+        link.Property(l => l.Parent).HasColumnName("parent");
+        link.Property(l => l.Child).HasColumnName("child");
+        link.Property(l => l.CallCount).HasColumnName("call_count");
+        link.Property(l => l.ErrorCount).HasColumnName("error_count");
+
+        var reliability = model.Entity<ReliabilityStatisticsRow>();
+        reliability.ToTable("reliability_stats");
+        reliability.HasKey(r => new { r.Resolution, r.BucketStartUnixMs });
+        reliability.Property(r => r.Resolution).HasColumnName("resolution");
+        reliability.Property(r => r.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
+        reliability.Property(r => r.Traces).HasColumnName("traces");
+        reliability.Property(r => r.Blob).HasColumnName("blob");
+
+        var trace = model.Entity<TraceRow>();
+        trace.ToTable("traces");
+        trace.HasKey(t => t.TraceIdLow);
+        trace.Property(t => t.TraceIdLow).HasColumnName("trace_id_low").ValueGeneratedNever();
+        trace.Property(t => t.Spans).HasColumnName("spans");
+        trace.Property(t => t.SpanCount).HasColumnName("span_count");
+        trace.Property(t => t.LinkedSpanCount).HasColumnName("linked_span_count");
+        trace.Property(t => t.Pending).HasColumnName("pending");
+        trace.Property(t => t.LastArrivalUnixMs).HasColumnName("last_arrival_unix_ms");
+        trace.Property(t => t.LinkedAtUnixMs).HasColumnName("linked_at_unix_ms");
+        // Settled traces are found by (pending, last arrival); retention takes linked ones by the same index.
+        trace.HasIndex(t => new { t.Pending, t.LastArrivalUnixMs }).HasDatabaseName("ix_traces_pending_last_arrival");
+
+        var state = model.Entity<AggregationStateRow>();
+        state.ToTable("aggregation_state");
+        state.HasKey(s => s.Id);
+        state.Property(s => s.Id).HasColumnName("id").ValueGeneratedNever();
+        state.Property(s => s.LastSpanId).HasColumnName("last_span_id");
+    }
+}

@@ -1,0 +1,82 @@
+using DepMap.Core.Linking;
+using DepMap.Core.Reliability;
+using DepMap.Core.Statistics;
+using DepMap.Storage.Statistics;
+using Microsoft.EntityFrameworkCore;
+
+namespace DepMap.Storage;
+
+/// <summary>
+/// Reads the aggregated statistics of a window [from, to): hour buckets for the whole hours inside
+/// it and minute buckets for the ragged ends (<see cref="BucketWindow"/>), summed. A minute bucket
+/// that overlaps an end counts whole. Windows older than the minute retention lose their ragged ends.
+/// </summary>
+public static class StatisticsQueries
+{
+    public static async Task<GraphStatistics> ReadGraphStatisticsAsync(
+        this DepMapDbContext db, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var statistics = new GraphStatistics();
+        foreach (var range in BucketWindow.Cover(from, to))
+        {
+            var edges = await db.EdgeStatistics.AsNoTracking().In(range).Select(e => e.Blob).ToListAsync(ct);
+            foreach (var blob in edges)
+            {
+                statistics.Merge(EdgeStatistics.Deserialize(blob));
+            }
+            var nodes = await db.NodeStatistics.AsNoTracking().In(range).Select(n => n.Blob).ToListAsync(ct);
+            foreach (var blob in nodes)
+            {
+                statistics.Merge(NodeStatistics.Deserialize(blob));
+            }
+        }
+        return statistics;
+    }
+
+    /// <summary>Zipkin's links for the window, summed per (parent, child), ordered by parent then child.</summary>
+    public static async Task<IReadOnlyList<DependencyLink>> ReadZipkinLinksAsync(
+        this DepMapDbContext db, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var links = new List<DependencyLink>();
+        foreach (var range in BucketWindow.Cover(from, to))
+        {
+            var rows = await db.ZipkinLinks.AsNoTracking().In(range)
+                .Select(l => new DependencyLink(l.Parent, l.Child, l.CallCount, l.ErrorCount))
+                .ToListAsync(ct);
+            links.AddRange(rows);
+        }
+        var merged = ZipkinDependencies.Merge(links).ToList();
+        merged.Sort(static (a, b) =>
+        {
+            var byParent = string.CompareOrdinal(a.Parent, b.Parent);
+            return byParent != 0 ? byParent : string.CompareOrdinal(a.Child, b.Child);
+        });
+        return merged;
+    }
+
+    /// <summary>The reliability facts of the traces that started in the window.</summary>
+    public static async Task<ReliabilityStatistics> ReadReliabilityAsync(
+        this DepMapDbContext db, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var statistics = new ReliabilityStatistics();
+        foreach (var range in BucketWindow.Cover(from, to))
+        {
+            var blobs = await db.ReliabilityStatistics.AsNoTracking().In(range).Select(r => r.Blob).ToListAsync(ct);
+            foreach (var blob in blobs)
+            {
+                statistics.Add(ReliabilityStatistics.FromBytes(blob));
+            }
+        }
+        return statistics;
+    }
+
+    /// <summary>The rows of one bucket range: a range scan on the key's prefix.</summary>
+    public static IQueryable<T> In<T>(this IQueryable<T> rows, BucketRange range)
+        where T : class, IBucketRow =>
+        rows.Where(r => r.Resolution == range.Resolution
+            && r.BucketStartUnixMs >= range.FromUnixMs
+            && r.BucketStartUnixMs < range.ToUnixMs);
+}

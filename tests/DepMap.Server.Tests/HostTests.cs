@@ -1,0 +1,41 @@
+using System.Net;
+using DepMap.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DepMap.Server.Tests;
+
+[Collection(ServerCollection.Name)]
+public class HostTests(DepMapFactory factory)
+{
+    [Fact]
+    public async Task Healthz_Returns200_WhenHostIsUp()
+    {
+        var response = await factory.CreateClient().GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public void Startup_AppliesEveryMigration_WhenDatabaseIsNew()
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<DepMapDbContext>();
+
+        Assert.Empty(db.Database.GetPendingMigrations());
+        Assert.Contains(db.Database.GetAppliedMigrations(), m => m.EndsWith("_InitialSpans", StringComparison.Ordinal));
+        Assert.True(File.Exists(factory.DatabasePath));
+    }
+
+    [Fact]
+    public async Task Startup_PutsTheDatabaseInWalMode_WhenDatabaseIsNew()
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<DepMapDbContext>();
+        await db.Database.OpenConnectionAsync();
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+
+        Assert.Equal("wal", await command.ExecuteScalarAsync());
+    }
+}
