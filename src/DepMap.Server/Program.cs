@@ -19,16 +19,18 @@ builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetim
 builder.Services.AddDepMapStorage(builder.Configuration, builder.Environment);
 builder.Services.AddDepMapHangfire(builder.Configuration, builder.Environment);
 builder.Services.AddIngest(builder.Configuration);
-builder.Services.AddAggregation();
+builder.Services.AddAggregation(builder.Configuration);
 builder.Services.AddQueries(builder.Configuration);
 
 var app = builder.Build();
 
 app.MigrateDepMapDatabase();
+app.ScheduleAggregationJobs();
 
 app.MapHealthChecks("/healthz");
 app.MapIngestEndpoints();
 app.MapOtlpGrpc();
+app.MapAggregationEndpoints();
 app.MapGraphEndpoints();
 app.MapDependencyEndpoints();
 app.MapServiceEndpoints();

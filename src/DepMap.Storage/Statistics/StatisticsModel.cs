@@ -57,7 +57,8 @@ internal static class StatisticsModel
         trace.HasKey(t => t.TraceIdLow);
         trace.Property(t => t.TraceIdLow).HasColumnName("trace_id_low").ValueGeneratedNever();
         trace.Property(t => t.Spans).HasColumnName("spans");
-        trace.Property(t => t.SpanCount).HasColumnName("span_count");
+        // A second writer of the same trace (another instance on the same database) fails instead of losing spans.
+        trace.Property(t => t.SpanCount).HasColumnName("span_count").IsConcurrencyToken();
         trace.Property(t => t.LinkedSpanCount).HasColumnName("linked_span_count");
         trace.Property(t => t.Pending).HasColumnName("pending");
         trace.Property(t => t.LastArrivalUnixMs).HasColumnName("last_arrival_unix_ms");

@@ -54,6 +54,7 @@ namespace DepMap.Storage.Migrations.Sqlite
                         .HasColumnName("pending");
 
                     b.Property<int>("SpanCount")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
                         .HasColumnName("span_count");
 

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DepMap.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(DepMapDbContext))]
-    [Migration("20261125153710_AggregationAndStatistics")]
+    [Migration("20261125154146_AggregationAndStatistics")]
     partial class AggregationAndStatistics
     {
         /// <inheritdoc />
@@ -57,6 +57,7 @@ namespace DepMap.Storage.Migrations.Sqlite
                         .HasColumnName("pending");
 
                     b.Property<int>("SpanCount")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER")
                         .HasColumnName("span_count");
 

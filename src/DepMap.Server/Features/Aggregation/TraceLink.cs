@@ -1,0 +1,23 @@
+using DepMap.Core.Linking;
+using DepMap.Core.Reliability;
+using DepMap.Core.Spans;
+
+namespace DepMap.Server.Features.Aggregation;
+
+/// <summary>What one link of a trace contributes: both linker views and the reliability facts.</summary>
+internal sealed record TraceLink(LinkedTrace DepMap, LinkedTrace Zipkin, TraceReliability Reliability, long StartUnixNano)
+{
+    public static TraceLink Of(IReadOnlyList<Span> spans)
+    {
+        var start = long.MaxValue;
+        foreach (var span in spans)
+        {
+            start = Math.Min(start, span.StartUnixNano);
+        }
+        return new TraceLink(
+            TraceLinker.Link(spans, LinkerOptions.DepMap),
+            TraceLinker.Link(spans, LinkerOptions.Zipkin),
+            TraceReliability.Analyze(spans),
+            spans.Count == 0 ? 0 : start);
+    }
+}

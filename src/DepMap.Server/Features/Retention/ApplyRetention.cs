@@ -1,0 +1,53 @@
+using DepMap.Server.Features.Aggregation;
+using DepMap.Storage;
+using DepMap.Storage.Statistics;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DepMap.Server.Features.Retention;
+
+/// <summary>Delete raw spans, linked traces and statistics buckets older than their retention.</summary>
+internal sealed record ApplyRetention : IRequest<RetentionResult>;
+
+internal sealed record RetentionResult(int Spans, int Traces, int MinuteRows, int HourRows);
+
+internal sealed class ApplyRetentionHandler(
+    DepMapDbContext db,
+    AggregationGate gate,
+    IOptions<RetentionOptions> options,
+    TimeProvider time) : IRequestHandler<ApplyRetention, RetentionResult>
+{
+    public async ValueTask<RetentionResult> Handle(ApplyRetention request, CancellationToken cancellationToken)
+    {
+        // Under the aggregation's gate: a trace must not vanish between a run's read and its commit.
+        using var _ = await gate.EnterAsync(cancellationToken);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var settings = options.Value;
+        var rawCutoff = now - (long)settings.RawSpans.TotalMilliseconds;
+
+        // Only spans the aggregation has taken in: an old span it has not seen yet is still work to do.
+        var mark = await db.AggregationState.Select(s => (long?)s.LastSpanId).SingleOrDefaultAsync(cancellationToken) ?? 0;
+        // Arrival times rise with the id, so the first recent span bounds every older one; the scan
+        // from the start only reads rows that are about to be deleted.
+        var firstRecent = await db.Spans.Where(s => s.ReceivedAtUnixMs >= rawCutoff).OrderBy(s => s.Id)
+            .Select(s => (long?)s.Id).FirstOrDefaultAsync(cancellationToken) ?? long.MaxValue;
+        var spans = await db.Spans.Where(s => s.Id <= mark && s.Id < firstRecent).ExecuteDeleteAsync(cancellationToken);
+        // A trace still waiting to be linked is kept whatever its age.
+        var traces = await db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < rawCutoff).ExecuteDeleteAsync(cancellationToken);
+
+        var minuteRows = await DeleteBucketsAsync(BucketResolution.Minute, now - (long)settings.MinuteBuckets.TotalMilliseconds, cancellationToken);
+        var hourRows = await DeleteBucketsAsync(BucketResolution.Hour, now - (long)settings.HourBuckets.TotalMilliseconds, cancellationToken);
+        return new RetentionResult(spans, traces, minuteRows, hourRows);
+    }
+
+    /// <summary>Deletes the buckets that ended before <paramref name="cutoffUnixMs"/>.</summary>
+    private async Task<int> DeleteBucketsAsync(BucketResolution resolution, long cutoffUnixMs, CancellationToken cancellationToken)
+    {
+        var range = new BucketRange(resolution, long.MinValue, cutoffUnixMs - StatisticsBucket.Width(resolution) + 1);
+        return await db.EdgeStatistics.In(range).ExecuteDeleteAsync(cancellationToken)
+            + await db.NodeStatistics.In(range).ExecuteDeleteAsync(cancellationToken)
+            + await db.ZipkinLinks.In(range).ExecuteDeleteAsync(cancellationToken)
+            + await db.ReliabilityStatistics.In(range).ExecuteDeleteAsync(cancellationToken);
+    }
+}
