@@ -15,12 +15,13 @@ internal sealed class GetSnapshotsHandler(DepMapDbContext db) : IRequestHandler<
     public async ValueTask<SnapshotPage> Handle(GetSnapshots request, CancellationToken cancellationToken)
     {
         var total = await db.Snapshots.CountAsync(cancellationToken);
-        var ids = await db.Snapshots.AsNoTracking().OrderByDescending(s => s.Id)
-            .Skip((request.Page - 1) * request.PageSize).Take(request.PageSize).Select(s => s.Id).ToListAsync(cancellationToken);
-        var rows = (await SnapshotRows.AllWithoutBodiesAsync(db, cancellationToken)).Where(r => ids.Contains(r.Id));
-        return new SnapshotPage(request.Page, request.PageSize, total, [.. rows.OrderByDescending(r => r.Id).Select(SnapshotView.Of)]);
+        var rows = await SnapshotRows.WithoutBodies(db.Snapshots.AsNoTracking().OrderByDescending(s => s.Id)
+            .Skip((request.Page - 1) * request.PageSize).Take(request.PageSize)).ToListAsync(cancellationToken);
+        return new SnapshotPage(request.Page, request.PageSize, total, [.. rows.Select(SnapshotView.Of)]);
     }
 
     public async ValueTask<SnapshotView?> Handle(GetSnapshot request, CancellationToken cancellationToken) =>
-        (await SnapshotRows.AllWithoutBodiesAsync(db, cancellationToken)).Find(r => r.Id == request.Id) is { } row ? SnapshotView.Of(row) : null;
+        await SnapshotRows.WithoutBodies(db.Snapshots.AsNoTracking().Where(s => s.Id == request.Id)).FirstOrDefaultAsync(cancellationToken) is { } row
+            ? SnapshotView.Of(row)
+            : null;
 }

@@ -10,7 +10,11 @@ internal static class SnapshotRows
 {
     /// <summary>Every snapshot, oldest first, without the bodies (for the index and the list).</summary>
     public static Task<List<SnapshotRow>> AllWithoutBodiesAsync(DepMapDbContext db, CancellationToken cancellationToken) =>
-        db.Snapshots.AsNoTracking().OrderBy(s => s.Id).Select(s => new SnapshotRow
+        WithoutBodies(db.Snapshots.AsNoTracking().OrderBy(s => s.Id)).ToListAsync(cancellationToken);
+
+    /// <summary>The rows without their bodies, which only the file and diff reads need.</summary>
+    public static IQueryable<SnapshotRow> WithoutBodies(IQueryable<SnapshotRow> rows) =>
+        rows.Select(s => new SnapshotRow
         {
             Id = s.Id,
             TakenAtUnixMs = s.TakenAtUnixMs,
@@ -24,7 +28,7 @@ internal static class SnapshotRows
             NodeCount = s.NodeCount,
             EdgeCount = s.EdgeCount,
             Body = Array.Empty<byte>(),
-        }).ToListAsync(cancellationToken);
+        });
 
     /// <summary>The stored snapshot, read back into its graph; null when there is no such id.</summary>
     public static async Task<(SnapshotRow Row, Snapshot Snapshot)?> FindAsync(DepMapDbContext db, long id, CancellationToken cancellationToken)
