@@ -1,4 +1,3 @@
-using DepMap.Core.Linking;
 using DepMap.Rendering;
 
 namespace DepMap.Server.Features.Graph;
@@ -34,6 +33,9 @@ internal sealed class GraphOptions
         DotMaxEdges = DotMaxEdges,
     };
 
-    /// <summary>The DepMap view's linker options with the configured entry node; the aggregation links with these.</summary>
-    public LinkerOptions Linker => LinkerOptions.DepMap with { EntryNodeName = EntryNodeName.Length == 0 ? null : EntryNodeName };
+    /// <summary>
+    /// The configured entry node, or null when turned off. Applied when statistics are read (see
+    /// <see cref="GraphReads"/>), not when traces are linked.
+    /// </summary>
+    public string? EntryNode => EntryNodeName.Length == 0 ? null : EntryNodeName;
 }

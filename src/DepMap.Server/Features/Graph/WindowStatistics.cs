@@ -19,7 +19,7 @@ internal sealed record WindowStatistics(GraphStatistics Graph, ReliabilityStatis
 /// so the graph, the service list and the ranking of one window read the database once per run.
 /// </summary>
 internal sealed class StatisticsWindows(
-    QueryCache cache, AggregationProgress progress, IServiceScopeFactory scopes, IOptions<RankingOptions> ranking)
+    QueryCache cache, AggregationProgress progress, IServiceScopeFactory scopes, IOptions<RankingOptions> ranking, IOptions<GraphOptions> graphOptions)
 {
     public RankingOptions Ranking => ranking.Value;
 
@@ -41,7 +41,7 @@ internal sealed class StatisticsWindows(
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<DepMapDbContext>();
                 return new WindowStatistics(
-                    await db.ReadGraphStatisticsAsync(window.From, window.To, CancellationToken.None),
+                    await db.ReadGraphAsync(graphOptions.Value, window.From, window.To, CancellationToken.None),
                     await db.ReadReliabilityAsync(window.From, window.To, CancellationToken.None));
             },
             statistics => statistics.EstimatedBytes,

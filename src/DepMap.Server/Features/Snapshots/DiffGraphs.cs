@@ -5,6 +5,7 @@ using DepMap.Rendering;
 using DepMap.Server.Features.Graph;
 using DepMap.Storage;
 using Mediator;
+using Microsoft.Extensions.Options;
 
 namespace DepMap.Server.Features.Snapshots;
 
@@ -14,7 +15,7 @@ internal sealed record DiffGraphs(DiffSide Base, DiffSide Head, bool Svg) : IReq
 /// <summary>The body, or the snapshot id that does not exist.</summary>
 internal sealed record DiffAnswer(byte[]? Body, long? MissingId);
 
-internal sealed class DiffGraphsHandler(DepMapDbContext db, GraphvizRenderer renderer) : IRequestHandler<DiffGraphs, DiffAnswer>
+internal sealed class DiffGraphsHandler(DepMapDbContext db, GraphvizRenderer renderer, IOptions<GraphOptions> graph) : IRequestHandler<DiffGraphs, DiffAnswer>
 {
     public async ValueTask<DiffAnswer> Handle(DiffGraphs request, CancellationToken cancellationToken)
     {
@@ -45,7 +46,7 @@ internal sealed class DiffGraphsHandler(DepMapDbContext db, GraphvizRenderer ren
             return ((await SnapshotRows.FindAsync(db, id, cancellationToken))?.Snapshot, $"snapshot {id}");
         }
         var window = side.Window!.Value;
-        var statistics = await db.ReadGraphStatisticsAsync(window.From, window.To, cancellationToken);
+        var statistics = await db.ReadGraphAsync(graph.Value, window.From, window.To, cancellationToken);
         return (Snapshot.Of(statistics, window.Span), $"{QueryWindow.Iso(window.From)}/{QueryWindow.Iso(window.To)}");
     }
 }

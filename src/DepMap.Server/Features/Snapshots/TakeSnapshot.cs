@@ -4,6 +4,7 @@ using DepMap.Storage;
 using DepMap.Storage.Snapshots;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace DepMap.Server.Features.Snapshots;
 
@@ -13,13 +14,13 @@ namespace DepMap.Server.Features.Snapshots;
 /// </summary>
 internal sealed record TakeSnapshot(QueryWindow Window, string? Label) : IRequest<SnapshotView>;
 
-internal sealed class TakeSnapshotHandler(DepMapDbContext db, SnapshotFiles files, TimeProvider time)
+internal sealed class TakeSnapshotHandler(DepMapDbContext db, SnapshotFiles files, TimeProvider time, IOptions<GraphOptions> graph)
     : IRequestHandler<TakeSnapshot, SnapshotView>
 {
     public async ValueTask<SnapshotView> Handle(TakeSnapshot request, CancellationToken cancellationToken)
     {
         using var _ = await files.LockAsync(cancellationToken);
-        var statistics = await db.ReadGraphStatisticsAsync(request.Window.From, request.Window.To, cancellationToken);
+        var statistics = await db.ReadGraphAsync(graph.Value, request.Window.From, request.Window.To, cancellationToken);
         var snapshot = Snapshot.Of(statistics, request.Window.Span, request.Label);
         var previous = await db.Snapshots.AsNoTracking().OrderByDescending(s => s.Id).Select(s => s.TopologyHash).FirstOrDefaultAsync(cancellationToken);
         var stem = SnapshotFiles.Stem(request.Window.To, request.Label);

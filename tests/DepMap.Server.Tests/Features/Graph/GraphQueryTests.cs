@@ -132,9 +132,23 @@ public class GraphQueryTests
         Assert.Empty(nodes);
     }
 
-    internal static async Task<AggregationFactory> AggregatedExampleAsync(int traces, Func<int, bool>? fails = null)
+    [Theory]
+    [InlineData("internet", new[] { "internet", "logistics", "logistics-db", "tracking", "tracking-db" })]
+    [InlineData("", new[] { "logistics", "logistics-db", "tracking", "tracking-db" })]
+    public async Task GetGraph_NamesOrDropsTheEntryNode_AsGraphEntryNodeNameSays(string entryNodeName, string[] expected)
     {
-        var factory = new AggregationFactory(kestrel: true);
+        using var factory = await AggregatedExampleAsync(traces: 1,
+            settings: new() { ["Graph:EntryNodeName"] = entryNodeName });
+
+        var nodes = await NodesAsync(factory.CreateClient(), $"/graph.json?{Window}");
+
+        Assert.Equal(expected, nodes.Order());
+    }
+
+    internal static async Task<AggregationFactory> AggregatedExampleAsync(int traces, Func<int, bool>? fails = null,
+        Dictionary<string, string?>? settings = null)
+    {
+        var factory = new AggregationFactory(kestrel: true, settings: settings);
         await Task.Run(() => LogisticsTraffic.Send(factory.Address, OtlpExportProtocol.HttpProtobuf, traces, fails));
         await factory.AggregateAsync();
         return factory;
