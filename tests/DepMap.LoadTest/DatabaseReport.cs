@@ -15,28 +15,30 @@ internal static class DatabaseReport
 
     public static void Print(string database)
     {
-        var rows = Scalar(database, "SELECT count(*) FROM spans", 0);
         var files = Size(database) + Size(database + "-wal");
         using var connection = Open(database);
-        var pageSize = Query(connection, "PRAGMA page_size").Single().Value;
-        var used = Query(connection, "PRAGMA page_count").Single().Value - Query(connection, "PRAGMA freelist_count").Single().Value;
+        // One read transaction: every figure comes from the same snapshot even while an aggregation runs.
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        var rows = Query(snapshot, "SELECT 'rows', count(*) FROM spans").Single().Value;
+        var pageSize = Query(snapshot, "PRAGMA page_size").Single().Value;
+        var used = Query(snapshot, "PRAGMA page_count").Single().Value - Query(snapshot, "PRAGMA freelist_count").Single().Value;
         Console.WriteLine($"database {rows:N0} span rows; file + WAL {files:N0} bytes, pages in use {used * pageSize:N0} bytes: " +
             $"{(rows == 0 ? 0 : used * pageSize / (double)rows):N0} bytes per stored span (whole file)");
         // dbstat is not compiled into the bundled SQLite, so per-table figures are the stored values'
         // own bytes; the whole-file figure above includes every b-tree's page overhead.
-        var blobs = Query(connection, "SELECT 'data', coalesce(sum(length(data)), 0) FROM spans").Single().Value;
+        var blobs = Query(snapshot, "SELECT 'data', coalesce(sum(length(data)), 0) FROM spans").Single().Value;
         if (rows > 0)
         {
             Console.WriteLine($"span records {blobs / (double)rows:N1} bytes each (the encoded span without its trace id)");
-            var traces = Query(connection, "SELECT 'traces', count(DISTINCT trace_id_low) FROM spans").Single().Value;
+            var traces = Query(snapshot, "SELECT 'traces', count(DISTINCT trace_id_low) FROM spans").Single().Value;
             Console.WriteLine($"distinct trace ids {traces:N0}: {rows / (double)traces:N1} spans per trace");
         }
-        if (Query(connection, "SELECT 'traces', count(*) FROM sqlite_master WHERE name = 'traces'").Single().Value == 1)
+        if (Query(snapshot, "SELECT 'traces', count(*) FROM sqlite_master WHERE name = 'traces'").Single().Value == 1)
         {
-            var traced = Query(connection, "SELECT 'spans', coalesce(sum(span_count), 0) FROM traces").Single().Value;
-            var pending = Query(connection, "SELECT 'pending', coalesce(sum(span_count), 0) FROM traces WHERE pending = 1").Single().Value;
-            var traceCount = Query(connection, "SELECT 'traces', count(*) FROM traces").Single().Value;
-            var traceBytes = Query(connection, "SELECT 'bytes', coalesce(sum(length(spans)), 0) FROM traces").Single().Value;
+            var traced = Query(snapshot, "SELECT 'spans', coalesce(sum(span_count), 0) FROM traces").Single().Value;
+            var pending = Query(snapshot, "SELECT 'pending', coalesce(sum(span_count), 0) FROM traces WHERE pending = 1").Single().Value;
+            var traceCount = Query(snapshot, "SELECT 'traces', count(*) FROM traces").Single().Value;
+            var traceBytes = Query(snapshot, "SELECT 'bytes', coalesce(sum(length(spans)), 0) FROM traces").Single().Value;
             Console.WriteLine($"traces: {traceCount:N0} rows holding {traced:N0} spans ({pending:N0} pending), " +
                 $"{(traced == 0 ? 0 : traceBytes / (double)traced):N1} bytes per span in their span lists");
         }
@@ -60,9 +62,10 @@ internal static class DatabaseReport
         return (long)command.ExecuteScalar()!;
     }
 
-    private static List<(string Name, long Value)> Query(SqliteConnection connection, string sql)
+    private static List<(string Name, long Value)> Query(SqliteTransaction transaction, string sql)
     {
-        using var command = connection.CreateCommand();
+        using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
         var result = new List<(string, long)>();

@@ -62,6 +62,8 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 };
 var latencies = new List<double>[options.Connections];
 long ackedSpans = 0, refused = 0, failed = 0;
+var serverCpuBefore = options.ServerPid is { } serverPid ? ServerMemory.CpuTime(serverPid) : null;
+var generatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var clock = Stopwatch.StartNew();
 var deadline = TimeSpan.FromSeconds(options.Seconds);
 var sampler = options.ServerPid is { } pid ? ServerMemory.SamplePeakAsync(pid, () => clock.Elapsed >= deadline) : Task.FromResult(0L);
@@ -115,6 +117,8 @@ var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run
 await Task.WhenAll(workers);
 var elapsed = clock.Elapsed.TotalSeconds;
 var peakSampled = await sampler;
+var generatorCores = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpuBefore).TotalSeconds / elapsed;
+var serverCpuAfter = options.ServerPid is { } pidAfter ? ServerMemory.CpuTime(pidAfter) : null;
 
 var all = latencies.SelectMany(l => l).Order().ToArray();
 double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
@@ -123,6 +127,9 @@ Console.WriteLine($"acknowledged {ackedSpans:N0} spans in {elapsed:F1} s: {rate:
 Console.WriteLine($"ack latency p50 {Percentile(0.50):F1} ms, p99 {Percentile(0.99):F1} ms, max {Percentile(1):F1} ms over {all.Length:N0} requests");
 Console.WriteLine($"refused (429/503) {refused:N0}, failed {failed:N0}");
 PrintMemory(options.ServerPid, peakSampled);
+Console.WriteLine($"cores used: load generator {generatorCores:F2}" +
+    (serverCpuBefore is { } before && serverCpuAfter is { } after ? $", server {(after - before).TotalSeconds / elapsed:F2}" : "") +
+    $" of {Environment.ProcessorCount}");
 if (options.Database is null)
 {
     return failed == 0 ? 0 : 1;

@@ -36,6 +36,27 @@ internal static class ServerMemory
         return peak;
     }
 
+    /// <summary>
+    /// CPU time the process has used (user + system, from /proc/&lt;pid&gt;/stat), so a run can say
+    /// how many of the machine's cores the server took and how many the generator took.
+    /// </summary>
+    public static TimeSpan? CpuTime(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        // Fields after the parenthesised command name: state is field 3, utime 14, stime 15, in clock ticks (100 per second on Linux).
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
     private static long Kilobytes(string[] lines, string field)
     {
         var line = lines.FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
