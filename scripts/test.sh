@@ -20,6 +20,13 @@ mkdir -p "$results"
 dotnet test DepMap.sln -c Release --logger "trx" --results-directory "$results" "$@"
 status=$?
 
+# Style is checked like a test: code that `dotnet format` would change fails the run.
+format_failed=0
+if ! dotnet format DepMap.sln --verify-no-changes --no-restore; then
+  echo "dotnet format --verify-no-changes: the code is not formatted (run: dotnet format DepMap.sln)"
+  format_failed=1
+fi
+
 passed=0; failed=0
 for f in "$results"/*.trx; do
   [ -f "$f" ] || continue
@@ -31,5 +38,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The build or a test host failed before any result was written: that is a failure too.
   failed=1
 fi
+failed=$((failed + format_failed))
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

@@ -11,13 +11,16 @@ internal static class Program
     public static Task<int> Main(string[] args) => CreateRoot().Parse(args).InvokeAsync();
 
     private const string Description =
-        "DepMap: service dependency graphs and reliability rankings from trace files.\n"
-        + "Exit codes: 0 done; 1 bad command line; 2 Graphviz dot missing or failed; "
-        + "3 an input file could not be read or decoded (with --keep-going the output is still written); 4 the output could not be written.";
+        "DepMap: service dependency graphs, reliability rankings, snapshots and drift checks.\n"
+        + "graph, rank: exit 0 done; 1 bad command line; 2 Graphviz dot missing or failed; "
+        + "3 an input file could not be read or decoded (with --keep-going the output is still written); 4 the output could not be written.\n"
+        + "diff, snapshot: exit 0 no chosen change (or saved); 1 a chosen change was found; 2 a usage or input error.";
 
     internal static RootCommand CreateRoot() => new(Description)
     {
         GraphCommand.Create(),
         RankCommand.Create(),
+        DiffCommand.Create(),
+        SnapshotCommand.Create(),
     };
 }

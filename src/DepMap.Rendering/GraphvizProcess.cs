@@ -28,6 +28,13 @@ internal static class GraphvizProcess
         };
         start.ArgumentList.Add("-K" + layoutEngine);
         start.ArgumentList.Add("-Tsvg");
+        if (layoutEngine == "sfdp")
+        {
+            // Prism overlap removal took 8 of sfdp's 10 s on 2,000 services here; scaling the layout
+            // apart and the fast quadtree draw them in about 1 s, still without overlapping nodes.
+            start.ArgumentList.Add("-Goverlap=scale");
+            start.ArgumentList.Add("-Gquadtree=fast");
+        }
         using var process = new Process { StartInfo = start };
         try
         {

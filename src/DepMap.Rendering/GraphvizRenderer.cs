@@ -8,7 +8,8 @@ namespace DepMap.Rendering;
 
 /// <summary>
 /// Draws a service graph as SVG with the real Graphviz. dot gives the best picture but can run for
-/// minutes on a dense cyclic graph, so it gets a hard timeout; then sfdp (force-directed, fast on
+/// minutes on a dense cyclic graph, so it gets a hard timeout, and graphs with more than
+/// <see cref="GraphvizOptions.DotMaxEdges"/> edges skip it; then sfdp (force-directed, fast on
 /// thousands of nodes), then dot with straight edges on the busiest edges only, then a text
 /// placeholder. Every fallback says so in the picture. One instance can serve concurrent renders.
 /// </summary>
@@ -20,28 +21,40 @@ public sealed class GraphvizRenderer(GraphvizOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         var clock = Stopwatch.StartNew();
-        var svg = await RunAsync(_options.DotPath, "dot", DotWriter.Write(graph), _options.DotTimeout, clock, cancellationToken);
-        if (svg is not null)
+        string note;
+        TimeSpan sfdpTimeout;
+        if (graph.Edges.Count <= _options.DotMaxEdges)
         {
-            return new RenderedSvg(svg, GraphLayout.Dot, null);
+            var svg = await RunAsync(_options.DotPath, "dot", DotWriter.Write(graph), _options.DotTimeout, clock, cancellationToken);
+            if (svg is not null)
+            {
+                return new RenderedSvg(svg, GraphLayout.Dot, null);
+            }
+            note = $"dot did not finish within {Seconds(_options.DotTimeout)}: force-directed (sfdp) layout used";
+            sfdpTimeout = _options.FallbackTimeout;
+        }
+        else
+        {
+            // Waiting for dot to time out on a graph this size would spend most of the budget for nothing.
+            note = $"{graph.Edges.Count} edges, more than dot lays out in time ({_options.DotMaxEdges}): force-directed (sfdp) layout used";
+            sfdpTimeout = _options.DotTimeout;
         }
 
-        var note = $"dot did not finish within {Seconds(_options.DotTimeout)}: force-directed (sfdp) layout used";
         var sfdpDot = DotWriter.Write(graph, new DotWriterOptions { Caption = note, Clusters = false });
-        svg = await RunAsync(_options.SfdpPath, "sfdp", sfdpDot, _options.FallbackTimeout, clock, cancellationToken);
-        if (svg is not null)
+        var sfdpSvg = await RunAsync(_options.SfdpPath, "sfdp", sfdpDot, sfdpTimeout, clock, cancellationToken);
+        if (sfdpSvg is not null)
         {
-            return new RenderedSvg(svg, GraphLayout.Sfdp, note);
+            return new RenderedSvg(sfdpSvg, GraphLayout.Sfdp, note);
         }
 
         var busiest = graph.KeepBusiestEdges(_options.FallbackMaxEdges);
         note = $"graph too dense to lay out within {Seconds(_options.DotTimeout + _options.FallbackTimeout)}: "
             + $"showing the {busiest.Edges.Count} busiest of {graph.Edges.Count} edges";
         var busiestDot = DotWriter.Write(busiest, new DotWriterOptions { Caption = note, Clusters = false, Splines = false });
-        svg = await RunAsync(_options.DotPath, "dot", busiestDot, _options.FallbackTimeout, clock, cancellationToken);
-        if (svg is not null)
+        var busiestSvg = await RunAsync(_options.DotPath, "dot", busiestDot, _options.FallbackTimeout, clock, cancellationToken);
+        if (busiestSvg is not null)
         {
-            return new RenderedSvg(svg, GraphLayout.BusiestEdges, note);
+            return new RenderedSvg(busiestSvg, GraphLayout.BusiestEdges, note);
         }
         note = $"graph too dense to draw: {graph.Nodes.Count} nodes, {graph.Edges.Count} edges; use focus or minCalls";
         return new RenderedSvg(Placeholder(note), GraphLayout.Placeholder, note);

@@ -1,5 +1,9 @@
 using DepMap.Server.Features.Aggregation;
+using DepMap.Server.Features.Dependencies;
+using DepMap.Server.Features.Graph;
 using DepMap.Server.Features.Ingest;
+using DepMap.Server.Features.Services;
+using DepMap.Server.Features.Snapshots;
 using DepMap.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,16 +21,23 @@ builder.Services.AddDepMapStorage(builder.Configuration, builder.Environment);
 builder.Services.AddDepMapHangfire(builder.Configuration, builder.Environment);
 builder.Services.AddIngest(builder.Configuration);
 builder.Services.AddAggregation(builder.Configuration);
+builder.Services.AddQueries(builder.Configuration);
+builder.Services.AddSnapshots(builder.Configuration);
 
 var app = builder.Build();
 
 app.MigrateDepMapDatabase();
 app.ScheduleAggregationJobs();
+app.ScheduleSnapshotJobs();
 
 app.MapHealthChecks("/healthz");
 app.MapIngestEndpoints();
 app.MapOtlpGrpc();
 app.MapAggregationEndpoints();
+app.MapGraphEndpoints();
+app.MapDependencyEndpoints();
+app.MapServiceEndpoints();
+app.MapSnapshotEndpoints();
 app.MapDepMapHangfireDashboard();
 
 app.Run();

@@ -1,4 +1,5 @@
 using DepMap.Storage.Aggregation;
+using DepMap.Storage.Snapshots;
 using DepMap.Storage.Spans;
 using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,7 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
     public DbSet<NodeStatisticsRow> NodeStatistics => Set<NodeStatisticsRow>();
     public DbSet<ZipkinLinkRow> ZipkinLinks => Set<ZipkinLinkRow>();
     public DbSet<ReliabilityStatisticsRow> ReliabilityStatistics => Set<ReliabilityStatisticsRow>();
+    public DbSet<SnapshotRow> Snapshots => Set<SnapshotRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,5 +34,6 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
         span.Ignore(s => s.TraceId);
 
         StatisticsModel.Configure(modelBuilder);
+        SnapshotModel.Configure(modelBuilder);
     }
 }

@@ -1,12 +1,19 @@
 using BenchmarkDotNet.Running;
 using DepMap.Benchmarks.Aggregation;
+using DepMap.Benchmarks.Rendering;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
-// `-- aggregate-sqlite 1000000` times one flush aggregation of a million stored spans end to end.
+// `-- aggregate-sqlite 1000000` times one flush aggregation of a million stored spans end to end;
+// `-- render [--sizes 50,500,2000] [--topology layered,ring] [--runs 3]` times /graph.svg cold and warm.
 // See docs/benchmarks.md for the figures and the machine they were taken on.
 if (args is ["aggregate-sqlite", ..])
 {
     return await SqliteAggregationRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+}
+if (args is ["render", ..])
+{
+    await RenderBenchmark.RunAsync(args[1..]);
+    return 0;
 }
 BenchmarkSwitcher.FromAssembly(typeof(AggregationBenchmarks).Assembly).Run(args);
 return 0;

@@ -1,6 +1,10 @@
+using System.Globalization;
+
 namespace DepMap.LoadTest;
 
-internal sealed record Args(Uri Url, int Services, int BatchSpans, int Connections, int Seconds, string? Database, int Rate)
+internal sealed record Args(
+    LoadFormat Format, Uri Url, int Services, int BatchSpans, int Connections, int Seconds, string? Database, int Rate,
+    int? ServerPid, int BaselineSeconds, bool ReportOnly)
 {
     public static Args Parse(string[] args)
     {
@@ -9,14 +13,22 @@ internal sealed record Args(Uri Url, int Services, int BatchSpans, int Connectio
             var i = Array.IndexOf(args, name);
             return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         }
-        var url = Value("--url", "http://127.0.0.1:4318")!;
+        int Number(string name, int fallback) => int.Parse(Value(name, null) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+        var format = LoadFormats.Parse(Value("--format", "otlp-protobuf")!);
+        var url = Value("--url", format.DefaultUrl())!;
+        var pid = Value("--server-pid", null);
         return new Args(
+            format,
             new Uri(url.EndsWith('/') ? url : url + "/"),
-            int.Parse(Value("--services", "50")!),
-            int.Parse(Value("--batch", "512")!),
-            int.Parse(Value("--connections", "8")!),
-            Math.Clamp(int.Parse(Value("--seconds", "10")!), 1, 120),
+            Number("--services", 50),
+            Math.Clamp(Number("--batch", 512), 1, 100_000),
+            Math.Clamp(Number("--connections", 8), 1, 64),
+            Math.Clamp(Number("--seconds", 10), 1, 120),
             Value("--db", null),
-            int.Parse(Value("--rate", "0")!));
+            Number("--rate", 0),
+            pid is null ? null : int.Parse(pid, CultureInfo.InvariantCulture),
+            Math.Clamp(Number("--sqlite-baseline", 0), 0, 30),
+            args.Contains("--report"));
     }
 }

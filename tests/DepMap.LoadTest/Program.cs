@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using DepMap.LoadTest;
-using Microsoft.Data.Sqlite;
 
 // A bounded loopback load generator for a DepMap server that is already running. It starts
 // nothing itself, sends only to the URL given (loopback), and stops after --seconds (at most 120).
-//   dotnet run -c Release --project tests/DepMap.LoadTest -- --url http://127.0.0.1:4318 --db data/depmap.db
-//     [--services 50] [--batch 512] [--connections 8] [--seconds 10] [--rate SPANS_PER_SECOND]
+//   dotnet tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll --db data/depmap.db
+//     [--format otlp-protobuf|otlp-json|zipkin] [--url URL] [--services 50] [--batch 512]
+//     [--connections 8] [--seconds 10] [--rate SPANS_PER_SECOND] [--server-pid PID]
+//     [--sqlite-baseline SECONDS] [--report]
+// --report only prints what the database holds (and the server's memory); --sqlite-baseline
+// measures SQLite's raw append rate after the load, with rows the server stored.
 var options = Args.Parse(args);
 if (!options.Url.IsLoopback)
 {
@@ -15,14 +18,42 @@ if (!options.Url.IsLoopback)
 }
 
 Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-Console.WriteLine($"target {options.Url}v1/traces, {options.Services} services, {options.BatchSpans}-span batches, " +
-    $"{options.Connections} connections, {options.Seconds} s, " +
+if (options.ReportOnly)
+{
+    PrintMemory(options.ServerPid, null);
+    if (options.Database is not null)
+    {
+        DatabaseReport.Print(options.Database);
+    }
+    return 0;
+}
+Console.WriteLine($"target {options.Url}{options.Format.Path()} ({options.Format}), {options.Services} services, " +
+    $"{options.BatchSpans}-span batches, {options.Connections} connections, {options.Seconds} s, " +
     (options.Rate > 0 ? $"paced at {options.Rate:N0} spans/s" : "as fast as acknowledged"));
 
-// Payloads are built before the clock starts, so the generator's own work is not measured.
-var topology = new SyntheticTopology(options.Services, seed: 42);
-var payloads = Enumerable.Range(0, 256).Select(_ => topology.NextBatch(options.BatchSpans)).ToArray();
-var startId = options.Database is null ? 0 : MaxSpanId(options.Database);
+// Payloads are built before the clock starts, so the generator's own work is not measured; per
+// send only a copy and the trace-id rewrite remain. Span times are now, so the graph's default
+// one-hour window shows the run.
+var topology = new SyntheticTopology(options.Services, seed: 42, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000);
+var templates = Enumerable.Range(0, 64).Select(_ =>
+{
+    var (spans, traceIds) = topology.NextBatch(options.BatchSpans);
+    return options.Format switch
+    {
+        LoadFormat.OtlpProtobuf => new PayloadTemplate(OtlpProtobufPayload.Write(spans), traceIds, hex: false),
+        LoadFormat.OtlpJson => new PayloadTemplate(JsonPayloads.OtlpJson(spans), traceIds, hex: true),
+        _ => new PayloadTemplate(JsonPayloads.Zipkin(spans), traceIds, hex: true),
+    };
+}).ToArray();
+if (templates.Any(t => t.IdCount != options.BatchSpans))
+{
+    Console.Error.WriteLine("a payload template does not rewrite one trace id per span");
+    return 3;
+}
+Console.WriteLine($"payload {templates.Average(t => t.Length) / options.BatchSpans:N0} bytes per span");
+var startId = options.Database is null ? 0 : DatabaseReport.MaxSpanId(options.Database);
+// Send numbers start at a random point, so runs against the same database store distinct traces.
+var send = (uint)Random.Shared.Next();
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Connections })
 {
@@ -31,11 +62,15 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 };
 var latencies = new List<double>[options.Connections];
 long ackedSpans = 0, refused = 0, failed = 0;
+var serverCpuBefore = options.ServerPid is { } serverPid ? ServerMemory.CpuTime(serverPid) : null;
+var generatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var clock = Stopwatch.StartNew();
 var deadline = TimeSpan.FromSeconds(options.Seconds);
+var sampler = options.ServerPid is { } pid ? ServerMemory.SamplePeakAsync(pid, () => clock.Elapsed >= deadline) : Task.FromResult(0L);
 var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run(async () =>
 {
     var mine = latencies[worker] = [];
+    var buffer = new byte[templates.Max(t => t.Length)];
     // Paced runs send request n of this worker at a fixed time, so latency is measured at a known load.
     var interval = options.Rate > 0 ? (double)options.BatchSpans * options.Connections / options.Rate : 0;
     var sentCount = 0;
@@ -49,12 +84,14 @@ var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run
                 await Task.Delay(due);
             }
         }
-        var content = new ByteArrayContent(payloads[i % payloads.Length]);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        var template = templates[i % templates.Length];
+        template.WriteTo(buffer, Interlocked.Increment(ref send));
+        var content = new ByteArrayContent(buffer, 0, template.Length);
+        content.Headers.ContentType = new MediaTypeHeaderValue(options.Format.ContentType());
         var sent = Stopwatch.GetTimestamp();
         try
         {
-            using var response = await http.PostAsync("v1/traces", content);
+            using var response = await http.PostAsync(options.Format.Path(), content);
             if (response.IsSuccessStatusCode)
             {
                 mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
@@ -68,6 +105,7 @@ var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run
             else
             {
                 Interlocked.Increment(ref failed);
+                Console.Error.WriteLine($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             }
         }
         catch (HttpRequestException)
@@ -78,30 +116,47 @@ var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run
 })).ToArray();
 await Task.WhenAll(workers);
 var elapsed = clock.Elapsed.TotalSeconds;
+var peakSampled = await sampler;
+var generatorCores = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpuBefore).TotalSeconds / elapsed;
+var serverCpuAfter = options.ServerPid is { } pidAfter ? ServerMemory.CpuTime(pidAfter) : null;
 
 var all = latencies.SelectMany(l => l).Order().ToArray();
 double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
-Console.WriteLine($"acknowledged {ackedSpans:N0} spans in {elapsed:F1} s: {ackedSpans / elapsed:N0} spans/s");
-Console.WriteLine($"ack latency p50 {Percentile(0.50):F1} ms, p99 {Percentile(0.99):F1} ms over {all.Length:N0} requests");
+var rate = ackedSpans / elapsed;
+Console.WriteLine($"acknowledged {ackedSpans:N0} spans in {elapsed:F1} s: {rate:N0} spans/s");
+Console.WriteLine($"ack latency p50 {Percentile(0.50):F1} ms, p99 {Percentile(0.99):F1} ms, max {Percentile(1):F1} ms over {all.Length:N0} requests");
 Console.WriteLine($"refused (429/503) {refused:N0}, failed {failed:N0}");
-if (options.Database is not null)
+PrintMemory(options.ServerPid, peakSampled);
+Console.WriteLine($"cores used: load generator {generatorCores:F2}" +
+    (serverCpuBefore is { } before && serverCpuAfter is { } after ? $", server {(after - before).TotalSeconds / elapsed:F2}" : "") +
+    $" of {Environment.ProcessorCount}");
+if (options.Database is null)
 {
-    var rows = SpanRowsAfter(options.Database, startId);
-    Console.WriteLine($"rows stored {rows:N0} vs spans acknowledged {ackedSpans:N0}: {(rows == ackedSpans ? "zero loss" : "MISMATCH")}");
-    return rows == ackedSpans ? 0 : 1;
+    return failed == 0 ? 0 : 1;
 }
-return 0;
-
-static long MaxSpanId(string database) => Scalar(database, "SELECT coalesce(max(id), 0) FROM spans", 0);
-
-static long SpanRowsAfter(string database, long id) => Scalar(database, "SELECT count(*) FROM spans WHERE id > $id", id);
-
-static long Scalar(string database, string sql, long id)
+var rows = DatabaseReport.SpanRowsAfter(options.Database, startId);
+Console.WriteLine($"rows stored {rows:N0} vs spans acknowledged {ackedSpans:N0}: {(rows == ackedSpans ? "zero loss" : "MISMATCH")}");
+DatabaseReport.Print(options.Database);
+if (options.BaselineSeconds > 0)
 {
-    using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
-    connection.Open();
-    using var command = connection.CreateCommand();
-    command.CommandText = sql;
-    command.Parameters.AddWithValue("$id", id);
-    return (long)command.ExecuteScalar()!;
+    foreach (var perTransaction in new[] { options.BatchSpans, options.BatchSpans * options.Connections })
+    {
+        var raw = SqliteBaseline.Measure(options.Database, perTransaction, TimeSpan.FromSeconds(options.BaselineSeconds));
+        Console.WriteLine($"SQLite raw append, {perTransaction:N0} rows per transaction, synchronous=FULL: {raw:N0} rows/s; " +
+            $"ingest reached {rate / raw:P0} of it");
+    }
+}
+return rows == ackedSpans && failed == 0 ? 0 : 1;
+
+static void PrintMemory(int? pid, long? peakSampled)
+{
+    if (pid is null)
+    {
+        return;
+    }
+    var memory = ServerMemory.Read(pid.Value);
+    Console.WriteLine(memory is { } m
+        ? $"server {pid}: VmRSS {m.Rss / 1048576.0:N0} MiB now, VmHWM {m.Peak / 1048576.0:N0} MiB peak" +
+          (peakSampled is { } s ? $", {s / 1048576.0:N0} MiB largest sampled during the run" : "")
+        : $"server {pid}: /proc/{pid}/status not readable");
 }

@@ -66,6 +66,20 @@ public class GraphvizRendererTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RenderSvgAsync_GoesStraightToSfdpWithNote_WhenGraphHasMoreEdgesThanDotMaxEdges()
+    {
+        // A dot that does not exist proves dot is never started for a graph this size.
+        var renderer = new GraphvizRenderer(new GraphvizOptions { DotPath = "/nonexistent/graphviz/dot", DotMaxEdges = 100 });
+        var graph = DenseRandom(50, seed: 3);
+
+        var rendered = await renderer.RenderSvgAsync(graph);
+
+        Assert.Equal(GraphLayout.Sfdp, rendered.Layout);
+        Assert.Equal($"{graph.Edges.Count} edges, more than dot lays out in time (100): force-directed (sfdp) layout used", rendered.Note);
+        Assert.Contains("svc-0", Texts(rendered.Svg));
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task RenderSvgAsync_FallsBackToBusiestEdges_WhenSfdpAlsoTimesOut()
     {

@@ -18,6 +18,8 @@ public static class LogisticsTraffic
     /// <summary>The start of the first trace; trace <c>i</c> starts <c>i</c> seconds later.</summary>
     public static readonly DateTimeOffset DefaultStart = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    private static readonly Lock SendGate = new();
+
     public const string LogisticsSource = "DepMap.Example.Logistics";
     public const string TrackingSource = "DepMap.Example.Tracking";
 
@@ -41,6 +43,16 @@ public static class LogisticsTraffic
     /// tracking server span and logistics' client span are marked ERROR (HTTP 500).
     /// </summary>
     public static void Send(Uri endpoint, OtlpExportProtocol protocol, int traces = 1, Func<int, bool>? fails = null, DateTimeOffset? start = null)
+    {
+        // A TracerProvider listens to its sources process-wide: two tests sending at once would
+        // each export the other's traces too, so one Send runs at a time.
+        lock (SendGate)
+        {
+            SendOnce(endpoint, protocol, traces, fails, start);
+        }
+    }
+
+    private static void SendOnce(Uri endpoint, OtlpExportProtocol protocol, int traces, Func<int, bool>? fails, DateTimeOffset? start)
     {
         using var logisticsSource = new ActivitySource(LogisticsSource);
         using var trackingSource = new ActivitySource(TrackingSource);

@@ -183,6 +183,20 @@ public sealed class EdgeStatistics
         return edge;
     }
 
+    /// <summary>
+    /// A copy without <see cref="FirstSeen"/>, <see cref="LastSeen"/> and the exemplars: what a
+    /// snapshot keeps, since these change with every window even when the traffic does not.
+    /// </summary>
+    public EdgeStatistics WithoutTimesAndExemplars()
+    {
+        var copy = Clone();
+        copy.FirstSeen = null;
+        copy.LastSeen = null;
+        copy.SlowestCall = null;
+        copy.LatestFailure = null;
+        return copy;
+    }
+
     internal EdgeStatistics Clone()
     {
         var copy = new EdgeStatistics(Key);

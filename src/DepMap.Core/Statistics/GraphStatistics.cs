@@ -144,6 +144,51 @@ public sealed class GraphStatistics
         }
     }
 
+    /// <summary>
+    /// The same statistics with the entry node (the caller of root server spans, which the linker
+    /// names <paramref name="linkedAs"/>) renamed to <paramref name="entryNodeName"/>, or left out with
+    /// its edges when that is null. The server links with the default name and applies the configured
+    /// one when it reads, so changing the setting never leaves stored statistics that a re-link of a
+    /// late trace could not subtract.
+    /// </summary>
+    public GraphStatistics WithEntryNode(string? entryNodeName, string linkedAs = "user")
+    {
+        if (entryNodeName == linkedAs)
+        {
+            return this;
+        }
+        bool IsEntry(string name) =>
+            name == linkedAs && _nodes.TryGetValue(name, out var node) && node.Type == NodeType.User;
+        var result = new GraphStatistics();
+        foreach (var edge in _edges.Values)
+        {
+            if (!IsEntry(edge.Key.Caller))
+            {
+                result.Merge(edge);
+            }
+            else if (entryNodeName is not null)
+            {
+                var renamed = new EdgeStatistics(edge.Key with { Caller = entryNodeName });
+                renamed.Merge(edge);
+                result.Merge(renamed);
+            }
+        }
+        foreach (var node in _nodes.Values)
+        {
+            if (!IsEntry(node.Name))
+            {
+                result.Merge(node);
+            }
+            else if (entryNodeName is not null)
+            {
+                var renamed = new NodeStatistics(entryNodeName, NodeType.User, node.Namespace);
+                renamed.Merge(node);
+                result.Merge(renamed);
+            }
+        }
+        return result;
+    }
+
     private NodeStatistics Node(string name, NodeType type, string? @namespace)
     {
         if (!_nodes.TryGetValue(name, out var node))

@@ -71,6 +71,66 @@ namespace DepMap.Storage.Migrations.Sqlite
                     b.ToTable("traces", (string)null);
                 });
 
+            modelBuilder.Entity("DepMap.Storage.Snapshots.SnapshotRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("body");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_hash");
+
+                    b.Property<int>("EdgeCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("edge_count");
+
+                    b.Property<string>("FileStem")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_stem");
+
+                    b.Property<long>("FromUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("from_unix_ms");
+
+                    b.Property<string>("Label")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("label");
+
+                    b.Property<int>("NodeCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("node_count");
+
+                    b.Property<bool>("SameTopologyAsPrevious")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("same_topology_as_previous");
+
+                    b.Property<long>("TakenAtUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("taken_at_unix_ms");
+
+                    b.Property<long>("ToUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("to_unix_ms");
+
+                    b.Property<string>("TopologyHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("topology_hash");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("snapshots", (string)null);
+                });
+
             modelBuilder.Entity("DepMap.Storage.Spans.SpanRow", b =>
                 {
                     b.Property<long>("Id")

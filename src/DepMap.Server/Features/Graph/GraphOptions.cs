@@ -1,0 +1,41 @@
+using DepMap.Rendering;
+
+namespace DepMap.Server.Features.Graph;
+
+/// <summary>The <c>Graph</c> settings: rendering limits, the entry node, the cache.</summary>
+internal sealed class GraphOptions
+{
+    public string DotPath { get; set; } = "dot";
+    public string SfdpPath { get; set; } = "sfdp";
+    public double DotTimeoutSeconds { get; set; } = 4;
+    public double FallbackTimeoutSeconds { get; set; } = 2.5;
+    public double TotalBudgetSeconds { get; set; } = 9;
+    public int FallbackMaxEdges { get; set; } = 150;
+    public int DotMaxEdges { get; set; } = 400;
+
+    /// <summary>The node drawn for traffic with no reported caller (root server spans); empty turns entry edges off.</summary>
+    public string EntryNodeName { get; set; } = "user";
+
+    /// <summary>Rendered graphs and window statistics kept in memory, in MiB.</summary>
+    public int CacheMegabytes { get; set; } = 64;
+
+    /// <summary>Render the default view (last hour, no filter) in the background after each aggregation run while someone watches it.</summary>
+    public bool PrerenderDefaultView { get; set; } = true;
+
+    public GraphvizOptions Graphviz => new()
+    {
+        DotPath = DotPath,
+        SfdpPath = SfdpPath,
+        DotTimeout = TimeSpan.FromSeconds(DotTimeoutSeconds),
+        FallbackTimeout = TimeSpan.FromSeconds(FallbackTimeoutSeconds),
+        TotalBudget = TimeSpan.FromSeconds(TotalBudgetSeconds),
+        FallbackMaxEdges = FallbackMaxEdges,
+        DotMaxEdges = DotMaxEdges,
+    };
+
+    /// <summary>
+    /// The configured entry node, or null when turned off. Applied when statistics are read (see
+    /// <see cref="GraphReads"/>), not when traces are linked.
+    /// </summary>
+    public string? EntryNode => EntryNodeName.Length == 0 ? null : EntryNodeName;
+}

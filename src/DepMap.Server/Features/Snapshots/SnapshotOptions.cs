@@ -1,0 +1,21 @@
+namespace DepMap.Server.Features.Snapshots;
+
+/// <summary>The <c>Snapshots</c> settings: where the files go, who may delete, and the schedules.</summary>
+internal sealed class SnapshotOptions
+{
+    /// <summary>Relative to the content root (the repository when run from it), so snapshots land in <c>graphs/</c>.</summary>
+    public string Directory { get; set; } = "graphs";
+
+    /// <summary>When set, <c>DELETE /snapshots/{id}</c> also accepts <c>Authorization: Bearer</c> this token from other machines.</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Recurring snapshots by name (the name is their label); an empty cron turns one off.</summary>
+    public Dictionary<string, SnapshotSchedule> Schedules { get; set; } = [];
+}
+
+/// <summary>One recurring snapshot: a Hangfire cron (UTC) and the window it covers, ending now.</summary>
+internal sealed class SnapshotSchedule
+{
+    public string Cron { get; set; } = "";
+    public string Lookback { get; set; } = "1h";
+}

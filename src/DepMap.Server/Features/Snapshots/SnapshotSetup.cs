@@ -1,0 +1,52 @@
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace DepMap.Server.Features.Snapshots;
+
+internal static class SnapshotSetup
+{
+    public static IServiceCollection AddSnapshots(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SnapshotOptions>()
+            .Bind(configuration.GetSection("Snapshots"))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Directory), "Snapshots:Directory must be set.")
+            .Validate(o => o.Schedules.All(s => string.IsNullOrEmpty(s.Value.Cron)
+                    || SnapshotWindows.Read(s.Value.Lookback, null, null, DateTimeOffset.UnixEpoch.AddYears(50), out _) is not null),
+                "Snapshots:Schedules:<name>:Lookback must be a duration such as 1h or 1d.")
+            .ValidateOnStart();
+        services.AddSingleton<SnapshotFiles>();
+        services.AddScoped<SnapshotJob>();
+        return services;
+    }
+
+    /// <summary>Registers (or updates) one recurring job per configured schedule, and removes those switched off.</summary>
+    public static void ScheduleSnapshotJobs(this WebApplication app)
+    {
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
+        foreach (var (name, schedule) in app.Services.GetRequiredService<IOptions<SnapshotOptions>>().Value.Schedules)
+        {
+            if (string.IsNullOrEmpty(schedule.Cron))
+            {
+                jobs.RemoveIfExists(SnapshotJob.Id(name));
+                continue;
+            }
+            var lookback = schedule.Lookback;
+            jobs.AddOrUpdate<SnapshotJob>(SnapshotJob.Id(name), job => job.RunAsync(lookback, name, CancellationToken.None), schedule.Cron, utc);
+        }
+    }
+
+    /// <summary>Admin: a local request (loopback, or the connection's own address), or the configured bearer token.</summary>
+    public static bool IsAdmin(HttpContext context, SnapshotOptions options)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        if (remote is not null && (System.Net.IPAddress.IsLoopback(remote) || remote.Equals(context.Connection.LocalIpAddress)))
+        {
+            return true;
+        }
+        var header = context.Request.Headers.Authorization.ToString();
+        return !string.IsNullOrEmpty(options.AdminToken) && header.StartsWith("Bearer ", StringComparison.Ordinal)
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(header["Bearer ".Length..]), System.Text.Encoding.UTF8.GetBytes(options.AdminToken));
+    }
+}

@@ -1,0 +1,49 @@
+using DepMap.Core.Snapshots;
+using DepMap.Server.Features.Graph;
+using DepMap.Storage;
+using DepMap.Storage.Snapshots;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DepMap.Server.Features.Snapshots;
+
+/// <summary>
+/// Take a snapshot of a window: its statistics are stored once, immutable, and written under the
+/// snapshot directory. Sent by <c>POST /snapshots</c> and by every recurring snapshot job.
+/// </summary>
+internal sealed record TakeSnapshot(QueryWindow Window, string? Label) : IRequest<SnapshotView>;
+
+internal sealed class TakeSnapshotHandler(DepMapDbContext db, SnapshotFiles files, TimeProvider time, IOptions<GraphOptions> graph)
+    : IRequestHandler<TakeSnapshot, SnapshotView>
+{
+    public async ValueTask<SnapshotView> Handle(TakeSnapshot request, CancellationToken cancellationToken)
+    {
+        using var _ = await files.LockAsync(cancellationToken);
+        var statistics = await db.ReadGraphAsync(graph.Value, request.Window.From, request.Window.To, cancellationToken);
+        var snapshot = Snapshot.Of(statistics, request.Window.Span, request.Label);
+        var previous = await db.Snapshots.AsNoTracking().OrderByDescending(s => s.Id).Select(s => s.TopologyHash).FirstOrDefaultAsync(cancellationToken);
+        var stem = SnapshotFiles.Stem(request.Window.To, request.Label);
+        var taken = await db.Snapshots.CountAsync(s => s.FileStem == stem || s.FileStem.StartsWith(stem + "-"), cancellationToken);
+        var row = new SnapshotRow
+        {
+            TakenAtUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            FromUnixMs = request.Window.From.ToUnixTimeMilliseconds(),
+            ToUnixMs = request.Window.To.ToUnixTimeMilliseconds(),
+            Label = request.Label,
+            TopologyHash = snapshot.TopologyHash,
+            ContentHash = snapshot.ContentHash!,
+            SameTopologyAsPrevious = previous == snapshot.TopologyHash,
+            // The same window and label again (a retried job, a second POST) gets its own files.
+            FileStem = taken == 0 ? stem : $"{stem}-{taken + 1}",
+            NodeCount = snapshot.Figures.Nodes.Count,
+            EdgeCount = snapshot.Figures.Edges.Count,
+            Body = SnapshotJson.WriteUtf8(snapshot),
+        };
+        db.Snapshots.Add(row);
+        await db.SaveChangesAsync(cancellationToken);
+        await files.WriteAsync(row, snapshot, cancellationToken);
+        await files.WriteIndexAsync(await SnapshotRows.AllWithoutBodiesAsync(db, cancellationToken), cancellationToken);
+        return SnapshotView.Of(row);
+    }
+}
