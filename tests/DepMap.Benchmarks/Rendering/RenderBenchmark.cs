@@ -85,7 +85,7 @@ internal static class RenderBenchmark
         var services = new ServiceCollection().BuildServiceProvider();
         var cache = new QueryCache(Options.Create(new GraphOptions()));
         var progress = new AggregationProgress();
-        var windows = new StatisticsWindows(cache, progress, services.GetRequiredService<IServiceScopeFactory>(), Options.Create(new RankingOptions()));
+        var windows = new StatisticsWindows(cache, progress, services.GetRequiredService<IServiceScopeFactory>(), Options.Create(new RankingOptions()), Options.Create(new GraphOptions()));
         var handler = new GetGraphHandler(windows, cache, renderer);
         var query = new QueryCollection(new Dictionary<string, StringValues>());
 
