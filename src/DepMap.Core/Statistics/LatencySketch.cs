@@ -22,7 +22,14 @@ public sealed class LatencySketch
     private static readonly double LogGamma = Math.Log(Gamma);
     internal static readonly int MaxIndex = IndexOf(long.MaxValue);
 
-    private long[] _counts = [];
+    // Most sketches (one call's delta, a quiet edge) hold a handful of buckets spread over hundreds of
+    // indices, so they start as sorted (index, count) pairs and turn dense only past this many.
+    private const int SparseLimit = 16;
+
+    private int[] _keys = [];
+    private long[] _values = [];
+    private int _used;
+    private long[]? _counts;
     private int _offset;
     private long _zeroCount;
 
@@ -55,9 +62,7 @@ public sealed class LatencySketch
         }
         else
         {
-            var index = IndexOf(valueNano);
-            EnsureRange(index, index);
-            _counts[index - _offset] = checked(_counts[index - _offset] + count);
+            AddAt(IndexOf(valueNano), count);
             Sum += (Int128)valueNano * count;
         }
         Count = checked(Count + count);
@@ -81,12 +86,12 @@ public sealed class LatencySketch
         }
         else
         {
-            var slot = IndexOf(valueNano) - _offset;
-            if (slot < 0 || slot >= _counts.Length || _counts[slot] < count)
+            var index = IndexOf(valueNano);
+            if (CountAt(index) < count)
             {
                 throw NotAdded();
             }
-            _counts[slot] -= count;
+            AddAt(index, -count);
             Sum -= (Int128)valueNano * count;
         }
         Count -= count;
@@ -100,13 +105,28 @@ public sealed class LatencySketch
         {
             return;
         }
-        var (first, last) = (other.FirstIndex(), other.LastIndex());
-        if (first <= last)
+        if (other._counts is { } theirs)
         {
-            EnsureRange(first, last);
-            for (var i = first; i <= last; i++)
+            var (first, last) = (other.FirstIndex(), other.LastIndex());
+            if (first <= last)
             {
-                _counts[i - _offset] = checked(_counts[i - _offset] + other._counts[i - other._offset]);
+                ToDense();
+                EnsureRange(first, last);
+                var counts = _counts!;
+                for (var i = first; i <= last; i++)
+                {
+                    counts[i - _offset] = checked(counts[i - _offset] + theirs[i - other._offset]);
+                }
+            }
+        }
+        else
+        {
+            for (var b = 0; b < other._used; b++)
+            {
+                if (other._values[b] > 0)
+                {
+                    AddAt(other._keys[b], other._values[b]);
+                }
             }
         }
         _zeroCount = checked(_zeroCount + other._zeroCount);
@@ -147,25 +167,18 @@ public sealed class LatencySketch
         _zeroCount -= takeZero;
         removed += takeZero;
         remainder._zeroCount = other._zeroCount - takeZero;
-        var (first, last) = (other.FirstIndex(), other.LastIndex());
-        for (var i = first; i <= last; i++)
+        var cursor = 0;
+        while (other.NextBucket(ref cursor, out var i, out var wanted))
         {
-            var wanted = other._counts[i - other._offset];
-            if (wanted == 0)
-            {
-                continue;
-            }
-            var have = i >= _offset && i < _offset + _counts.Length ? _counts[i - _offset] : 0;
-            var take = Math.Min(have, wanted);
+            var take = Math.Min(CountAt(i), wanted);
             if (take > 0)
             {
-                _counts[i - _offset] -= take;
+                AddAt(i, -take);
                 removed += take;
             }
             if (wanted > take)
             {
-                remainder.EnsureRange(i, i);
-                remainder._counts[i - remainder._offset] = wanted - take;
+                remainder.AddAt(i, wanted - take);
             }
         }
         remainder.Count = other.Count - removed;
@@ -196,12 +209,13 @@ public sealed class LatencySketch
         {
             return 0;
         }
-        for (var i = 0; i < _counts.Length; i++)
+        var cursor = 0;
+        while (NextBucket(ref cursor, out var index, out var count))
         {
-            cumulative += _counts[i];
+            cumulative += count;
             if (cumulative > rank)
             {
-                return ValueOf(i + _offset);
+                return ValueOf(index);
             }
         }
         return Max;
@@ -237,20 +251,19 @@ public sealed class LatencySketch
         writer.WriteVarint((ulong)_zeroCount);
         writer.WriteVarint((UInt128)Sum);
         var nonEmpty = 0;
-        foreach (var c in _counts)
+        var cursor = 0;
+        while (NextBucket(ref cursor, out _, out _))
         {
-            nonEmpty += c > 0 ? 1 : 0;
+            nonEmpty++;
         }
         writer.WriteVarint((ulong)nonEmpty);
         var previous = -1;
-        for (var i = 0; i < _counts.Length; i++)
+        cursor = 0;
+        while (NextBucket(ref cursor, out var index, out var count))
         {
-            if (_counts[i] > 0)
-            {
-                writer.WriteVarint((ulong)(i + _offset - previous));
-                writer.WriteVarint((ulong)_counts[i]);
-                previous = i + _offset;
-            }
+            writer.WriteVarint((ulong)(index - previous));
+            writer.WriteVarint((ulong)count);
+            previous = index;
         }
     }
 
@@ -297,12 +310,17 @@ public sealed class LatencySketch
         {
             throw reader.Corrupt("sum inconsistent with the buckets", sumOffset);
         }
-        if (indices.Length > 0)
+        if (indices.Length <= SparseLimit)
         {
+            (sketch._keys, sketch._values, sketch._used) = (indices, counts, indices.Length);
+        }
+        else
+        {
+            sketch.ToDense();
             sketch.EnsureRange(indices[0], indices[^1]);
             for (var b = 0; b < indices.Length; b++)
             {
-                sketch._counts[indices[b] - sketch._offset] = counts[b];
+                sketch._counts![indices[b] - sketch._offset] = counts[b];
             }
         }
         sketch.Count = total;
@@ -325,11 +343,10 @@ public sealed class LatencySketch
         {
             return false;
         }
-        for (var i = 0; i < other._counts.Length; i++)
+        var cursor = 0;
+        while (other.NextBucket(ref cursor, out var index, out var wanted))
         {
-            var wanted = other._counts[i];
-            var index = i + other._offset;
-            if (wanted > 0 && (index < _offset || index >= _offset + _counts.Length || _counts[index - _offset] < wanted))
+            if (CountAt(index) < wanted)
             {
                 return false;
             }
@@ -339,30 +356,133 @@ public sealed class LatencySketch
 
     private int FirstIndex()
     {
-        for (var i = 0; i < _counts.Length; i++)
-        {
-            if (_counts[i] > 0)
-            {
-                return i + _offset;
-            }
-        }
-        return int.MaxValue;
+        var cursor = 0;
+        return NextBucket(ref cursor, out var index, out _) ? index : int.MaxValue;
     }
 
     private int LastIndex()
     {
-        for (var i = _counts.Length - 1; i >= 0; i--)
+        if (_counts is { } counts)
         {
-            if (_counts[i] > 0)
+            for (var i = counts.Length - 1; i >= 0; i--)
             {
-                return i + _offset;
+                if (counts[i] > 0)
+                {
+                    return i + _offset;
+                }
+            }
+            return int.MinValue;
+        }
+        for (var b = _used - 1; b >= 0; b--)
+        {
+            if (_values[b] > 0)
+            {
+                return _keys[b];
             }
         }
         return int.MinValue;
     }
 
+    /// <summary>The next non-empty bucket in ascending index order; <paramref name="cursor"/> starts at 0.</summary>
+    private bool NextBucket(ref int cursor, out int index, out long count)
+    {
+        if (_counts is { } counts)
+        {
+            while (cursor < counts.Length)
+            {
+                var c = counts[cursor++];
+                if (c > 0)
+                {
+                    (index, count) = (cursor - 1 + _offset, c);
+                    return true;
+                }
+            }
+        }
+        else
+        {
+            while (cursor < _used)
+            {
+                var c = _values[cursor++];
+                if (c > 0)
+                {
+                    (index, count) = (_keys[cursor - 1], c);
+                    return true;
+                }
+            }
+        }
+        (index, count) = (0, 0);
+        return false;
+    }
+
+    private long CountAt(int index)
+    {
+        if (_counts is { } counts)
+        {
+            var slot = index - _offset;
+            return slot >= 0 && slot < counts.Length ? counts[slot] : 0;
+        }
+        var at = Array.BinarySearch(_keys, 0, _used, index);
+        return at >= 0 ? _values[at] : 0;
+    }
+
+    // A negative count only ever takes back what CountAt showed is there.
+    private void AddAt(int index, long count)
+    {
+        if (_counts is null)
+        {
+            var at = Array.BinarySearch(_keys, 0, _used, index);
+            if (at >= 0)
+            {
+                _values[at] = checked(_values[at] + count);
+                return;
+            }
+            if (_used < SparseLimit)
+            {
+                InsertSparse(~at, index, count);
+                return;
+            }
+            ToDense();
+        }
+        EnsureRange(index, index);
+        var slot = index - _offset;
+        _counts![slot] = checked(_counts[slot] + count);
+    }
+
+    private void InsertSparse(int at, int index, long count)
+    {
+        if (_used == _keys.Length)
+        {
+            var capacity = Math.Min(SparseLimit, Math.Max(2, _keys.Length * 2));
+            Array.Resize(ref _keys, capacity);
+            Array.Resize(ref _values, capacity);
+        }
+        Array.Copy(_keys, at, _keys, at + 1, _used - at);
+        Array.Copy(_values, at, _values, at + 1, _used - at);
+        (_keys[at], _values[at]) = (index, count);
+        _used++;
+    }
+
+    private void ToDense()
+    {
+        if (_counts is not null)
+        {
+            return;
+        }
+        _counts = [];
+        if (_used > 0)
+        {
+            EnsureRange(_keys[0], _keys[_used - 1]);
+            for (var b = 0; b < _used; b++)
+            {
+                _counts[_keys[b] - _offset] = _values[b];
+            }
+        }
+        (_keys, _values, _used) = ([], [], 0);
+    }
+
     private void EnsureRange(int low, int high)
     {
+        _counts ??= [];
         if (_counts.Length == 0)
         {
             _counts = new long[high - low + 1];
@@ -395,7 +515,8 @@ public sealed class LatencySketch
     {
         if (Count == 0)
         {
-            _counts = [];
+            (_keys, _values, _used) = ([], [], 0);
+            _counts = null;
             _offset = 0;
             _zeroCount = 0;
             Sum = 0;

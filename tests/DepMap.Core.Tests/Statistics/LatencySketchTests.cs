@@ -90,6 +90,39 @@ public class LatencySketchTests(ITestOutputHelper output)
         Assert.Equal(Sketch(a.Concat(b)).Serialize(), merged.Serialize());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void Sketch_GivesSameBytesAndFigures_WhicheverWayBucketsArrive_WhenFewOrManyBucketsAreUsed(int buckets)
+    {
+        // 10% apart: each value in its own bucket, so the count crosses the small-sketch form's limit.
+        var values = Enumerable.Range(0, buckets).Select(i => (long)(1_000 * Math.Pow(1.1, i))).ToArray();
+        var whole = Sketch(values);
+        var fromSingles = new LatencySketch();
+        foreach (var v in values.Reverse())
+        {
+            fromSingles.Merge(Sketch([v]));
+        }
+        var half = LatencySketch.Deserialize(Sketch(values.Where((_, i) => i % 2 == 0)).Serialize());
+        half.Merge(LatencySketch.Deserialize(Sketch(values.Where((_, i) => i % 2 == 1)).Serialize()));
+        var shrunk = Sketch(values.Concat(values));
+        shrunk.Subtract(Sketch(values));
+
+        Assert.All([fromSingles, half, shrunk], s => Assert.Equal(whole.Serialize(), s.Serialize()));
+        Assert.All([whole, fromSingles, half, shrunk], s =>
+        {
+            Assert.Equal(values.Length, s.Count);
+            Assert.Equal(values.Sum(), (long)s.Sum);
+            Assert.InRange(s.Min, values[0] * (1 - LatencySketch.RelativeAccuracy), values[0] * (1 + LatencySketch.RelativeAccuracy));
+            Assert.InRange(s.Max, values[^1] * (1 - LatencySketch.RelativeAccuracy), values[^1] * (1 + LatencySketch.RelativeAccuracy));
+            var median = values[(values.Length - 1) / 2];
+            Assert.InRange(s.Quantile(0.5), median * (1 - LatencySketch.RelativeAccuracy), median * (1 + LatencySketch.RelativeAccuracy));
+        });
+    }
+
     [Fact]
     public void Add_WithCount_EqualsRepeatedAdds()
     {
