@@ -40,28 +40,52 @@ public class ExactlyOnceTests
     }
 
     [Theory]
-    [InlineData("Intake")]
-    [InlineData("Statistics")]
-    public async Task Statistics_AreThoseOfACleanRun_WhenARunStopsBeforeItsCommitAndRunsAgain(string step)
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Statistics_AreThoseOfACleanRun_WhenARunStopsBeforeABatchCommitAndRunsAgain(int killedBatch)
     {
-        using var factory = new AggregationFactory();
+        // Four spans a batch: the six-span trace waits in its row after the first batch and is
+        // linked by the second, so each kill cuts the run at a different step.
+        using var factory = new AggregationFactory(settings: new() { ["Aggregation:SpanBatchSize"] = "4" });
         await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.Otlp());
-        var stopAt = Enum.Parse<AggregationStep>(step);
-        factory.Faults.BeforeCommit = at =>
+        var commits = new List<int>();
+        factory.Faults.BeforeCommit = batch =>
         {
-            if (at == stopAt)
+            commits.Add(batch);
+            if (batch == killedBatch)
             {
-                throw new InvalidOperationException($"killed before the {at} commit");
+                throw new InvalidOperationException($"killed before the commit of batch {batch}");
             }
         };
 
-        var killed = await Assert.ThrowsAsync<InvalidOperationException>(() => factory.SendAsync(new AggregateSpans(Flush: true)));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => factory.SendAsync(new AggregateSpans(Flush: true)));
         var afterKill = await StatisticsSnapshot.TakeAsync(factory);
-        factory.Faults.BeforeCommit = null;
+        commits.Clear();
+        factory.Faults.BeforeCommit = commits.Add;
         await factory.AggregateAsync();
 
-        Assert.Contains(step, killed.Message, StringComparison.Ordinal);
         Assert.Equal("", afterKill);
+        Assert.Equal(killedBatch == 1 ? [1, 2] : [1], commits);
+        Assert.Equal(await CleanRunAsync(), await StatisticsSnapshot.TakeAsync(factory));
+    }
+
+    [Fact]
+    public async Task Statistics_AreThoseOfACleanRun_WhenATraceStraddlesTheSettlePoint()
+    {
+        using var factory = new AggregationFactory();
+        await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("logistics"));
+        factory.Clock.Advance(TimeSpan.FromSeconds(20));
+        await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("tracking"));
+        factory.Clock.Advance(TimeSpan.FromSeconds(20));
+
+        // The logistics spans are settled but their trace received tracking spans since: it waits.
+        var waiting = await factory.SendAsync(new AggregateSpans(Flush: false));
+        var afterFirst = await StatisticsSnapshot.TakeAsync(factory);
+        factory.Clock.Advance(TimeSpan.FromSeconds(11));
+        var linked = await factory.SendAsync(new AggregateSpans(Flush: false));
+
+        Assert.Equal((0L, ""), (waiting.TracesLinked, afterFirst));
+        Assert.Equal(1L, linked.TracesLinked);
         Assert.Equal(await CleanRunAsync(), await StatisticsSnapshot.TakeAsync(factory));
     }
 
@@ -91,13 +115,7 @@ public class ExactlyOnceTests
         await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("logistics"));
         await factory.AggregateAsync();
         await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("tracking"));
-        factory.Faults.BeforeCommit = at =>
-        {
-            if (at == AggregationStep.Statistics)
-            {
-                throw new InvalidOperationException("killed");
-            }
-        };
+        factory.Faults.BeforeCommit = _ => throw new InvalidOperationException("killed");
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => factory.SendAsync(new AggregateSpans(Flush: true)));
         factory.Faults.BeforeCommit = null;
@@ -117,7 +135,9 @@ public class ExactlyOnceTests
             await AggregationTests.PostOtlpJsonAsync(first, ExampleTraces.Otlp());
             if (takenInBeforeRestart)
             {
-                // Not settled yet: the spans move into their trace's row, the trace waits.
+                // Half settled: the first service's spans are taken in, their trace waits in its row.
+                first.Clock.Advance(TimeSpan.FromSeconds(31));
+                await AggregationTests.PostOtlpJsonAsync(first, ExampleTraces.OtlpOf("tracking"));
                 await first.AggregateAsync(flush: false);
             }
         }

@@ -1,12 +1,13 @@
 using DepMap.Storage;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace DepMap.Server.Features.Aggregation;
 
 /// <summary>
-/// Aggregate what arrived since the last run: take new spans into their traces, then link every trace
-/// quiet for the settle time (every pending one when <see cref="Flush"/>) into the statistics.
+/// Aggregate what arrived since the last run: link every trace that has been quiet for the settle
+/// time (every trace when <see cref="Flush"/>) into the statistics.
 /// </summary>
 internal sealed record AggregateSpans(bool Flush) : IRequest<AggregationResult>;
 
@@ -26,34 +27,17 @@ internal sealed class AggregateSpansHandler(
     {
         using var _ = await gate.EnterAsync(cancellationToken);
         var settings = options.Value;
-
-        var intake = new SpanIntake(db, faults);
-        long spans = 0;
-        int taken;
-        do
-        {
-            taken = await intake.TakeInAsync(settings.SpanBatchSize, cancellationToken);
-            spans += taken;
-        }
-        while (taken == settings.SpanBatchSize);
-
-        // "Now" is taken after the intake, so a trace is held back by its own spans' arrival only.
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var settledAt = request.Flush ? long.MaxValue : now - settings.SettleSeconds * 1000L;
-        var linking = new TraceLinking(db, faults, logger);
-        long traces = 0;
-        int linked;
-        do
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            linked = await linking.LinkAsync(settledAt, now, settings.TraceBatchSize, cancellationToken);
-            traces += linked;
-            if (linked > 0)
-            {
-                progress.StatisticsChanged();
-            }
+            using var linking = new TraceLinking(db, now, settings.SpanBatchSize, faults, logger);
+            var settledAt = request.Flush ? (long?)null : now - settings.SettleSeconds * 1000L;
+            return await linking.RunAsync(settledAt, progress.StatisticsChanged, cancellationToken);
         }
-        while (linked == settings.TraceBatchSize);
-
-        return new AggregationResult(spans, traces);
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }

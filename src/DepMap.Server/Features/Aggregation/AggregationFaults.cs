@@ -1,18 +1,11 @@
 namespace DepMap.Server.Features.Aggregation;
 
-/// <summary>Where a run commits: taking spans into their traces, or applying linked traces to the statistics.</summary>
-internal enum AggregationStep
-{
-    Intake,
-    Statistics,
-}
-
 /// <summary>
 /// A seam for the exactly-once tests: registered only by tests, it runs inside the transaction right
-/// before each commit, so a test can stop a run after its reads and writes but before the commit,
-/// as a killed process would.
+/// before each batch's commit (given the batch's number in the run, from 1), so a test can stop a run
+/// after its reads and writes but before the commit, as a killed process would.
 /// </summary>
 internal sealed class AggregationFaults
 {
-    public Action<AggregationStep>? BeforeCommit { get; set; }
+    public Action<int>? BeforeCommit { get; set; }
 }

@@ -11,7 +11,7 @@ internal static class AggregationSetup
             .Bind(configuration.GetSection("Aggregation"))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Cron), "Aggregation:Cron must be set.")
             .Validate(o => o.SettleSeconds >= 0, "Aggregation:SettleSeconds must not be negative.")
-            .Validate(o => o.SpanBatchSize > 0 && o.TraceBatchSize > 0, "Aggregation:SpanBatchSize and TraceBatchSize must be positive.")
+            .Validate(o => o.SpanBatchSize > 0, "Aggregation:SpanBatchSize must be positive.")
             .ValidateOnStart();
         services.AddOptions<RetentionOptions>()
             .Bind(configuration.GetSection("Retention"))

@@ -9,14 +9,26 @@ namespace DepMap.Server.Features.Aggregation;
 /// <summary>
 /// Applies a <see cref="StatisticsDelta"/> to the statistics rows: load the bucket's rows, subtract
 /// and add in memory with Core's rules, and queue what changed and what fell to zero on
-/// <see cref="Rows"/>, which the caller writes inside its transaction.
+/// <see cref="Rows"/>, which the caller writes inside its transaction. One writer serves a whole run:
+/// a bucket's graph statistics stay cached from one batch to the next while batches keep touching
+/// it, as reading and deserialising every edge of a busy bucket again for each batch cost more than
+/// the linking. The run holds the aggregation gate, so no other writer changes the rows meanwhile;
+/// a batch that fails ends the run, and its writer with it.
 /// </summary>
 internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logger)
 {
-    public StatisticsRowWriter Rows { get; } = new();
+    private readonly Dictionary<(BucketResolution, long), GraphStatistics> _graphs = [];
 
+    public StatisticsRowWriter Rows { get; private set; } = new();
+
+    /// <summary>Queues the rows <paramref name="delta"/> changes on a fresh <see cref="Rows"/>.</summary>
     public async Task ApplyAsync(StatisticsDelta delta, CancellationToken cancellationToken)
     {
+        Rows = new StatisticsRowWriter();
+        foreach (var stale in _graphs.Keys.Where(key => !delta.Buckets.ContainsKey(key)).ToList())
+        {
+            _graphs.Remove(stale);
+        }
         foreach (var ((resolution, start), bucket) in delta.Buckets)
         {
             var range = new BucketRange(resolution, start, start + 1);
@@ -32,53 +44,59 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
         {
             return;
         }
-        var edgeKeys = bucket.Added.Edges.Keys.Union(bucket.Removed.Edges.Keys).ToHashSet();
-        var nodeNames = bucket.Added.Nodes.Keys.Union(bucket.Removed.Nodes.Keys).ToHashSet(StringComparer.Ordinal);
-        var edgeRows = (await db.EdgeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
-            .Where(r => edgeKeys.Contains(Key(r)))
-            .ToDictionary(Key);
-        var nodeRows = (await db.NodeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
-            .Where(r => nodeNames.Contains(r.Name))
-            .ToDictionary(r => r.Name, StringComparer.Ordinal);
+        var key = (range.Resolution, range.FromUnixMs);
+        if (!_graphs.TryGetValue(key, out var current))
+        {
+            current = new GraphStatistics();
+            foreach (var row in await db.EdgeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
+            {
+                current.Merge(row.ToStatistics());
+            }
+            foreach (var row in await db.NodeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
+            {
+                current.Merge(row.ToStatistics());
+            }
+            _graphs.Add(key, current);
+        }
+        var edgeKeys = bucket.Added.Edges.Keys.Union(bucket.Removed.Edges.Keys)
+            .Select(edge => (Key: edge, Stored: current.Edges.ContainsKey(edge))).ToList();
+        var nodeNames = bucket.Added.Nodes.Keys.Union(bucket.Removed.Nodes.Keys, StringComparer.Ordinal)
+            .Select(name => (Name: name, Stored: current.Nodes.ContainsKey(name))).ToList();
 
-        var current = new GraphStatistics();
-        foreach (var row in edgeRows.Values)
-        {
-            current.Merge(row.ToStatistics());
-        }
-        foreach (var row in nodeRows.Values)
-        {
-            current.Merge(row.ToStatistics());
-        }
         Subtract(current, bucket.Removed, range);
         current.Merge(bucket.Added);
 
-        foreach (var key in edgeKeys)
+        foreach (var (edgeKey, stored) in edgeKeys)
         {
-            var row = edgeRows.GetValueOrDefault(key);
-            if (current.Edges.TryGetValue(key, out var edge))
+            if (current.Edges.TryGetValue(edgeKey, out var edge))
             {
-                row ??= new EdgeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
+                var row = new EdgeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
                 row.Set(edge);
                 Rows.Upsert(row);
             }
-            else if (row is not null)
+            else if (stored)
             {
-                Rows.Delete(row);
+                Rows.Delete(new EdgeStatisticsRow
+                {
+                    Resolution = range.Resolution,
+                    BucketStartUnixMs = range.FromUnixMs,
+                    Caller = edgeKey.Caller,
+                    Callee = edgeKey.Callee,
+                    ConnectionType = (byte)edgeKey.ConnectionType,
+                });
             }
         }
-        foreach (var name in nodeNames)
+        foreach (var (name, stored) in nodeNames)
         {
-            var row = nodeRows.GetValueOrDefault(name);
             if (current.Nodes.TryGetValue(name, out var node))
             {
-                row ??= new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
+                var row = new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
                 row.Set(node);
                 Rows.Upsert(row);
             }
-            else if (row is not null)
+            else if (stored)
             {
-                Rows.Delete(row);
+                Rows.Delete(new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs, Name = name });
             }
         }
     }
@@ -176,9 +194,6 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
         row.Blob = statistics.ToBytes();
         Rows.Upsert(row);
     }
-
-    private static EdgeKey Key(EdgeStatisticsRow row) =>
-        new(row.Caller, row.Callee, (Core.Linking.ConnectionType)row.ConnectionType);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "The {Resolution} bucket at {BucketStartUnixMs} no longer holds a re-linked trace's earlier calls (deleted by retention?); taking out what is left")]

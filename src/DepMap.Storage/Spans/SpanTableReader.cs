@@ -1,0 +1,96 @@
+using System.Data;
+using System.Data.Common;
+using DepMap.Core.Spans;
+using Microsoft.EntityFrameworkCore;
+
+namespace DepMap.Storage.Spans;
+
+/// <summary>
+/// The aggregation's reads of the span table, through the context's connection (opened by the
+/// caller) and outside any transaction, so ingest keeps the write lock while a run reads.
+/// Raw commands rather than EF Core queries: materialising a hundred thousand rows a batch through
+/// the query pipeline cost several times the read itself.
+/// </summary>
+public sealed class SpanTableReader(DbContext db) : IDisposable
+{
+    private const string TailSql =
+        $"SELECT {SpanRow.IdColumn}, {SpanRow.TraceIdLowColumn}, {SpanRow.ReceivedAtColumn} FROM {SpanRow.Table} " +
+        $"WHERE {SpanRow.IdColumn} > @after ORDER BY {SpanRow.IdColumn} DESC";
+
+    private const string RangeSql =
+        $"SELECT {SpanRow.IdColumn}, {SpanRow.TraceIdHighColumn}, {SpanRow.TraceIdLowColumn}, {SpanRow.ReceivedAtColumn}, {SpanRow.DataColumn} " +
+        $"FROM {SpanRow.Table} WHERE {SpanRow.IdColumn} > @after AND {SpanRow.IdColumn} <= @upTo ORDER BY {SpanRow.IdColumn} LIMIT @limit";
+
+    private const string OneSql =
+        $"SELECT {SpanRow.TraceIdHighColumn}, {SpanRow.TraceIdLowColumn}, {SpanRow.ReceivedAtColumn}, {SpanRow.DataColumn} " +
+        $"FROM {SpanRow.Table} WHERE {SpanRow.IdColumn} = @id";
+
+    private DbCommand? _one;
+
+    /// <summary>
+    /// Walks back from the newest span to the last one that arrived at or before
+    /// <paramref name="settledAtUnixMs"/> (arrival times rise with the id), collecting the traces of
+    /// the newer spans: a trace among them is still receiving spans and must wait. Reads only the
+    /// unsettled tail. Returns the settled range's last id (<paramref name="afterId"/> when none).
+    /// </summary>
+    public long ReadUnsettledTail(long afterId, long settledAtUnixMs, HashSet<long> unsettledTraces)
+    {
+        ArgumentNullException.ThrowIfNull(unsettledTraces);
+        using var command = Command(TailSql, ("@after", afterId));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (reader.GetInt64(2) <= settledAtUnixMs)
+            {
+                return reader.GetInt64(0);
+            }
+            unsettledTraces.Add(reader.GetInt64(1));
+        }
+        return afterId;
+    }
+
+    /// <summary>Spans with ids in (<paramref name="afterId"/>, <paramref name="upToId"/>], at most <paramref name="limit"/>, in id order.</summary>
+    public List<StoredSpan> ReadRange(long afterId, long upToId, int limit)
+    {
+        using var command = Command(RangeSql, ("@after", afterId), ("@upTo", upToId), ("@limit", limit));
+        using var reader = command.ExecuteReader();
+        var spans = new List<StoredSpan>(Math.Min(limit, 131_072));
+        while (reader.Read())
+        {
+            var traceId = new TraceId(unchecked((ulong)reader.GetInt64(1)), unchecked((ulong)reader.GetInt64(2)));
+            spans.Add(new StoredSpan(reader.GetInt64(0), reader.GetInt64(3), SpanCodec.Decode(reader.GetFieldValue<byte[]>(4), traceId)));
+        }
+        return spans;
+    }
+
+    /// <summary>The span in row <paramref name="rowId"/>, or null when retention has deleted it.</summary>
+    public StoredSpan? ReadOne(long rowId)
+    {
+        _one ??= Command(OneSql, ("@id", 0L));
+        _one.Parameters[0].Value = rowId;
+        using var reader = _one.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+        var traceId = new TraceId(unchecked((ulong)reader.GetInt64(0)), unchecked((ulong)reader.GetInt64(1)));
+        return new StoredSpan(rowId, reader.GetInt64(2), SpanCodec.Decode(reader.GetFieldValue<byte[]>(3), traceId));
+    }
+
+    public void Dispose() => _one?.Dispose();
+
+    private DbCommand Command(string sql, params ReadOnlySpan<(string Name, long Value)> parameters)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = DbType.Int64;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+}
