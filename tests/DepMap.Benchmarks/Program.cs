@@ -3,12 +3,17 @@ using DepMap.Benchmarks.Aggregation;
 using DepMap.Benchmarks.Rendering;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
-// `-- aggregate-sqlite 1000000` times one flush aggregation of a million stored spans end to end;
+// `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end;
 // `-- render [--sizes 50,500,2000] [--topology layered,ring] [--runs 3]` times /graph.svg cold and warm.
 // See docs/benchmarks.md for the figures and the machine they were taken on.
 if (args is ["aggregate-sqlite", ..])
 {
-    return await SqliteAggregationRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    string? Option(string name) => Array.IndexOf(args, name) is > 0 and var i && i + 1 < args.Length ? args[i + 1] : null;
+    var invariant = System.Globalization.CultureInfo.InvariantCulture;
+    return await SqliteAggregationRun.RunAsync(
+        args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], invariant) : 1_000_000,
+        Option("--spread-hours") is { } hours ? double.Parse(hours, invariant) : 0,
+        Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0);
 }
 if (args is ["render", ..])
 {

@@ -14,11 +14,13 @@ namespace DepMap.Benchmarks.Aggregation;
 /// End to end through SQLite: appends N synthetic spans to a fresh database with the ingest
 /// appender, then times one flush aggregation (intake into trace rows, linking, bucket writes),
 /// and reports spans per second and the bytes on disk per stored span.
-/// Run: <c>dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-sqlite 1000000</c>.
+/// Run: <c>dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]</c>;
+/// without a spread every trace starts in the same minute; <c>--ring</c> takes the load generator's
+/// sparse ring of that many services instead of the 50-service full mesh.
 /// </summary>
 internal static class SqliteAggregationRun
 {
-    public static async Task<int> RunAsync(int spans)
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices)
     {
         var folder = Path.Combine(Path.GetTempPath(), "depmap-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
@@ -32,17 +34,25 @@ internal static class SqliteAggregationRun
                 DepMapDatabase.Migrate(db);
             }
 
-            var traces = SyntheticTraces.Generate(spans / SyntheticTraces.SpansPerTrace, seed: 7);
+            var traces = ringServices > 0
+                ? RingTraces.Generate(spans / RingTraces.SpansPerTrace, ringServices, seed: 7)
+                : SyntheticTraces.Generate(spans / SyntheticTraces.SpansPerTrace, seed: 7);
+            if (spreadHours > 0)
+            {
+                // Traces started evenly over the hours, as a day of traffic is, rather than all in one minute.
+                var step = (long)(spreadHours * 3_600e9 / traces.Length);
+                traces = [.. traces.Select((trace, i) => trace.Select(span => span with { StartUnixNano = span.StartUnixNano + i * step }).ToArray())];
+            }
             var appendWatch = Stopwatch.StartNew();
             using (var appender = new SqliteSpanAppender(connectionString, SqliteSynchronous.Normal))
             {
-                foreach (var chunk in traces.Chunk(512 / SyntheticTraces.SpansPerTrace))
+                foreach (var chunk in traces.Chunk(512 / traces[0].Length))
                 {
                     appender.Append([chunk.SelectMany(t => t).Select(EncodedSpan.From).ToArray()], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                 }
             }
             appendWatch.Stop();
-            var stored = traces.Length * SyntheticTraces.SpansPerTrace;
+            var stored = traces.Sum(t => t.Length);
             var beforeAggregation = DatabaseBytes(connectionString);
 
             await using var context = new DepMapDbContext(options);

@@ -31,6 +31,10 @@ internal sealed class AggregateSpansHandler(
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
+            if (db.Database.IsSqlite())
+            {
+                await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", cancellationToken);
+            }
             using var linking = new TraceLinking(db, now, settings.SpanBatchSize, faults, logger);
             var settledAt = request.Flush ? (long?)null : now - settings.SettleSeconds * 1000L;
             return await linking.RunAsync(settledAt, progress.StatisticsChanged, cancellationToken);
