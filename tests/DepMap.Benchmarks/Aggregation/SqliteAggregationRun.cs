@@ -58,7 +58,7 @@ internal static class SqliteAggregationRun
             await using var context = new DepMapDbContext(options);
             using var gate = new AggregationGate();
             using var progress = new AggregationProgress();
-            var handler = new AggregateSpansHandler(context, gate, progress,
+            var handler = new AggregateSpansHandler(context, options, gate, progress,
                 Options.Create(new AggregationOptions()), TimeProvider.System, NullLogger<AggregateSpansHandler>.Instance);
             // Two runs split the time: spans just appended have not settled, so the first run only takes
             // them into their traces; the flush then links every trace.

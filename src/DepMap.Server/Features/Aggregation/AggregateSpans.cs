@@ -16,6 +16,7 @@ internal sealed record AggregationResult(long SpansTakenIn, long TracesLinked);
 
 internal sealed class AggregateSpansHandler(
     DepMapDbContext db,
+    DbContextOptions<DepMapDbContext> dbOptions,
     AggregationGate gate,
     AggregationProgress progress,
     IOptions<AggregationOptions> options,
@@ -31,17 +32,26 @@ internal sealed class AggregateSpansHandler(
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            if (db.Database.IsSqlite())
-            {
-                await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", cancellationToken);
-            }
-            using var linking = new TraceLinking(db, now, settings.SpanBatchSize, faults, logger);
+            await TuneAsync(db, cancellationToken);
+            await using var linking = new TraceLinking(db, dbOptions, now, settings.SpanBatchSize, faults, logger);
             var settledAt = request.Flush ? (long?)null : now - settings.SettleSeconds * 1000L;
             return await linking.RunAsync(settledAt, progress.StatisticsChanged, cancellationToken);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// A run reads a batch of spans and every statistics row of the buckets it touches: a 64 MiB page
+    /// cache (SQLite's default is 2 MiB) and memory-mapped reads keep it from re-reading pages.
+    /// </summary>
+    internal static async Task TuneAsync(DepMapDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", cancellationToken);
         }
     }
 }

@@ -8,55 +8,72 @@ namespace DepMap.Server.Features.Aggregation;
 
 /// <summary>
 /// Applies a <see cref="StatisticsDelta"/> to the statistics rows: load the bucket's rows, subtract
-/// and add in memory with Core's rules, and queue what changed and what fell to zero on
-/// <see cref="Rows"/>, which the caller writes inside its transaction. One writer serves a whole run:
-/// a bucket's graph statistics stay cached from one batch to the next while batches keep touching
-/// it, as reading and deserialising every edge of a busy bucket again for each batch cost more than
-/// the linking. The run holds the aggregation gate, so no other writer changes the rows meanwhile;
-/// a batch that fails ends the run, and its writer with it.
+/// and add in memory with Core's rules, and return what changed and what fell to zero as a
+/// <see cref="StatisticsRowWriter"/>, which the caller writes inside its transaction.
+/// One writer serves a whole run and keeps each bucket it touched in memory while batches keep
+/// touching it: reading and deserialising every edge of a busy bucket again for each batch cost
+/// more than the linking, and a batch may be prepared while the previous one is still committing,
+/// when the database does not hold that batch's rows yet. The run holds the aggregation gate, so no
+/// other writer changes the rows meanwhile; a batch that fails ends the run, and its writer with it.
+/// Every queued row is a copy, never a cached object the next batch goes on changing.
 /// </summary>
 internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logger)
 {
-    private readonly Dictionary<(BucketResolution, long), GraphStatistics> _graphs = [];
+    private readonly Dictionary<(BucketResolution, long), BucketState> _buckets = [];
 
-    public StatisticsRowWriter Rows { get; private set; } = new();
-
-    /// <summary>Queues the rows <paramref name="delta"/> changes on a fresh <see cref="Rows"/>.</summary>
-    public async Task ApplyAsync(StatisticsDelta delta, CancellationToken cancellationToken)
+    /// <summary>Everything stored in one bucket, as of the last batch applied.</summary>
+    private sealed class BucketState
     {
-        Rows = new StatisticsRowWriter();
-        foreach (var stale in _graphs.Keys.Where(key => !delta.Buckets.ContainsKey(key)).ToList())
+        public required GraphStatistics Graph { get; init; }
+        public required Dictionary<(string Parent, string Child), (long Calls, long Errors)> Links { get; init; }
+        public required ReliabilityStatistics Reliability { get; init; }
+    }
+
+    /// <summary>The rows <paramref name="delta"/> changes, to write in the batch's transaction.</summary>
+    public async Task<StatisticsRowWriter> ApplyAsync(StatisticsDelta delta, CancellationToken cancellationToken)
+    {
+        var rows = new StatisticsRowWriter();
+        foreach (var stale in _buckets.Keys.Where(key => !delta.Buckets.ContainsKey(key)).ToList())
         {
-            _graphs.Remove(stale);
+            _buckets.Remove(stale);
         }
         foreach (var ((resolution, start), bucket) in delta.Buckets)
         {
             var range = new BucketRange(resolution, start, start + 1);
-            await ApplyGraphAsync(range, bucket, cancellationToken);
-            await ApplyLinksAsync(range, bucket, cancellationToken);
-            await ApplyReliabilityAsync(range, bucket, cancellationToken);
+            if (!_buckets.TryGetValue((resolution, start), out var state))
+            {
+                state = await LoadAsync(range, cancellationToken);
+                _buckets.Add((resolution, start), state);
+            }
+            ApplyGraph(range, state.Graph, bucket, rows);
+            ApplyLinks(range, state.Links, bucket, rows);
+            ApplyReliability(range, state.Reliability, bucket, rows);
         }
+        return rows;
     }
 
-    private async Task ApplyGraphAsync(BucketRange range, BucketDelta bucket, CancellationToken cancellationToken)
+    private async Task<BucketState> LoadAsync(BucketRange range, CancellationToken cancellationToken)
+    {
+        var graph = new GraphStatistics();
+        foreach (var row in await db.EdgeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
+        {
+            graph.Merge(row.ToStatistics());
+        }
+        foreach (var row in await db.NodeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
+        {
+            graph.Merge(row.ToStatistics());
+        }
+        var links = (await db.ZipkinLinks.AsNoTracking().In(range).ToListAsync(cancellationToken))
+            .ToDictionary(r => (r.Parent, r.Child), r => (r.CallCount, r.ErrorCount));
+        var reliability = await db.ReliabilityStatistics.AsNoTracking().In(range).SingleOrDefaultAsync(cancellationToken);
+        return new BucketState { Graph = graph, Links = links, Reliability = reliability?.ToStatistics() ?? new ReliabilityStatistics() };
+    }
+
+    private void ApplyGraph(BucketRange range, GraphStatistics current, BucketDelta bucket, StatisticsRowWriter rows)
     {
         if (bucket.Added.IsEmpty && bucket.Removed.IsEmpty)
         {
             return;
-        }
-        var key = (range.Resolution, range.FromUnixMs);
-        if (!_graphs.TryGetValue(key, out var current))
-        {
-            current = new GraphStatistics();
-            foreach (var row in await db.EdgeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
-            {
-                current.Merge(row.ToStatistics());
-            }
-            foreach (var row in await db.NodeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
-            {
-                current.Merge(row.ToStatistics());
-            }
-            _graphs.Add(key, current);
         }
         var edgeKeys = bucket.Added.Edges.Keys.Union(bucket.Removed.Edges.Keys)
             .Select(edge => (Key: edge, Stored: current.Edges.ContainsKey(edge))).ToList();
@@ -72,11 +89,11 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
             {
                 var row = new EdgeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
                 row.Set(edge);
-                Rows.Upsert(row);
+                rows.Upsert(row);
             }
             else if (stored)
             {
-                Rows.Delete(new EdgeStatisticsRow
+                rows.Delete(new EdgeStatisticsRow
                 {
                     Resolution = range.Resolution,
                     BucketStartUnixMs = range.FromUnixMs,
@@ -92,11 +109,11 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
             {
                 var row = new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
                 row.Set(node);
-                Rows.Upsert(row);
+                rows.Upsert(row);
             }
             else if (stored)
             {
-                Rows.Delete(new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs, Name = name });
+                rows.Delete(new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs, Name = name });
             }
         }
     }
@@ -142,57 +159,59 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
         }
     }
 
-    private async Task ApplyLinksAsync(BucketRange range, BucketDelta bucket, CancellationToken cancellationToken)
+    private static void ApplyLinks(BucketRange range, Dictionary<(string Parent, string Child), (long Calls, long Errors)> current, BucketDelta bucket, StatisticsRowWriter rows)
     {
-        if (bucket.Links.Count == 0)
-        {
-            return;
-        }
-        var rows = (await db.ZipkinLinks.AsNoTracking().In(range).ToListAsync(cancellationToken))
-            .ToDictionary(r => (r.Parent, r.Child));
         foreach (var ((parent, child), (calls, errors)) in bucket.Links)
         {
             if (calls == 0 && errors == 0)
             {
                 continue;
             }
-            var existed = rows.TryGetValue((parent, child), out var row);
-            row ??= new ZipkinLinkRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs, Parent = parent, Child = child };
-            row.CallCount = Math.Max(0, row.CallCount + calls);
-            row.ErrorCount = Math.Clamp(row.ErrorCount + errors, 0, row.CallCount);
-            if (row.CallCount > 0)
+            var stored = current.TryGetValue((parent, child), out var sum);
+            var callCount = Math.Max(0, sum.Calls + calls);
+            var errorCount = Math.Clamp(sum.Errors + errors, 0, callCount);
+            var row = new ZipkinLinkRow
             {
-                Rows.Upsert(row);
+                Resolution = range.Resolution,
+                BucketStartUnixMs = range.FromUnixMs,
+                Parent = parent,
+                Child = child,
+                CallCount = callCount,
+                ErrorCount = errorCount,
+            };
+            if (callCount > 0)
+            {
+                current[(parent, child)] = (callCount, errorCount);
+                rows.Upsert(row);
             }
-            else if (existed)
+            else if (stored)
             {
-                Rows.Delete(row);
+                current.Remove((parent, child));
+                rows.Delete(row);
             }
         }
     }
 
-    private async Task ApplyReliabilityAsync(BucketRange range, BucketDelta bucket, CancellationToken cancellationToken)
+    private static void ApplyReliability(BucketRange range, ReliabilityStatistics current, BucketDelta bucket, StatisticsRowWriter rows)
     {
         if (bucket.AddedReliability.IsEmpty && bucket.RemovedReliability.IsEmpty)
         {
             return;
         }
-        var row = await db.ReliabilityStatistics.AsNoTracking().In(range).SingleOrDefaultAsync(cancellationToken);
-        var statistics = row?.ToStatistics() ?? new ReliabilityStatistics();
-        statistics.Subtract(bucket.RemovedReliability);
-        statistics.Add(bucket.AddedReliability);
-        if (statistics.IsEmpty)
+        var stored = !current.IsEmpty;
+        current.Subtract(bucket.RemovedReliability);
+        current.Add(bucket.AddedReliability);
+        var row = new ReliabilityStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
+        if (!current.IsEmpty)
         {
-            if (row is not null)
-            {
-                Rows.Delete(row);
-            }
-            return;
+            row.Traces = current.Traces;
+            row.Blob = current.ToBytes();
+            rows.Upsert(row);
         }
-        row ??= new ReliabilityStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
-        row.Traces = statistics.Traces;
-        row.Blob = statistics.ToBytes();
-        Rows.Upsert(row);
+        else if (stored)
+        {
+            rows.Delete(row);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

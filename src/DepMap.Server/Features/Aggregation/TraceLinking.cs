@@ -3,6 +3,7 @@ using DepMap.Core.Spans;
 using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
+using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Server.Features.Aggregation;
@@ -17,13 +18,36 @@ namespace DepMap.Server.Features.Aggregation;
 /// A trace linked before (a late span) is linked again as it was, its first
 /// <see cref="TraceRow.LinkedSpanCount"/> spans, and that is subtracted, then linked with every span
 /// and added: the statistics change by exactly the difference.
+/// A batch commits on a second connection while the next one is read and linked on the first, so
+/// SQLite's writing and the linking share the two cores; the next batch finds the committing
+/// batch's trace rows in memory and its statistics in the writer's bucket cache.
 /// </summary>
-internal sealed partial class TraceLinking(DepMapDbContext db, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger) : IDisposable
+internal sealed partial class TraceLinking : IAsyncDisposable
 {
-    private readonly SpanTableReader _spans = new(db);
-    private readonly TraceRows _traces = new(db);
-    private readonly StatisticsWriter _statistics = new(db, logger);
+    private readonly DepMapDbContext _db;
+    private readonly DepMapDbContext _commits;
+    private readonly long _nowUnixMs;
+    private readonly int _batchSize;
+    private readonly AggregationFaults? _faults;
+    private readonly ILogger _logger;
+    private readonly SpanTableReader _spans;
+    private readonly TraceRows _traces;
+    private readonly StatisticsWriter _statistics;
+    private Dictionary<long, TraceRow> _committing = [];
     private int _batches;
+
+    public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger)
+    {
+        _db = db;
+        _commits = new DepMapDbContext(options);
+        _nowUnixMs = nowUnixMs;
+        _batchSize = batchSize;
+        _faults = faults;
+        _logger = logger;
+        _spans = new SpanTableReader(db);
+        _traces = new TraceRows(db);
+        _statistics = new StatisticsWriter(db, logger);
+    }
 
     /// <summary>
     /// Links every trace quiet since <paramref name="settledAtUnixMs"/> (every trace when null), calling
@@ -31,42 +55,76 @@ internal sealed partial class TraceLinking(DepMapDbContext db, long nowUnixMs, i
     /// </summary>
     public async Task<AggregationResult> RunAsync(long? settledAtUnixMs, Action committed, CancellationToken cancellationToken)
     {
-        var mark = await db.AggregationState.AsNoTracking()
+        var mark = await _db.AggregationState.AsNoTracking()
             .Where(s => s.Id == AggregationStateRow.SingletonId)
             .Select(s => (long?)s.LastSpanId)
             .SingleOrDefaultAsync(cancellationToken);
-        var from = mark ?? 0;
         var unsettled = new HashSet<long>();
-        var end = settledAtUnixMs is { } settledAt ? _spans.ReadUnsettledTail(from, settledAt, unsettled) : long.MaxValue;
+        var end = settledAtUnixMs is { } settledAt ? _spans.ReadUnsettledTail(mark ?? 0, settledAt, unsettled) : long.MaxValue;
+        await _commits.Database.OpenConnectionAsync(cancellationToken);
+        await AggregateSpansHandler.TuneAsync(_commits, cancellationToken);
 
         long spans = 0;
         long traces = 0;
-        var batch = _spans.ReadRange(from, end, batchSize);
-        while (batch.Count > 0)
+        Task? commit = null;
+        var commitLinked = 0;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var last = batch[^1].RowId;
-            var next = batch.Count == batchSize ? _spans.ReadRange(last, end, batchSize) : [];
-            var waiting = new HashSet<long>(unsettled);
-            foreach (var span in next)
+            var batch = _spans.ReadRange(mark ?? 0, end, _batchSize);
+            while (batch.Count > 0)
             {
-                waiting.Add(unchecked((long)span.Span.TraceId.Low));
+                cancellationToken.ThrowIfCancellationRequested();
+                var last = batch[^1].RowId;
+                var next = batch.Count == _batchSize ? _spans.ReadRange(last, end, _batchSize) : [];
+                var waiting = new HashSet<long>(unsettled);
+                foreach (var span in next)
+                {
+                    waiting.Add(unchecked((long)span.Span.TraceId.Low));
+                }
+                var prepared = await PrepareAsync(batch, waiting, cancellationToken);
+                if (commit is not null)
+                {
+                    await commit;
+                    if (commitLinked > 0)
+                    {
+                        committed();
+                    }
+                }
+                _committing = prepared.Traces.ToDictionary(t => t.TraceIdLow);
+                var from = mark;
+                commit = Task.Run(() => CommitAsync(prepared, from, last, cancellationToken), cancellationToken);
+                commitLinked = prepared.Linked;
+                spans += batch.Count;
+                traces += prepared.Linked;
+                mark = last;
+                batch = next;
             }
-            var linked = await LinkBatchAsync(batch, waiting, mark, last, cancellationToken);
-            spans += batch.Count;
-            traces += linked;
-            if (linked > 0)
+            if (commit is not null)
             {
-                committed();
+                await commit;
+                commit = null;
+                if (commitLinked > 0)
+                {
+                    committed();
+                }
             }
-            mark = last;
-            batch = next;
+        }
+        finally
+        {
+            // A failed batch ends the run; a commit still under way finishes (or fails) before its connection goes.
+            if (commit is not null)
+            {
+                await commit.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
         }
         return new AggregationResult(spans, traces);
     }
 
-    /// <summary>Links the batch's traces that are not <paramref name="waiting"/>, commits, and returns how many it linked.</summary>
-    private async Task<int> LinkBatchAsync(List<StoredSpan> batch, HashSet<long> waiting, long? mark, long last, CancellationToken cancellationToken)
+    /// <summary>A batch linked and ready to commit.</summary>
+    private sealed record PreparedBatch(StatisticsRowWriter Statistics, List<TraceRow> Traces, int Linked);
+
+    /// <summary>Links the batch's traces that are not <paramref name="waiting"/> and queues every row the batch changes.</summary>
+    private async Task<PreparedBatch> PrepareAsync(List<StoredSpan> batch, HashSet<long> waiting, CancellationToken cancellationToken)
     {
         var delta = new StatisticsDelta();
         var rows = new List<TraceRow>();
@@ -76,7 +134,7 @@ internal sealed partial class TraceLinking(DepMapDbContext db, long nowUnixMs, i
         var linked = 0;
         foreach (var (traceIdLow, group) in GroupByTrace(batch))
         {
-            var row = _traces.Find(traceIdLow);
+            var row = _committing.GetValueOrDefault(traceIdLow) ?? _traces.Find(traceIdLow);
             var lastArrival = Math.Max(row?.LastArrivalUnixMs ?? long.MinValue, group[^1].ReceivedAtUnixMs);
             buffer.ResetWrittenCount();
             if (waiting.Contains(traceIdLow))
@@ -103,7 +161,7 @@ internal sealed partial class TraceLinking(DepMapDbContext db, long nowUnixMs, i
             long lastReference = 0;
             if (row is not null && !TryReadEarlierSpans(row, spans, entries, out lastReference))
             {
-                LogEarlierSpansGone(logger, unchecked((ulong)traceIdLow));
+                LogEarlierSpansGone(_logger, unchecked((ulong)traceIdLow));
                 row = null;
                 spans.Clear();
                 lastReference = 0;
@@ -127,20 +185,23 @@ internal sealed partial class TraceLinking(DepMapDbContext db, long nowUnixMs, i
                 LinkedSpanCount = spans.Count,
                 Pending = false,
                 LastArrivalUnixMs = lastArrival,
-                LinkedAtUnixMs = nowUnixMs,
+                LinkedAtUnixMs = _nowUnixMs,
             });
             linked++;
         }
+        return new PreparedBatch(await _statistics.ApplyAsync(delta, cancellationToken), rows, linked);
+    }
 
-        await _statistics.ApplyAsync(delta, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+    /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
+    private async Task CommitAsync(PreparedBatch batch, long? mark, long last, CancellationToken cancellationToken)
+    {
+        await using var transaction = await _commits.Database.BeginTransactionAsync(cancellationToken);
         await MoveMarkAsync(mark, last, cancellationToken);
-        _statistics.Rows.Write(db);
-        TraceRows.Write(db, rows);
-        faults?.BeforeCommit?.Invoke(++_batches);
+        batch.Statistics.Write(_commits);
+        TraceRows.Write(_commits, batch.Traces);
+        _faults?.BeforeCommit?.Invoke(Interlocked.Increment(ref _batches));
         await transaction.CommitAsync(cancellationToken);
-        db.ChangeTracker.Clear();
-        return linked;
+        _commits.ChangeTracker.Clear();
     }
 
     /// <summary>
@@ -171,10 +232,10 @@ internal sealed partial class TraceLinking(DepMapDbContext db, long nowUnixMs, i
     {
         if (mark is null)
         {
-            db.AggregationState.Add(new AggregationStateRow { LastSpanId = last });
-            await db.SaveChangesAsync(cancellationToken);
+            _commits.AggregationState.Add(new AggregationStateRow { LastSpanId = last });
+            await _commits.SaveChangesAsync(cancellationToken);
         }
-        else if (await db.AggregationState
+        else if (await _commits.AggregationState
             .Where(s => s.Id == AggregationStateRow.SingletonId && s.LastSpanId == mark)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastSpanId, last), cancellationToken) != 1)
         {
@@ -200,10 +261,11 @@ internal sealed partial class TraceLinking(DepMapDbContext db, long nowUnixMs, i
         return groups;
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
         _spans.Dispose();
         _traces.Dispose();
+        await _commits.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
