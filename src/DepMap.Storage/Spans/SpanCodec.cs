@@ -98,9 +98,10 @@ public static class SpanCodec
     }
 
     /// <summary>Decodes a record written by <see cref="Encode(Span)"/>; throws <see cref="InvalidDataException"/> on anything else.</summary>
-    public static Span Decode(ReadOnlySpan<byte> data, TraceId traceId)
+    /// <remarks>Names are taken from <paramref name="strings"/> when given, so spans decoded together share them.</remarks>
+    public static Span Decode(ReadOnlySpan<byte> data, TraceId traceId, SpanStrings? strings = null)
     {
-        var reader = new Reader(data);
+        var reader = new Reader(data, strings);
         var version = reader.Byte();
         if (version != Version)
         {
@@ -114,22 +115,22 @@ public static class SpanCodec
         var mask = reader.Varint();
 
         // The order of these reads is the write order of Encode.
-        var localService = reader.OptionalString(mask, 0);
-        var remoteService = reader.OptionalString(mask, 1);
-        var name = reader.OptionalString(mask, 2);
-        var peerService = reader.OptionalString(mask, 3);
+        var localService = reader.OptionalName(mask, 0);
+        var remoteService = reader.OptionalName(mask, 1);
+        var name = reader.OptionalName(mask, 2);
+        var peerService = reader.OptionalName(mask, 3);
         var serverAddress = reader.OptionalString(mask, 4);
         var serverPort = reader.OptionalInt(mask, 5);
         var networkPeerAddress = reader.OptionalString(mask, 6);
         var networkPeerPort = reader.OptionalInt(mask, 7);
-        var dbNamespace = reader.OptionalString(mask, 8);
-        var dbName = reader.OptionalString(mask, 9);
-        var dbSystem = reader.OptionalString(mask, 10);
-        var dbSystemName = reader.OptionalString(mask, 11);
-        var messagingSystem = reader.OptionalString(mask, 12);
-        var messagingDestinationName = reader.OptionalString(mask, 13);
+        var dbNamespace = reader.OptionalName(mask, 8);
+        var dbName = reader.OptionalName(mask, 9);
+        var dbSystem = reader.OptionalName(mask, 10);
+        var dbSystemName = reader.OptionalName(mask, 11);
+        var messagingSystem = reader.OptionalName(mask, 12);
+        var messagingDestinationName = reader.OptionalName(mask, 13);
         var httpResponseStatusCode = reader.OptionalInt(mask, 14);
-        var serviceNamespace = reader.OptionalString(mask, 15);
+        var serviceNamespace = reader.OptionalName(mask, 15);
 
         IReadOnlyList<SpanLink> links = [];
         if ((flags & HasLinks) != 0)
@@ -238,9 +239,10 @@ public static class SpanCodec
         }
     }
 
-    private ref struct Reader(ReadOnlySpan<byte> data)
+    private ref struct Reader(ReadOnlySpan<byte> data, SpanStrings? strings)
     {
         private readonly ReadOnlySpan<byte> _data = data;
+        private readonly SpanStrings? _strings = strings;
         private int _offset;
 
         public byte Byte()
@@ -273,6 +275,24 @@ public static class SpanCodec
         }
 
         public string? OptionalString(ulong mask, int bit) => (mask & (1UL << bit)) != 0 ? String() : null;
+
+        /// <summary>A field of few distinct values (names, systems), shared through the pool when there is one.</summary>
+        public string? OptionalName(ulong mask, int bit)
+        {
+            if ((mask & (1UL << bit)) == 0)
+            {
+                return null;
+            }
+            if (_strings is null)
+            {
+                return String();
+            }
+            var length = checked((int)Varint());
+            Need(length);
+            var value = _strings.Get(_data.Slice(_offset, length));
+            _offset += length;
+            return value;
+        }
 
         public int? OptionalInt(ulong mask, int bit) =>
             (mask & (1UL << bit)) != 0 ? checked((int)UnZigZag(Varint())) : null;

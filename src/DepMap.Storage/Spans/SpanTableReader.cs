@@ -25,6 +25,7 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
         $"SELECT {SpanRow.TraceIdHighColumn}, {SpanRow.TraceIdLowColumn}, {SpanRow.ReceivedAtColumn}, {SpanRow.DataColumn} " +
         $"FROM {SpanRow.Table} WHERE {SpanRow.IdColumn} = @id";
 
+    private readonly SpanStrings _strings = new();
     private DbCommand? _one;
 
     /// <summary>
@@ -58,7 +59,7 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
         while (reader.Read())
         {
             var traceId = new TraceId(unchecked((ulong)reader.GetInt64(1)), unchecked((ulong)reader.GetInt64(2)));
-            spans.Add(new StoredSpan(reader.GetInt64(0), reader.GetInt64(3), SpanCodec.Decode(reader.GetFieldValue<byte[]>(4), traceId)));
+            spans.Add(new StoredSpan(reader.GetInt64(0), reader.GetInt64(3), SpanCodec.Decode(reader.GetFieldValue<byte[]>(4), traceId, _strings)));
         }
         return spans;
     }
@@ -74,7 +75,7 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
             return null;
         }
         var traceId = new TraceId(unchecked((ulong)reader.GetInt64(0)), unchecked((ulong)reader.GetInt64(1)));
-        return new StoredSpan(rowId, reader.GetInt64(2), SpanCodec.Decode(reader.GetFieldValue<byte[]>(3), traceId));
+        return new StoredSpan(rowId, reader.GetInt64(2), SpanCodec.Decode(reader.GetFieldValue<byte[]>(3), traceId, _strings));
     }
 
     public void Dispose() => _one?.Dispose();

@@ -148,7 +148,7 @@ public class ExactlyOnceTests
         Assert.Equal(await CleanRunAsync(), await StatisticsSnapshot.TakeAsync(second));
     }
 
-    private static async Task<string> CleanRunAsync()
+    internal static async Task<string> CleanRunAsync()
     {
         using var clean = new AggregationFactory();
         await AggregationTests.PostOtlpJsonAsync(clean, ExampleTraces.Otlp());

@@ -46,6 +46,44 @@ public class SpanCodecTests
     }
 
     [Fact]
+    public void Decode_SharesNamesButNotAddresses_WhenGivenStrings()
+    {
+        var strings = new SpanStrings();
+        var span = new Span
+        {
+            TraceId = Trace,
+            SpanId = 1,
+            LocalService = "tracking",
+            Name = "GET /shipments/{id}",
+            ServerAddress = "10.0.0.1",
+            DbSystemName = "postgresql",
+        };
+        var data = SpanCodec.Encode(span);
+
+        var first = SpanCodec.Decode(data, Trace, strings);
+        var second = SpanCodec.Decode(data, Trace, strings);
+
+        Assert.Equal(span with { Links = [] }, second with { Links = [] });
+        Assert.Same(first.LocalService, second.LocalService);
+        Assert.Same(first.Name, second.Name);
+        Assert.Same(first.DbSystemName, second.DbSystemName);
+        Assert.NotSame(first.ServerAddress, second.ServerAddress);
+    }
+
+    [Fact]
+    public void Get_StopsSharingButStillDecodes_WhenFull()
+    {
+        var strings = new SpanStrings(capacity: 1);
+        var a = "checkout"u8.ToArray();
+        var b = "payments"u8.ToArray();
+
+        Assert.Same(strings.Get(a), strings.Get(a));
+        Assert.Equal("payments", strings.Get(b));
+        Assert.NotSame(strings.Get(b), strings.Get(b));
+        Assert.Equal(new string('x', 300), strings.Get(System.Text.Encoding.UTF8.GetBytes(new string('x', 300))));
+    }
+
+    [Fact]
     public void Decode_KeepsAbsentFieldsAbsent_WhenSpanIsMinimal()
     {
         var span = new Span { TraceId = Trace, SpanId = 1, StartUnixNano = -5 };
