@@ -1,19 +1,21 @@
 using System.Data;
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Storage.Aggregation;
 
 /// <summary>
-/// The aggregation's reads and writes of trace rows, through the context's connection: one point
-/// read per trace of a batch (outside the transaction) and one prepared upsert per changed trace
-/// (inside it). EF Core's change tracker cost more than the linking of those traces.
+/// The aggregation's reads and writes of trace rows, through the context's connection: one read for
+/// a batch's traces (outside the transaction) and one prepared upsert per changed trace (inside it).
+/// EF Core's change tracker cost more than the linking of those traces.
 /// </summary>
-public sealed class TraceRows(DbContext db) : IDisposable
+public sealed class TraceRows(DbContext db)
 {
-    private const string FindSql =
-        $"SELECT {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, {TraceRow.LinkedSpanCountColumn}, {TraceRow.PendingColumn}, " +
-        $"{TraceRow.LastArrivalColumn}, {TraceRow.LinkedAtColumn} FROM {TraceRow.Table} WHERE {TraceRow.TraceIdLowColumn} = @id";
+    // One statement for a whole batch's traces: json_each hands SQLite the ids, and it probes the
+    // primary key for each; a prepared point read per trace cost about ten times as much per trace.
+    private const string FindManySql =
+        $"SELECT {TraceRow.TraceIdLowColumn}, {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, {TraceRow.LinkedSpanCountColumn}, {TraceRow.PendingColumn}, " +
+        $"{TraceRow.LastArrivalColumn}, {TraceRow.LinkedAtColumn} FROM {TraceRow.Table} " +
+        $"WHERE {TraceRow.TraceIdLowColumn} IN (SELECT value FROM json_each(@ids))";
 
     private const string UpsertSql =
         $"INSERT INTO {TraceRow.Table} ({TraceRow.TraceIdLowColumn}, {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, " +
@@ -24,36 +26,38 @@ public sealed class TraceRows(DbContext db) : IDisposable
         $"{TraceRow.PendingColumn} = excluded.{TraceRow.PendingColumn}, {TraceRow.LastArrivalColumn} = excluded.{TraceRow.LastArrivalColumn}, " +
         $"{TraceRow.LinkedAtColumn} = excluded.{TraceRow.LinkedAtColumn}";
 
-    private DbCommand? _find;
-
-    /// <summary>The trace's row, or null for a trace never seen before; on the open connection, outside any transaction.</summary>
-    public TraceRow? Find(long traceIdLow)
+    /// <summary>The rows of those of <paramref name="traceIdLows"/> seen before, by trace; on the open connection, outside any transaction.</summary>
+    public Dictionary<long, TraceRow> FindMany(IReadOnlyCollection<long> traceIdLows)
     {
-        if (_find is null)
+        ArgumentNullException.ThrowIfNull(traceIdLows);
+        var rows = new Dictionary<long, TraceRow>();
+        if (traceIdLows.Count == 0)
         {
-            _find = db.Database.GetDbConnection().CreateCommand();
-            _find.CommandText = FindSql;
-            var parameter = _find.CreateParameter();
-            parameter.ParameterName = "@id";
-            parameter.DbType = DbType.Int64;
-            _find.Parameters.Add(parameter);
+            return rows;
         }
-        _find.Parameters[0].Value = traceIdLow;
-        using var reader = _find.ExecuteReader();
-        if (!reader.Read())
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = FindManySql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@ids";
+        parameter.DbType = DbType.String;
+        parameter.Value = "[" + string.Join(',', traceIdLows) + "]";
+        command.Parameters.Add(parameter);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            return null;
+            var row = new TraceRow
+            {
+                TraceIdLow = reader.GetInt64(0),
+                Spans = reader.GetFieldValue<byte[]>(1),
+                SpanCount = reader.GetInt32(2),
+                LinkedSpanCount = reader.GetInt32(3),
+                Pending = reader.GetBoolean(4),
+                LastArrivalUnixMs = reader.GetInt64(5),
+                LinkedAtUnixMs = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+            };
+            rows[row.TraceIdLow] = row;
         }
-        return new TraceRow
-        {
-            TraceIdLow = traceIdLow,
-            Spans = reader.GetFieldValue<byte[]>(0),
-            SpanCount = reader.GetInt32(1),
-            LinkedSpanCount = reader.GetInt32(2),
-            Pending = reader.GetBoolean(3),
-            LastArrivalUnixMs = reader.GetInt64(4),
-            LinkedAtUnixMs = reader.IsDBNull(5) ? null : reader.GetInt64(5),
-        };
+        return rows;
     }
 
     /// <summary>Inserts or replaces every row, inside <paramref name="db"/>'s open transaction.</summary>
@@ -68,6 +72,4 @@ public sealed class TraceRows(DbContext db) : IDisposable
             upsert.Execute(row.TraceIdLow, row.Spans, row.SpanCount, row.LinkedSpanCount, row.Pending, row.LastArrivalUnixMs, row.LinkedAtUnixMs);
         }
     }
-
-    public void Dispose() => _find?.Dispose();
 }

@@ -18,13 +18,14 @@ namespace DepMap.Server.Features.Aggregation;
 /// A trace linked before (a late span) is linked again as it was, its first
 /// <see cref="TraceRow.LinkedSpanCount"/> spans, and that is subtracted, then linked with every span
 /// and added: the statistics change by exactly the difference.
-/// A batch commits on a second connection while the next one is read and linked on the first, so
-/// SQLite's writing and the linking share the two cores; the next batch finds the committing
+/// A batch commits on a second connection while the next one is linked on the first and the one
+/// after it is read on a third, so SQLite's reading and writing and the linking share the cores; the next batch finds the committing
 /// batch's trace rows in memory and its statistics in the writer's bucket cache.
 /// </summary>
 internal sealed partial class TraceLinking : IAsyncDisposable
 {
     private readonly DepMapDbContext _db;
+    private readonly DbContextOptions<DepMapDbContext> _options;
     private readonly DepMapDbContext _commits;
     private readonly long _nowUnixMs;
     private readonly int _batchSize;
@@ -39,6 +40,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger)
     {
         _db = db;
+        _options = options;
         _commits = new DepMapDbContext(options);
         _nowUnixMs = nowUnixMs;
         _batchSize = batchSize;
@@ -68,14 +70,15 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         long traces = 0;
         Task? commit = null;
         var commitLinked = 0;
+        await using var batches = await SpanBatches.OpenAsync(_options, mark ?? 0, end, _batchSize, cancellationToken);
         try
         {
-            var batch = _spans.ReadRange(mark ?? 0, end, _batchSize);
+            var batch = await batches.NextAsync();
             while (batch.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var last = batch[^1].RowId;
-                var next = batch.Count == _batchSize ? _spans.ReadRange(last, end, _batchSize) : [];
+                var next = await batches.NextAsync();
                 var waiting = new HashSet<long>(unsettled);
                 foreach (var span in next)
                 {
@@ -132,9 +135,11 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         var entries = new List<TraceSpanEntry>();
         var buffer = new ArrayBufferWriter<byte>();
         var linked = 0;
-        foreach (var (traceIdLow, group) in GroupByTrace(batch))
+        var groups = GroupByTrace(batch);
+        var stored = _traces.FindMany(groups.Select(g => g.TraceIdLow).Where(id => !_committing.ContainsKey(id)).ToList());
+        foreach (var (traceIdLow, group) in groups)
         {
-            var row = _committing.GetValueOrDefault(traceIdLow) ?? _traces.Find(traceIdLow);
+            var row = _committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow);
             var lastArrival = Math.Max(row?.LastArrivalUnixMs ?? long.MinValue, group[^1].ReceivedAtUnixMs);
             buffer.ResetWrittenCount();
             if (waiting.Contains(traceIdLow))
@@ -264,7 +269,6 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _spans.Dispose();
-        _traces.Dispose();
         await _commits.DisposeAsync();
     }
 
