@@ -24,7 +24,7 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
     /// <summary>Everything stored in one bucket, as of the last batch applied.</summary>
     private sealed class BucketState
     {
-        public required GraphStatistics Graph { get; init; }
+        public required GraphStatistics Graph { get; set; }
         public required Dictionary<(string Parent, string Child), (long Calls, long Errors)> Links { get; init; }
         public required ReliabilityStatistics Reliability { get; init; }
     }
@@ -45,7 +45,17 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
                 state = await LoadAsync(range, cancellationToken);
                 _buckets.Add((resolution, start), state);
             }
-            ApplyGraph(range, state.Graph, bucket, rows);
+            if (resolution == BucketResolution.Minute && state.Graph.IsEmpty && bucket.Removed.IsEmpty)
+            {
+                // A minute seen for the first time (every minute of a rebuild) becomes its delta as is,
+                // rather than a copy of it. Not an hour: an hour of one minute shares that minute's delta.
+                state.Graph = bucket.Added;
+            }
+            else
+            {
+                MergeGraph(range, state.Graph, bucket);
+            }
+            QueueGraphRows(range, state.Graph, bucket, rows);
             ApplyLinks(range, state.Links, bucket, rows);
             ApplyReliability(range, state.Reliability, bucket, rows);
         }
@@ -69,21 +79,24 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
         return new BucketState { Graph = graph, Links = links, Reliability = reliability?.ToStatistics() ?? new ReliabilityStatistics() };
     }
 
-    private void ApplyGraph(BucketRange range, GraphStatistics current, BucketDelta bucket, StatisticsRowWriter rows)
+    private void MergeGraph(BucketRange range, GraphStatistics current, BucketDelta bucket)
+    {
+        Subtract(current, bucket.Removed, range);
+        current.Merge(bucket.Added);
+    }
+
+    /// <summary>
+    /// Queues a row for every edge and node the delta touched: its new value, or its deletion when
+    /// it fell to nothing. A row that is not in <paramref name="current"/> now is deleted; when it
+    /// was never stored, the delete simply finds no row.
+    /// </summary>
+    private static void QueueGraphRows(BucketRange range, GraphStatistics current, BucketDelta bucket, StatisticsRowWriter rows)
     {
         if (bucket.Added.IsEmpty && bucket.Removed.IsEmpty)
         {
             return;
         }
-        var edgeKeys = bucket.Added.Edges.Keys.Union(bucket.Removed.Edges.Keys)
-            .Select(edge => (Key: edge, Stored: current.Edges.ContainsKey(edge))).ToList();
-        var nodeNames = bucket.Added.Nodes.Keys.Union(bucket.Removed.Nodes.Keys, StringComparer.Ordinal)
-            .Select(name => (Name: name, Stored: current.Nodes.ContainsKey(name))).ToList();
-
-        Subtract(current, bucket.Removed, range);
-        current.Merge(bucket.Added);
-
-        foreach (var (edgeKey, stored) in edgeKeys)
+        foreach (var edgeKey in bucket.Added.Edges.Keys.Union(bucket.Removed.Edges.Keys))
         {
             if (current.Edges.TryGetValue(edgeKey, out var edge))
             {
@@ -91,7 +104,7 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
                 row.Set(edge);
                 rows.Upsert(row);
             }
-            else if (stored)
+            else
             {
                 rows.Delete(new EdgeStatisticsRow
                 {
@@ -103,7 +116,7 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
                 });
             }
         }
-        foreach (var (name, stored) in nodeNames)
+        foreach (var name in bucket.Added.Nodes.Keys.Union(bucket.Removed.Nodes.Keys, StringComparer.Ordinal))
         {
             if (current.Nodes.TryGetValue(name, out var node))
             {
@@ -111,7 +124,7 @@ internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logge
                 row.Set(node);
                 rows.Upsert(row);
             }
-            else if (stored)
+            else
             {
                 rows.Delete(new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs, Name = name });
             }
