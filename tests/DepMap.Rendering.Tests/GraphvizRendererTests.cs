@@ -49,6 +49,33 @@ public class GraphvizRendererTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RenderSvgAsync_PlacesRingNodesWithCappedEffort_WhenDotNsLimitIsSet()
+    {
+        // The ring's placement needs about 30 iterations per node, so a limit of 10 stops it early:
+        // the same nodes in the same ranks, placed less tidily, and still drawn by dot.
+        var graph = Ring(30);
+
+        var capped = await new GraphvizRenderer().RenderSvgAsync(graph);
+        var unlimited = await new GraphvizRenderer(new GraphvizOptions { DotNsLimit = null }).RenderSvgAsync(graph);
+
+        Assert.Equal(GraphLayout.Dot, capped.Layout);
+        Assert.Equal(GraphLayout.Dot, unlimited.Layout);
+        Assert.Equal(Texts(unlimited.Svg).Order(), Texts(capped.Svg).Order());
+        Assert.NotEqual(unlimited.Svg, capped.Svg);
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_DrawsSamePicture_WhenLayeredGraphSettlesWithinDotNsLimit()
+    {
+        var graph = Tiers(6);
+
+        var capped = await new GraphvizRenderer().RenderSvgAsync(graph);
+        var unlimited = await new GraphvizRenderer(new GraphvizOptions { DotNsLimit = null }).RenderSvgAsync(graph);
+
+        Assert.Equal(unlimited.Svg, capped.Svg);
+    }
+
+    [Fact]
     public async Task RenderSvgAsync_AnswersWithinTenSecondsWithNote_WhenDotCannotFinishDenseCyclicGraph()
     {
         var graph = DenseRandom(500, seed: 1);
