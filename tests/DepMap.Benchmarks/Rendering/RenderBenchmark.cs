@@ -39,9 +39,16 @@ internal static class RenderBenchmark
             }
             return;
         }
-        var renderer = new GraphvizRenderer();
+        // `--nslimit off` measures dot as it was before its placement was capped.
+        var nsLimit = Option(args, "--nslimit", "");
+        var renderer = new GraphvizRenderer(nsLimit switch
+        {
+            "" => new GraphvizOptions(),
+            "off" => new GraphvizOptions { DotNsLimit = null },
+            _ => new GraphvizOptions { DotNsLimit = double.Parse(nsLimit, CultureInfo.InvariantCulture) },
+        });
 
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DotVersion()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, {DotVersion()}, dot nslimit {(nsLimit.Length == 0 ? "default" : nsLimit)}");
         // The first render also pays the JIT of the process and async code; later ones are dot's start alone.
         var empties = new List<TimeSpan>();
         for (var i = 0; i < 4; i++)
@@ -56,6 +63,8 @@ internal static class RenderBenchmark
         {
             foreach (var size in sizes)
             {
+                // Other builds share the machine; the load before each size says how far to trust it.
+                Console.WriteLine($"load average {LoadAverage()}");
                 var statistics = topology == "ring" ? SyntheticGraphs.Ring(size, seed: 7) : SyntheticGraphs.Layered(size, seed: 7);
                 var samples = new List<(TimeSpan Graph, TimeSpan Dot, TimeSpan Render, TimeSpan Total, GraphLayout Layout)>();
                 var nodes = 0;
@@ -146,6 +155,9 @@ internal static class RenderBenchmark
             return "dot not found";
         }
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string Option(string[] args, string name, string fallback)
     {
