@@ -15,7 +15,9 @@ namespace DepMap.Rendering;
 /// </summary>
 public sealed class GraphvizRenderer(GraphvizOptions? options = null)
 {
-    private readonly GraphvizOptions _options = options ?? new GraphvizOptions();
+    private const double MaxDotNsLimit = 10_000;
+
+    private readonly GraphvizOptions _options = Validated(options ?? new GraphvizOptions());
 
     public async Task<RenderedSvg> RenderSvgAsync(ServiceGraph graph, CancellationToken cancellationToken = default)
     {
@@ -104,6 +106,13 @@ public sealed class GraphvizRenderer(GraphvizOptions? options = null)
             yield return "nslimit=" + limit.ToString(CultureInfo.InvariantCulture);
         }
     }
+
+    // dot multiplies nslimit by the node count into an int: a huge limit wraps round and places nothing.
+    private static GraphvizOptions Validated(GraphvizOptions options) =>
+        options.DotNsLimit is <= 0 or > MaxDotNsLimit
+            ? throw new ArgumentOutOfRangeException(nameof(options), options.DotNsLimit,
+                $"GraphvizOptions.DotNsLimit must be more than 0 and at most {MaxDotNsLimit} iterations per node, or null for no limit.")
+            : options;
 
     // A graph-level label statement right after the opening brace; DotWriter's quoting rules apply.
     private static string WithCaption(string dot, string note)

@@ -75,6 +75,18 @@ public class GraphvizRendererTests(ITestOutputHelper output)
         Assert.Equal(unlimited.Svg, capped.Svg);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(1e9)]
+    public void Constructor_RejectsDotNsLimit_WhenDotCannotUseIt(double limit)
+    {
+        // 1e9 iterations per node overflows dot's int and silently turns placement off.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new GraphvizRenderer(new GraphvizOptions { DotNsLimit = limit }));
+
+        Assert.Contains("DotNsLimit", error.Message);
+    }
+
     [Fact]
     public async Task RenderSvgAsync_AnswersWithinTenSecondsWithNote_WhenDotCannotFinishDenseCyclicGraph()
     {
