@@ -65,7 +65,10 @@ internal static class GraphvizProcess
         {
             var message = (await stderr).Trim();
             throw new GraphvizException(
-                $"Graphviz '{path}' ({layoutEngine}) exited with code {process.ExitCode}: {(message.Length > 500 ? message[..500] : message)}");
+                $"Graphviz '{path}' ({layoutEngine}) exited with code {process.ExitCode}: {(message.Length > 500 ? message[..500] : message)}")
+            {
+                ExitCode = process.ExitCode,
+            };
         }
         return await stdout;
     }

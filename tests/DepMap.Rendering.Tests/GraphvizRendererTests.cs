@@ -75,6 +75,31 @@ public class GraphvizRendererTests(ITestOutputHelper output)
         Assert.Equal(unlimited.Svg, capped.Svg);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task RenderSvgAsync_DrawsWithUncappedDot_WhenCappedDotCrashes()
+    {
+        // Graphviz 2.43 dies of SIGSEGV on a 280-service ring at nslimit 10; this stand-in dies the
+        // same way whenever it is given the cap and otherwise runs the real dot.
+        var crashing = Path.Combine(Path.GetTempPath(), $"depmap-crashing-dot-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(crashing, "#!/bin/sh\ncase \"$*\" in *nslimit*) kill -SEGV $$;; esac\nexec dot \"$@\"\n");
+        File.SetUnixFileMode(crashing, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        try
+        {
+            var renderer = new GraphvizRenderer(new GraphvizOptions { DotPath = crashing });
+
+            var rendered = await renderer.RenderSvgAsync(Tiers(3));
+
+            Assert.Equal(GraphLayout.Dot, rendered.Layout);
+            Assert.Null(rendered.Note);
+            Assert.Contains("svc-14", Texts(rendered.Svg));
+        }
+        finally
+        {
+            File.Delete(crashing);
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
