@@ -11,7 +11,9 @@ namespace DepMap.Rendering;
 /// minutes on a dense cyclic graph, so it gets a hard timeout, and graphs with more than
 /// <see cref="GraphvizOptions.DotMaxEdges"/> edges skip it; then sfdp (force-directed, fast on
 /// thousands of nodes), then dot with straight edges on the busiest edges only, then a text
-/// placeholder. Every fallback says so in the picture. One instance can serve concurrent renders.
+/// placeholder. Every fallback says so in the picture. dot's node placement is capped
+/// (<see cref="GraphvizOptions.DotNsLimit"/>) and run again uncapped if dot crashes under the cap.
+/// One instance can serve concurrent renders.
 /// </summary>
 public sealed class GraphvizRenderer(GraphvizOptions? options = null)
 {
@@ -105,8 +107,8 @@ public sealed class GraphvizRenderer(GraphvizOptions? options = null)
         }
         catch (GraphvizException e) when (e.Crashed)
         {
-            // Graphviz 2.43 can crash routing edges after a capped placement (a 280-service ring
-            // died of SIGSEGV at nslimit 20 and below); uncapped, dot draws it as it always did.
+            // Graphviz 2.43 can die in its layout after a capped placement (SIGSEGV on the
+            // 280-service ring at nslimit 10); uncapped, dot draws the graph as it always did.
             var rest = limit - (clock.Elapsed - started);
             return rest <= TimeSpan.Zero ? null : await GraphvizProcess.RunAsync(path, engine, [], dot, rest, cancellationToken);
         }
