@@ -7,6 +7,9 @@ namespace DepMap.Rendering;
 /// </summary>
 public sealed record GraphvizOptions
 {
+    /// <summary>The largest <see cref="DotNsLimit"/>: dot multiplies it by the node count into an int, which a larger one can wrap round.</summary>
+    public const double MaxDotNsLimit = 10_000;
+
     public string DotPath { get; init; } = "dot";
     public string SfdpPath { get; init; } = "sfdp";
 
@@ -25,7 +28,7 @@ public sealed record GraphvizOptions
     /// within 8 per node and are drawn byte for byte as without a limit; the 50-service ring needs 30,
     /// each walking a tree of 2,000 virtual nodes that its long back edges and the edge-label ranks
     /// add, which was 60 of its 90 ms. Below about 10 the rougher placement makes spline routing cost
-    /// more than the iterations saved. Null leaves dot unlimited; at most 10,000.
+    /// more than the iterations saved. Null leaves dot unlimited; at most <see cref="MaxDotNsLimit"/>.
     /// </summary>
     public double? DotNsLimit { get; init; } = 10;
 

@@ -17,8 +17,6 @@ namespace DepMap.Rendering;
 /// </summary>
 public sealed class GraphvizRenderer(GraphvizOptions? options = null)
 {
-    private const double MaxDotNsLimit = 10_000;
-
     // Prism overlap removal took 8 of sfdp's 10 s on 2,000 services here; scaling the layout apart
     // and the fast quadtree draw them in about 1 s, still without overlapping nodes.
     private static readonly string[] SfdpAttributes = ["overlap=scale", "quadtree=fast"];
@@ -116,9 +114,9 @@ public sealed class GraphvizRenderer(GraphvizOptions? options = null)
 
     // dot multiplies nslimit by the node count into an int: a huge limit wraps round and places nothing.
     private static GraphvizOptions Validated(GraphvizOptions options) =>
-        options.DotNsLimit is <= 0 or > MaxDotNsLimit
+        options.DotNsLimit is <= 0 or > GraphvizOptions.MaxDotNsLimit
             ? throw new ArgumentOutOfRangeException(nameof(options), options.DotNsLimit,
-                $"GraphvizOptions.DotNsLimit must be more than 0 and at most {MaxDotNsLimit} iterations per node, or null for no limit.")
+                $"GraphvizOptions.DotNsLimit must be more than 0 and at most {GraphvizOptions.MaxDotNsLimit} iterations per node, or null for no limit.")
             : options;
 
     // A graph-level label statement right after the opening brace; DotWriter's quoting rules apply.

@@ -13,6 +13,9 @@ internal sealed class GraphOptions
     public int FallbackMaxEdges { get; set; } = 150;
     public int DotMaxEdges { get; set; } = 400;
 
+    /// <summary>dot's node placement iterations per node (<see cref="GraphvizOptions.DotNsLimit"/>); null (an empty value) for no limit.</summary>
+    public double? DotNsLimit { get; set; } = 10;
+
     /// <summary>The node drawn for traffic with no reported caller (root server spans); empty turns entry edges off.</summary>
     public string EntryNodeName { get; set; } = "user";
 
@@ -31,6 +34,7 @@ internal sealed class GraphOptions
         TotalBudget = TimeSpan.FromSeconds(TotalBudgetSeconds),
         FallbackMaxEdges = FallbackMaxEdges,
         DotMaxEdges = DotMaxEdges,
+        DotNsLimit = DotNsLimit,
     };
 
     /// <summary>
