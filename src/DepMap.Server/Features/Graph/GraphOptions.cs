@@ -25,6 +25,9 @@ internal sealed class GraphOptions
     /// <summary>Render the default view (last hour, no filter) in the background after each aggregation run while someone watches it.</summary>
     public bool PrerenderDefaultView { get; set; } = true;
 
+    /// <summary>At start, draw a tiny graph in the background through /graph.svg's code, so the first request does not pay for compiling it.</summary>
+    public bool WarmUpOnStart { get; set; } = true;
+
     public GraphvizOptions Graphviz => new()
     {
         DotPath = DotPath,

@@ -31,6 +31,8 @@ internal static class GraphSetup
         services.AddSingleton<StatisticsWindows>();
         services.AddSingleton<DefaultViewPrerenderer>();
         services.AddHostedService(provider => provider.GetRequiredService<DefaultViewPrerenderer>());
+        services.AddSingleton<GraphWarmUp>();
+        services.AddHostedService(provider => provider.GetRequiredService<GraphWarmUp>());
         return services;
     }
 }
