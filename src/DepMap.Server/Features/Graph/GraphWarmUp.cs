@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using DepMap.Core.Linking;
+using DepMap.Core.Reliability;
 using DepMap.Core.Statistics;
 using DepMap.Rendering;
-using DepMap.Storage;
+using Mediator;
 using Microsoft.Extensions.Options;
 
 namespace DepMap.Server.Features.Graph;
@@ -12,7 +13,7 @@ namespace DepMap.Server.Features.Graph;
 /// statistics read, then a two-service graph built, written as DOT and drawn by the
 /// shared <see cref="GraphvizRenderer"/>. A fresh process otherwise spends the first request's time
 /// compiling the queries and the rendering code (measured in docs/benchmarks.md, <c>/graph.svg</c>).
-/// Nothing it reads or draws is cached, and a failure only logs: the first request reports it.
+/// A failure only logs: the first request meets the same problem and reports it.
 /// </summary>
 internal sealed partial class GraphWarmUp(
     IServiceScopeFactory scopes, StatisticsWindows windows, GraphvizRenderer renderer, TimeProvider clock,
@@ -35,7 +36,9 @@ internal sealed partial class GraphWarmUp(
         var started = Stopwatch.StartNew();
         try
         {
-            var statistics = await ReadLastMinuteAsync(stoppingToken);
+            var window = QueryWindow.Last(QueryWindow.MinLookback, clock.GetUtcNow());
+            await ReadLastMinuteAsync(window, stoppingToken);
+            var statistics = new WindowStatistics(TinyGraph(window), new ReliabilityStatistics());
             var svg = await renderer.RenderSvgAsync(windows.GraphOf(statistics), stoppingToken);
             LogDrawn(logger, svg.Layout, started.ElapsedMilliseconds);
             _completion.TrySetResult(svg.Layout);
@@ -57,16 +60,13 @@ internal sealed partial class GraphWarmUp(
         }
     }
 
-    // The default view's queries over its last minute only (the same statements, a fraction of the
-    // rows), read past the cache so no request is served from them.
-    private async Task<WindowStatistics> ReadLastMinuteAsync(CancellationToken cancellationToken)
+    // The last minute as JSON through the mediator: the handler, the cache and the statistics
+    // queries /graph.svg uses, over few rows. What it caches is that window's true graph, so a request
+    // for the same window and aggregation version may be answered with it.
+    private async Task ReadLastMinuteAsync(QueryWindow window, CancellationToken cancellationToken)
     {
-        var window = QueryWindow.Last(QueryWindow.MinLookback, clock.GetUtcNow());
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<DepMapDbContext>();
-        await db.ReadGraphAsync(options.Value, window.From, window.To, cancellationToken);
-        var reliability = await db.ReadReliabilityAsync(window.From, window.To, cancellationToken);
-        return new WindowStatistics(TinyGraph(window), reliability);
+        await scope.ServiceProvider.GetRequiredService<ISender>().Send(new GetGraph(new GraphQuery(window), GraphFormat.Json), cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Graph warm-up drew a two-service graph with {Layout} in {Milliseconds} ms")]
