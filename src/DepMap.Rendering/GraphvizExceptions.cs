@@ -38,4 +38,9 @@ public sealed class GraphvizException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Graphviz's exit code; on Unix 128 plus the signal when it crashed.</summary>
+    public int? ExitCode { get; init; }
+
+    internal bool Crashed => ExitCode > 128;
 }

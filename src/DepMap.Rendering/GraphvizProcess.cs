@@ -14,7 +14,8 @@ internal static class GraphvizProcess
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The SVG, or null when <paramref name="timeout"/> passed first.</summary>
-    public static async Task<string?> RunAsync(string path, string layoutEngine, string dot, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<string?> RunAsync(
+        string path, string layoutEngine, IEnumerable<string> graphAttributes, string dot, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(path)
         {
@@ -28,12 +29,10 @@ internal static class GraphvizProcess
         };
         start.ArgumentList.Add("-K" + layoutEngine);
         start.ArgumentList.Add("-Tsvg");
-        if (layoutEngine == "sfdp")
+        foreach (var attribute in graphAttributes)
         {
-            // Prism overlap removal took 8 of sfdp's 10 s on 2,000 services here; scaling the layout
-            // apart and the fast quadtree draw them in about 1 s, still without overlapping nodes.
-            start.ArgumentList.Add("-Goverlap=scale");
-            start.ArgumentList.Add("-Gquadtree=fast");
+            // -G sets a default: an attribute the DOT text sets itself still wins.
+            start.ArgumentList.Add("-G" + attribute);
         }
         using var process = new Process { StartInfo = start };
         try
@@ -66,7 +65,10 @@ internal static class GraphvizProcess
         {
             var message = (await stderr).Trim();
             throw new GraphvizException(
-                $"Graphviz '{path}' ({layoutEngine}) exited with code {process.ExitCode}: {(message.Length > 500 ? message[..500] : message)}");
+                $"Graphviz '{path}' ({layoutEngine}) exited with code {process.ExitCode}: {(message.Length > 500 ? message[..500] : message)}")
+            {
+                ExitCode = process.ExitCode,
+            };
         }
         return await stdout;
     }

@@ -4,7 +4,7 @@ using DepMap.Benchmarks.Rendering;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
 // `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end;
-// `-- render [--sizes 50,500,2000] [--topology layered,ring] [--runs 3]` times /graph.svg cold and warm.
+// `-- render [--sizes 50,500,2000] [--topology layered,ring] [--runs 3] [--nslimit off|10]` times /graph.svg cold and warm.
 // See docs/benchmarks.md for the figures and the machine they were taken on.
 if (args is ["aggregate-sqlite", ..])
 {

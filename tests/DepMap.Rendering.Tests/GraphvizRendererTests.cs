@@ -49,6 +49,70 @@ public class GraphvizRendererTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RenderSvgAsync_PlacesRingNodesWithCappedEffort_WhenDotNsLimitIsSet()
+    {
+        // The ring's placement needs about 30 iterations per node, so a limit of 10 stops it early:
+        // the same nodes in the same ranks, placed less tidily, and still drawn by dot.
+        var graph = Ring(30);
+
+        var capped = await new GraphvizRenderer().RenderSvgAsync(graph);
+        var unlimited = await new GraphvizRenderer(new GraphvizOptions { DotNsLimit = null }).RenderSvgAsync(graph);
+
+        Assert.Equal(GraphLayout.Dot, capped.Layout);
+        Assert.Equal(GraphLayout.Dot, unlimited.Layout);
+        Assert.Equal(Texts(unlimited.Svg).Order(), Texts(capped.Svg).Order());
+        Assert.NotEqual(unlimited.Svg, capped.Svg);
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_DrawsSamePicture_WhenLayeredGraphSettlesWithinDotNsLimit()
+    {
+        var graph = Tiers(6);
+
+        var capped = await new GraphvizRenderer().RenderSvgAsync(graph);
+        var unlimited = await new GraphvizRenderer(new GraphvizOptions { DotNsLimit = null }).RenderSvgAsync(graph);
+
+        Assert.Equal(unlimited.Svg, capped.Svg);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task RenderSvgAsync_DrawsWithUncappedDot_WhenCappedDotCrashes()
+    {
+        // Graphviz 2.43 dies of SIGSEGV on a 280-service ring at nslimit 10; this stand-in dies the
+        // same way whenever it is given the cap and otherwise runs the real dot.
+        var crashing = Path.Combine(Path.GetTempPath(), $"depmap-crashing-dot-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(crashing, "#!/bin/sh\ncase \"$*\" in *nslimit*) kill -SEGV $$;; esac\nexec dot \"$@\"\n");
+        File.SetUnixFileMode(crashing, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        try
+        {
+            var renderer = new GraphvizRenderer(new GraphvizOptions { DotPath = crashing });
+
+            var rendered = await renderer.RenderSvgAsync(Tiers(3));
+
+            Assert.Equal(GraphLayout.Dot, rendered.Layout);
+            Assert.Null(rendered.Note);
+            Assert.Contains("svc-14", Texts(rendered.Svg));
+        }
+        finally
+        {
+            File.Delete(crashing);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(1e9)]
+    public void Constructor_RejectsDotNsLimit_WhenDotCannotUseIt(double limit)
+    {
+        // 1e9 iterations per node overflows dot's int and silently turns placement off.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new GraphvizRenderer(new GraphvizOptions { DotNsLimit = limit }));
+
+        Assert.Contains("DotNsLimit", error.Message);
+    }
+
+    [Fact]
     public async Task RenderSvgAsync_AnswersWithinTenSecondsWithNote_WhenDotCannotFinishDenseCyclicGraph()
     {
         var graph = DenseRandom(500, seed: 1);

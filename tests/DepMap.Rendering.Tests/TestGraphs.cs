@@ -41,6 +41,14 @@ internal static class TestGraphs
         return Of([.. calls]);
     }
 
+    /// <summary>The load generator's topology: each service calls the next three round a ring, one strongly connected component.</summary>
+    public static ServiceGraph Ring(int services) =>
+        Of([.. Enumerable.Range(0, services).SelectMany(i => Enumerable.Range(1, 3).Select(hop => Rpc($"svc-{i}", $"svc-{(i + hop) % services}", 10 + hop)))]);
+
+    /// <summary>Tiers of five services, each calling two of the next tier: acyclic, as most systems are.</summary>
+    public static ServiceGraph Tiers(int tiers) =>
+        Of([.. Enumerable.Range(0, (tiers - 1) * 5).SelectMany(i => new[] { Rpc($"svc-{i}", $"svc-{((i / 5) + 1) * 5 + (i % 5)}", 20), Rpc($"svc-{i}", $"svc-{((i / 5) + 1) * 5 + ((i + 2) % 5)}", 30) })]);
+
     public static readonly string[] HostileNames =
     [
         "quote\"d",

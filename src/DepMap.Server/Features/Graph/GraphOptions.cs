@@ -13,6 +13,9 @@ internal sealed class GraphOptions
     public int FallbackMaxEdges { get; set; } = 150;
     public int DotMaxEdges { get; set; } = 400;
 
+    /// <summary>dot's node placement iterations per node (<see cref="GraphvizOptions.DotNsLimit"/>); null (an empty value) for no limit.</summary>
+    public double? DotNsLimit { get; set; } = 10;
+
     /// <summary>The node drawn for traffic with no reported caller (root server spans); empty turns entry edges off.</summary>
     public string EntryNodeName { get; set; } = "user";
 
@@ -21,6 +24,9 @@ internal sealed class GraphOptions
 
     /// <summary>Render the default view (last hour, no filter) in the background after each aggregation run while someone watches it.</summary>
     public bool PrerenderDefaultView { get; set; } = true;
+
+    /// <summary>At start, draw a tiny graph in the background through /graph.svg's code, so the first request does not pay for compiling it.</summary>
+    public bool WarmUpOnStart { get; set; } = true;
 
     public GraphvizOptions Graphviz => new()
     {
@@ -31,6 +37,7 @@ internal sealed class GraphOptions
         TotalBudget = TimeSpan.FromSeconds(TotalBudgetSeconds),
         FallbackMaxEdges = FallbackMaxEdges,
         DotMaxEdges = DotMaxEdges,
+        DotNsLimit = DotNsLimit,
     };
 
     /// <summary>

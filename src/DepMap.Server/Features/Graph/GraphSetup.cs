@@ -15,6 +15,8 @@ internal static class GraphSetup
                 "Graph:DotTimeoutSeconds, Graph:FallbackTimeoutSeconds and Graph:TotalBudgetSeconds must be positive.")
             .Validate(o => o.FallbackMaxEdges > 0, "Graph:FallbackMaxEdges must be positive.")
             .Validate(o => o.CacheMegabytes > 0, "Graph:CacheMegabytes must be positive.")
+            .Validate(o => o.DotNsLimit is null or (> 0 and <= GraphvizOptions.MaxDotNsLimit),
+                $"Graph:DotNsLimit must be more than 0 and at most {GraphvizOptions.MaxDotNsLimit} iterations per node, or empty for no limit.")
             .ValidateOnStart();
         services.AddOptions<RankingOptions>()
             .Bind(configuration.GetSection("Ranking"))
@@ -29,6 +31,8 @@ internal static class GraphSetup
         services.AddSingleton<StatisticsWindows>();
         services.AddSingleton<DefaultViewPrerenderer>();
         services.AddHostedService(provider => provider.GetRequiredService<DefaultViewPrerenderer>());
+        services.AddSingleton<GraphWarmUp>();
+        services.AddHostedService(provider => provider.GetRequiredService<GraphWarmUp>());
         return services;
     }
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using DepMap.Server.Features.Graph;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DepMap.Server.Tests.Features.Graph;
 
@@ -26,6 +28,16 @@ public sealed class GraphvizMissingTests : IDisposable
         var response = await _factory.CreateClient().GetAsync("/graph.json?lookback=15m");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Startup_SucceedsAndWarmUpDrawsNothing_WhenDotIsMissing()
+    {
+        var response = await _factory.CreateClient().GetAsync("/healthz");
+        var warmUp = await _factory.Services.GetRequiredService<GraphWarmUp>().Completion.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Null(warmUp);
     }
 
     public void Dispose() => _factory.Dispose();
