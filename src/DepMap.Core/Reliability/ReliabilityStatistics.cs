@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace DepMap.Core.Reliability;
 
 /// <summary>
@@ -83,14 +85,15 @@ public sealed class ReliabilityStatistics
 
     internal void AddEdge(ServiceEdge edge, EdgeFacts facts)
     {
-        var sum = _edges.GetValueOrDefault(edge) + facts;
+        if (facts.IsZero)
+        {
+            return;
+        }
+        ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_edges, edge, out _);
+        sum += facts;
         if (sum.IsZero)
         {
             _edges.Remove(edge);
-        }
-        else
-        {
-            _edges[edge] = sum;
         }
     }
 

@@ -16,6 +16,10 @@ internal sealed class TraceReliabilityAnalyzer
     private readonly ErrorOriginScratch _origin = new();
     private readonly List<int> _answers = [];
     private readonly Stack<int> _pending = new();
+    // Filled per trace and copied out at their final size: a dictionary grown entry by entry
+    // leaves two smaller copies behind for every trace.
+    private readonly Dictionary<string, ServiceFacts> _services = [];
+    private readonly Dictionary<ServiceEdge, EdgeFacts> _edges = [];
     private (long Start, long End)[] _intervals = new (long, long)[8];
 
     public static TraceReliability Analyze(IReadOnlyList<Span> spans)
@@ -36,8 +40,10 @@ internal sealed class TraceReliabilityAnalyzer
     private TraceReliability Analyze()
     {
         var tree = _tree;
-        var services = new Dictionary<string, ServiceFacts>();
-        var edges = new Dictionary<ServiceEdge, EdgeFacts>();
+        var services = _services;
+        var edges = _edges;
+        services.Clear();
+        edges.Clear();
         long minStart = long.MaxValue, maxEnd = long.MinValue;
 
         for (var node = 0; node < tree.Count; node++)
@@ -75,8 +81,8 @@ internal sealed class TraceReliabilityAnalyzer
         {
             EntryPoint = root.LocalService ?? TraceReliability.UnknownEntryPoint,
             EndToEndNano = roots.Length == 1 && root.DurationNano > 0 ? root.DurationNano : maxEnd - minStart,
-            Services = services,
-            Edges = edges,
+            Services = new Dictionary<string, ServiceFacts>(services),
+            Edges = new Dictionary<ServiceEdge, EdgeFacts>(edges),
         };
     }
 
