@@ -11,6 +11,9 @@ namespace DepMap.Core.Reliability;
 public sealed class ReliabilityStatistics
 {
     private readonly SortedDictionary<string, ServiceTotals> _services = new(StringComparer.Ordinal);
+    // The same totals by hash: every trace looks up each of its services, and a tree lookup costs
+    // a string comparison per level.
+    private readonly Dictionary<string, ServiceTotals> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<ServiceEdge, EdgeFacts> _edges = [];
 
     public long Traces { get; private set; }
@@ -74,9 +77,11 @@ public sealed class ReliabilityStatistics
 
     internal ServiceTotals Totals(string name)
     {
-        if (!_services.TryGetValue(name, out var totals))
+        if (!_byName.TryGetValue(name, out var totals))
         {
-            _services[name] = totals = new ServiceTotals();
+            totals = new ServiceTotals();
+            _byName.Add(name, totals);
+            _services.Add(name, totals);
         }
         return totals;
     }
@@ -102,6 +107,7 @@ public sealed class ReliabilityStatistics
         if (totals.IsEmpty)
         {
             _services.Remove(name);
+            _byName.Remove(name);
         }
     }
 }
