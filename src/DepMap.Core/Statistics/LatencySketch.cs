@@ -490,7 +490,13 @@ public sealed class LatencySketch
             var capacity = Math.Min(SparseLimit, Math.Max(2, _pairs.Length));
             Array.Resize(ref _pairs, 2 * capacity);
         }
-        Array.Copy(_pairs, 2 * at, _pairs, 2 * (at + 1), 2 * (_used - at));
+        // A loop, not Array.Copy: an overlapping copy within one array leaves managed code for the
+        // C runtime's memmove, which costs more than moving a few pairs (and was a fifth of the
+        // aggregation's samples in a profile).
+        for (var i = (2 * _used) - 1; i >= 2 * at; i--)
+        {
+            _pairs[i + 2] = _pairs[i];
+        }
         (_pairs[2 * at], _pairs[(2 * at) + 1]) = (index, count);
         _used++;
     }
