@@ -4,6 +4,7 @@ using DepMap.Benchmarks.Rendering;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
 // `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end;
+// `-- breakdown [repetitions]` times FullRun's parts one by one; `-- loop full|delta 150` repeats one for dotnet-trace;
 // `-- render [--sizes 50,500,2000] [--topology layered,ring] [--runs 3] [--nslimit off|10]` times /graph.svg cold and warm.
 // See docs/benchmarks.md for the figures and the machine they were taken on.
 if (args is ["aggregate-sqlite", ..])
@@ -14,6 +15,16 @@ if (args is ["aggregate-sqlite", ..])
         args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], invariant) : 1_000_000,
         Option("--spread-hours") is { } hours ? double.Parse(hours, invariant) : 0,
         Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0);
+}
+if (args is ["breakdown", ..])
+{
+    Breakdown.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+    return 0;
+}
+if (args is ["loop", var part, var repetitions])
+{
+    Breakdown.Loop(part, int.Parse(repetitions, System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
 }
 if (args is ["render", ..])
 {

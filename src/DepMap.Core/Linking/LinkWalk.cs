@@ -32,20 +32,47 @@ internal sealed class LinkWalk
         {
             return LinkedTrace.Empty;
         }
-        var walk = t_cached ?? new LinkWalk();
-        t_cached = null;
-        var result = walk.Run(spans, policy);
-        if (spans.Count <= 4096)
-        {
-            t_cached = walk;
-        }
+        var walk = Rent();
+        walk._tree.Build(spans);
+        var result = walk.Walk(policy);
+        walk.Return(spans.Count);
         return result;
     }
 
-    private LinkedTrace Run(IReadOnlyList<Span> spans, LinkPolicy policy)
+    /// <summary>Both views of one trace from one tree: the tree does not depend on the view, only the walk does.</summary>
+    public static (LinkedTrace DepMap, LinkedTrace Zipkin) LinkBoth(IReadOnlyList<Span> spans)
+    {
+        if (spans.Count == 0)
+        {
+            return (LinkedTrace.Empty, LinkedTrace.Empty);
+        }
+        var walk = Rent();
+        walk._tree.Build(spans);
+        var depMap = walk.Walk(LinkPolicy.For(LinkerOptions.DepMap));
+        var zipkin = walk.Walk(LinkPolicy.For(LinkerOptions.Zipkin));
+        walk.Return(spans.Count);
+        return (depMap, zipkin);
+    }
+
+    private static LinkWalk Rent()
+    {
+        var walk = t_cached ?? new LinkWalk();
+        t_cached = null;
+        return walk;
+    }
+
+    private void Return(int spanCount)
+    {
+        _tree.ReleaseSpans();
+        if (spanCount <= 4096)
+        {
+            t_cached = this;
+        }
+    }
+
+    private LinkedTrace Walk(LinkPolicy policy)
     {
         _policy = policy;
-        _tree.Build(spans);
         Grow(_tree.Count + 1);
         var count = Order();
         if (policy.DirectMessaging)
@@ -62,7 +89,6 @@ internal sealed class LinkWalk
         _calls.Clear();
         _unnamed.Clear();
         _bySpanId.Clear();
-        _tree.ReleaseSpans();
         Array.Clear(_local, 0, _tree.Count);
         return result;
     }

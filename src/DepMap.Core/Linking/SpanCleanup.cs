@@ -8,12 +8,13 @@ namespace DepMap.Core.Linking;
 /// </summary>
 internal static class SpanCleanup
 {
-    private static readonly CleanupOrder Order = new();
+    // A cached delegate: Array.Sort with an IComparer wraps it in a new one on every call.
+    private static readonly Comparison<Span> Order = new CleanupOrder().Compare;
 
     /// <summary>Sorts and merges <paramref name="spans"/>[0..count) in place; returns the new count.</summary>
     public static int Merge(Span[] spans, int count)
     {
-        Array.Sort(spans, 0, count, Order);
+        spans.AsSpan(0, count).Sort(Order);
         var written = 0;
         Span? last = null;
         var read = 0;

@@ -18,6 +18,17 @@ public static class TraceLinker
     }
 
     /// <summary>
+    /// Links the spans of ONE trace in both views, as <see cref="Link"/> does with
+    /// <see cref="LinkerOptions.DepMap"/> and with <see cref="LinkerOptions.Zipkin"/>, building the
+    /// trace tree once for both.
+    /// </summary>
+    public static (LinkedTrace DepMap, LinkedTrace Zipkin) LinkBothViews(IReadOnlyList<Span> spans)
+    {
+        ArgumentNullException.ThrowIfNull(spans);
+        return LinkWalk.LinkBoth(spans);
+    }
+
+    /// <summary>
     /// Groups any spans by <see cref="TraceId.Low"/>, as Zipkin's storage does so that 64- and
     /// 128-bit ids of one trace meet, and links each trace in order of first appearance.
     /// </summary>

@@ -6,29 +6,33 @@ namespace DepMap.Core.Reliability;
 internal static class CallTargets
 {
     /// <summary>
-    /// The server sides answering <paramref name="client"/>: the SERVER/CONSUMER spans whose nearest
-    /// ancestor that is not INTERNAL or kind-less is the client, so a proxy's or the client's own
-    /// INTERNAL span in between does not lose the call.
+    /// The server sides answering <paramref name="client"/>, in input order: the SERVER/CONSUMER
+    /// spans whose nearest ancestor that is not INTERNAL or kind-less is the client, so a proxy's or
+    /// the client's own INTERNAL span in between does not lose the call.
     /// </summary>
-    public static void FindAnswers(SpanTreeNode client, List<SpanTreeNode> answers)
+    public static void FindAnswers(SpanTree tree, int client, List<int> answers, Stack<int> pending)
     {
         answers.Clear();
-        var pending = new Stack<SpanTreeNode>(client.Children);
+        pending.Clear();
+        foreach (var child in tree.Children(client))
+        {
+            pending.Push(child);
+        }
         while (pending.TryPop(out var node))
         {
-            if (node.IsServerSide)
+            if (tree.IsServerSide(node))
             {
                 answers.Add(node);
             }
-            else if (node.Span.Kind is SpanKind.Internal or SpanKind.Unspecified)
+            else if (tree.Spans[node].Kind is SpanKind.Internal or SpanKind.Unspecified)
             {
-                foreach (var child in node.Children)
+                foreach (var child in tree.Children(node))
                 {
                     pending.Push(child);
                 }
             }
         }
-        answers.Sort((a, b) => a.Index.CompareTo(b.Index));
+        answers.Sort();
     }
 
     /// <summary>

@@ -12,19 +12,24 @@ namespace DepMap.Core.Reliability;
 internal static class ErrorOrigin
 {
     /// <summary>The nearest failed spans below <paramref name="failed"/> that explain its failure.</summary>
-    public static void FindExplainers(SpanTreeNode failed, List<SpanTreeNode> explainers)
+    public static void FindExplainers(SpanTree tree, int failed, List<int> explainers, Stack<int> pending)
     {
         explainers.Clear();
-        var pending = new Stack<SpanTreeNode>(failed.Children);
+        pending.Clear();
+        var service = tree.Spans[failed].LocalService;
+        foreach (var child in tree.Children(failed))
+        {
+            pending.Push(child);
+        }
         while (pending.TryPop(out var child))
         {
-            if (child.Span.Error)
+            if (tree.Spans[child].Error)
             {
                 explainers.Add(child);
             }
-            else if (!child.IsServerSide && child.Span.LocalService == failed.Span.LocalService)
+            else if (!tree.IsServerSide(child) && string.Equals(tree.Spans[child].LocalService, service, StringComparison.Ordinal))
             {
-                foreach (var grandChild in child.Children)
+                foreach (var grandChild in tree.Children(child))
                 {
                     pending.Push(grandChild);
                 }
@@ -37,24 +42,24 @@ internal static class ErrorOrigin
     /// spans without crossing into another request (another service, or a loopback call to itself);
     /// false when every failure chain leads into a request it made.
     /// </summary>
-    public static bool Originated(SpanTreeNode request)
+    public static bool Originated(SpanTree tree, int request, ErrorOriginScratch scratch)
     {
-        var service = request.Span.LocalService;
-        var explainers = new List<SpanTreeNode>();
-        var pending = new Stack<SpanTreeNode>();
+        var service = tree.Spans[request].LocalService;
+        var pending = scratch.Pending;
+        pending.Clear();
         pending.Push(request);
         while (pending.TryPop(out var node))
         {
-            if (node != request && (node.IsServerSide || node.Span.LocalService != service))
+            if (node != request && (tree.IsServerSide(node) || !string.Equals(tree.Spans[node].LocalService, service, StringComparison.Ordinal)))
             {
                 continue;
             }
-            FindExplainers(node, explainers);
-            if (explainers.Count == 0)
+            FindExplainers(tree, node, scratch.Explainers, scratch.Search);
+            if (scratch.Explainers.Count == 0)
             {
                 return true;
             }
-            foreach (var explainer in explainers)
+            foreach (var explainer in scratch.Explainers)
             {
                 pending.Push(explainer);
             }
@@ -66,6 +71,14 @@ internal static class ErrorOrigin
     /// A request is a span that serves a caller or a message, or a root: a batch job or a trace
     /// whose entry hop was not reported still did work on its service's behalf.
     /// </summary>
-    public static bool IsRequest(SpanTreeNode node) =>
-        node.Parent is null || node.Span.Kind is SpanKind.Server or SpanKind.Consumer;
+    public static bool IsRequest(SpanTree tree, int node) =>
+        tree.Parent[node] == SpanTree.None || tree.Spans[node].Kind is SpanKind.Server or SpanKind.Consumer;
+}
+
+/// <summary>The lists <see cref="ErrorOrigin.Originated"/> reuses from span to span.</summary>
+internal sealed class ErrorOriginScratch
+{
+    public Stack<int> Pending { get; } = new();
+    public Stack<int> Search { get; } = new();
+    public List<int> Explainers { get; } = [];
 }

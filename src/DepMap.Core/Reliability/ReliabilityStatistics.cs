@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace DepMap.Core.Reliability;
 
 /// <summary>
@@ -9,6 +11,9 @@ namespace DepMap.Core.Reliability;
 public sealed class ReliabilityStatistics
 {
     private readonly SortedDictionary<string, ServiceTotals> _services = new(StringComparer.Ordinal);
+    // The same totals by hash: every trace looks up each of its services, and a tree lookup costs
+    // a string comparison per level.
+    private readonly Dictionary<string, ServiceTotals> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<ServiceEdge, EdgeFacts> _edges = [];
 
     public long Traces { get; private set; }
@@ -72,9 +77,11 @@ public sealed class ReliabilityStatistics
 
     internal ServiceTotals Totals(string name)
     {
-        if (!_services.TryGetValue(name, out var totals))
+        if (!_byName.TryGetValue(name, out var totals))
         {
-            _services[name] = totals = new ServiceTotals();
+            totals = new ServiceTotals();
+            _byName.Add(name, totals);
+            _services.Add(name, totals);
         }
         return totals;
     }
@@ -83,14 +90,15 @@ public sealed class ReliabilityStatistics
 
     internal void AddEdge(ServiceEdge edge, EdgeFacts facts)
     {
-        var sum = _edges.GetValueOrDefault(edge) + facts;
+        if (facts.IsZero)
+        {
+            return;
+        }
+        ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_edges, edge, out _);
+        sum += facts;
         if (sum.IsZero)
         {
             _edges.Remove(edge);
-        }
-        else
-        {
-            _edges[edge] = sum;
         }
     }
 
@@ -99,6 +107,7 @@ public sealed class ReliabilityStatistics
         if (totals.IsEmpty)
         {
             _services.Remove(name);
+            _byName.Remove(name);
         }
     }
 }

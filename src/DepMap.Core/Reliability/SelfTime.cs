@@ -7,33 +7,40 @@ namespace DepMap.Core.Reliability;
 /// </summary>
 internal static class SelfTime
 {
-    public static long Of(SpanTreeNode node, List<(long Start, long End)> scratch)
+    public static long Of(SpanTree tree, int node, ref (long Start, long End)[] scratch)
     {
-        var start = node.Span.StartUnixNano;
-        var end = start + Math.Max(0, node.Span.DurationNano);
-        scratch.Clear();
-        foreach (var child in node.Children)
+        var span = tree.Spans[node];
+        var start = span.StartUnixNano;
+        var end = start + Math.Max(0, span.DurationNano);
+        var children = tree.Children(node);
+        if (scratch.Length < children.Length)
         {
-            var childStart = Math.Max(start, child.Span.StartUnixNano);
-            var childEnd = Math.Min(end, child.Span.StartUnixNano + Math.Max(0, child.Span.DurationNano));
+            scratch = new (long, long)[Math.Max(children.Length, scratch.Length * 2)];
+        }
+        var count = 0;
+        foreach (var child in children)
+        {
+            var childSpan = tree.Spans[child];
+            var childStart = Math.Max(start, childSpan.StartUnixNano);
+            var childEnd = Math.Min(end, childSpan.StartUnixNano + Math.Max(0, childSpan.DurationNano));
             if (childEnd > childStart)
             {
-                scratch.Add((childStart, childEnd));
+                scratch[count++] = (childStart, childEnd);
             }
         }
-        return end - start - Covered(scratch);
+        return end - start - Covered(scratch.AsSpan(0, count));
     }
 
-    private static long Covered(List<(long Start, long End)> intervals)
+    private static long Covered(Span<(long Start, long End)> intervals)
     {
-        if (intervals.Count == 0)
+        if (intervals.Length == 0)
         {
             return 0;
         }
         intervals.Sort();
         long covered = 0;
         var (runStart, runEnd) = intervals[0];
-        for (var i = 1; i < intervals.Count; i++)
+        for (var i = 1; i < intervals.Length; i++)
         {
             var (nextStart, nextEnd) = intervals[i];
             if (nextStart > runEnd)

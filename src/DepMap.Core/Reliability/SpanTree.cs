@@ -2,158 +2,216 @@ using DepMap.Core.Spans;
 
 namespace DepMap.Core.Reliability;
 
-/// <summary>One span in the tree of its trace.</summary>
-internal sealed class SpanTreeNode(Span span, int index)
-{
-    public Span Span { get; } = span;
-    /// <summary>Position in <see cref="SpanTree.Nodes"/>.</summary>
-    public int Index { get; } = index;
-    public SpanTreeNode? Parent { get; set; }
-    public List<SpanTreeNode> Children { get; } = [];
-
-    /// <summary>A request boundary: work one service does for a caller or a message.</summary>
-    public bool IsServerSide => Span.Kind is SpanKind.Server or SpanKind.Consumer;
-}
-
 /// <summary>
 /// The span tree of one trace, built by parent id. It survives bad data: a span reported twice
 /// (same span id, kind and service) counts once, a span whose parent is missing is a root, and a
-/// parent chain that loops is cut so every span is reached exactly once from a root.
+/// parent chain that loops is cut so every span is reached exactly once from a root. Nodes are
+/// indices into <see cref="Spans"/>, in input order; the arrays are reused from trace to trace on
+/// one thread, so building a tree allocates nothing once they have grown.
 /// </summary>
 internal sealed class SpanTree
 {
-    private SpanTree(List<SpanTreeNode> nodes, List<SpanTreeNode> roots)
-    {
-        Nodes = nodes;
-        Roots = roots;
-    }
+    public const int None = -1;
 
-    /// <summary>Every distinct span, in input order.</summary>
-    public IReadOnlyList<SpanTreeNode> Nodes { get; }
+    private readonly Dictionary<ulong, int> _firstById = [];
+    private readonly Comparison<int> _byStart;
+    private int[] _nextSameId = new int[32];
+    private int[] _childStart = new int[33];
+    private int[] _children = new int[32];
+    private int[] _roots = new int[32];
+    private int _rootCount;
+    private byte[] _state = new byte[32];
+    private int[] _chain = new int[32];
+
+    public SpanTree() => _byStart = ByStart;
+
+    /// <summary>Every distinct span, in input order; only the first <see cref="Count"/> are this trace's.</summary>
+    public Span[] Spans { get; private set; } = new Span[32];
+
+    public int Count { get; private set; }
+
+    /// <summary>Each node's parent, or <see cref="None"/> for a root.</summary>
+    public int[] Parent { get; private set; } = new int[32];
 
     /// <summary>Spans without a reported parent, earliest first.</summary>
-    public IReadOnlyList<SpanTreeNode> Roots { get; }
+    public ReadOnlySpan<int> Roots => _roots.AsSpan(0, _rootCount);
 
-    public static SpanTree Build(IReadOnlyList<Span> spans)
+    /// <summary>A node's children in input order: no rule of the analysis depends on their order.</summary>
+    public ReadOnlySpan<int> Children(int node) => _children.AsSpan(_childStart[node], _childStart[node + 1] - _childStart[node]);
+
+    /// <summary>A request boundary: work one service does for a caller or a message.</summary>
+    public bool IsServerSide(int node) => Spans[node].Kind is SpanKind.Server or SpanKind.Consumer;
+
+    public void Build(IReadOnlyList<Span> spans)
     {
-        var seen = new HashSet<(ulong, SpanKind, string?)>();
-        var nodes = new List<SpanTreeNode>(spans.Count);
-        var byId = new Dictionary<ulong, List<SpanTreeNode>>(spans.Count);
-        foreach (var span in spans)
+        Grow(spans.Count);
+        _firstById.Clear();
+        Count = 0;
+        for (var i = 0; i < spans.Count; i++)
         {
-            if (!seen.Add((span.SpanId, span.Kind, span.LocalService)))
-            {
-                continue;
-            }
-            var node = new SpanTreeNode(span, nodes.Count);
-            nodes.Add(node);
-            if (!byId.TryGetValue(span.SpanId, out var sameId))
-            {
-                byId[span.SpanId] = sameId = [];
-            }
-            sameId.Add(node);
+            Index(spans[i]);
         }
-
-        foreach (var node in nodes)
+        for (var node = 0; node < Count; node++)
         {
-            node.Parent = FindParent(node, byId);
+            Parent[node] = FindParent(node);
         }
-        CutCycles(nodes);
-
-        var roots = new List<SpanTreeNode>();
-        foreach (var node in nodes)
-        {
-            if (node.Parent is null)
-            {
-                roots.Add(node);
-            }
-            else
-            {
-                node.Parent.Children.Add(node);
-            }
-        }
-        roots.Sort(ByStart);
-        foreach (var node in nodes)
-        {
-            node.Children.Sort(ByStart);
-        }
-        return new SpanTree(nodes, roots);
+        CutCycles();
+        Attach();
     }
 
-    private static SpanTreeNode? FindParent(SpanTreeNode node, Dictionary<ulong, List<SpanTreeNode>> byId)
+    /// <summary>Drops the span references so a reused tree does not keep a trace alive.</summary>
+    public void Release() => Array.Clear(Spans, 0, Count);
+
+    private void Grow(int count)
     {
-        var span = node.Span;
+        if (Spans.Length >= count)
+        {
+            return;
+        }
+        var size = Math.Max(count, Spans.Length * 2);
+        Spans = new Span[size];
+        Parent = new int[size];
+        _nextSameId = new int[size];
+        _childStart = new int[size + 1];
+        _children = new int[size];
+        _roots = new int[size];
+        _state = new byte[size];
+        _chain = new int[size];
+    }
+
+    private void Index(Span span)
+    {
+        var last = None;
+        if (_firstById.TryGetValue(span.SpanId, out var first))
+        {
+            for (var other = first; other != None; other = _nextSameId[other])
+            {
+                if (Spans[other].Kind == span.Kind && string.Equals(Spans[other].LocalService, span.LocalService, StringComparison.Ordinal))
+                {
+                    return;
+                }
+                last = other;
+            }
+        }
+        var node = Count++;
+        Spans[node] = span;
+        _nextSameId[node] = None;
+        if (last == None)
+        {
+            _firstById.Add(span.SpanId, node);
+        }
+        else
+        {
+            _nextSameId[last] = node;
+        }
+    }
+
+    private int FindParent(int node)
+    {
+        var span = Spans[node];
         // Zipkin's shared span id: the server half of an RPC reuses its client's id, so it is the
         // client's child, not its own parent's.
-        if (node.IsServerSide || span.Shared)
+        if (IsServerSide(node) || span.Shared)
         {
-            foreach (var other in byId[span.SpanId])
+            for (var other = _firstById[span.SpanId]; other != None; other = _nextSameId[other])
             {
-                if (other != node && !other.IsServerSide && !other.Span.Shared)
+                if (other != node && !IsServerSide(other) && !Spans[other].Shared)
                 {
                     return other;
                 }
             }
         }
-        if (span.ParentId == 0 || span.ParentId == span.SpanId || !byId.TryGetValue(span.ParentId, out var candidates))
+        if (span.ParentId == 0 || span.ParentId == span.SpanId || !_firstById.TryGetValue(span.ParentId, out var first))
         {
-            return null;
+            return None;
         }
-        if (candidates.Count == 1)
+        if (_nextSameId[first] == None)
         {
-            return candidates[0];
+            return first;
         }
         // A parent id shared by a client and its server: the child belongs to the side reported by
         // its own service, else to the server side, which is the one doing the work.
-        SpanTreeNode? sameService = null;
-        SpanTreeNode? serverSide = null;
-        foreach (var candidate in candidates)
+        var sameService = None;
+        var serverSide = None;
+        for (var candidate = first; candidate != None; candidate = _nextSameId[candidate])
         {
-            var isServer = candidate.IsServerSide || candidate.Span.Shared;
-            if (candidate.Span.LocalService == span.LocalService && (sameService is null || isServer))
+            var isServer = IsServerSide(candidate) || Spans[candidate].Shared;
+            if (string.Equals(Spans[candidate].LocalService, span.LocalService, StringComparison.Ordinal) && (sameService == None || isServer))
             {
                 sameService = candidate;
             }
-            if (isServer)
+            if (isServer && serverSide == None)
             {
-                serverSide ??= candidate;
+                serverSide = candidate;
             }
         }
-        return sameService ?? serverSide ?? candidates[0];
+        return sameService != None ? sameService : serverSide != None ? serverSide : first;
     }
 
-    private static void CutCycles(List<SpanTreeNode> nodes)
+    private void CutCycles()
     {
         // 1: on the chain being walked, 2: known to reach a root.
-        var state = new byte[nodes.Count];
-        var chain = new List<SpanTreeNode>();
-        foreach (var start in nodes)
+        Array.Clear(_state, 0, Count);
+        for (var start = 0; start < Count; start++)
         {
-            chain.Clear();
+            var length = 0;
             var current = start;
-            while (current is not null && state[current.Index] == 0)
+            while (current != None && _state[current] == 0)
             {
-                state[current.Index] = 1;
-                chain.Add(current);
-                var parent = current.Parent;
-                if (parent is not null && state[parent.Index] == 1)
+                _state[current] = 1;
+                _chain[length++] = current;
+                var parent = Parent[current];
+                if (parent != None && _state[parent] == 1)
                 {
                     // The chain came back to itself: the span that closes the loop becomes a root.
-                    current.Parent = null;
+                    Parent[current] = None;
                     break;
                 }
                 current = parent;
             }
-            foreach (var node in chain)
+            for (var i = 0; i < length; i++)
             {
-                state[node.Index] = 2;
+                _state[_chain[i]] = 2;
             }
         }
     }
 
-    private static int ByStart(SpanTreeNode a, SpanTreeNode b)
+    /// <summary>Children as one array sliced per parent (counted, then placed in input order), and the sorted roots.</summary>
+    private void Attach()
     {
-        var byStart = a.Span.StartUnixNano.CompareTo(b.Span.StartUnixNano);
-        return byStart != 0 ? byStart : a.Span.SpanId.CompareTo(b.Span.SpanId);
+        Array.Clear(_childStart, 0, Count + 1);
+        _rootCount = 0;
+        for (var node = 0; node < Count; node++)
+        {
+            if (Parent[node] == None)
+            {
+                _roots[_rootCount++] = node;
+            }
+            else
+            {
+                _childStart[Parent[node] + 1]++;
+            }
+        }
+        for (var node = 0; node < Count; node++)
+        {
+            _childStart[node + 1] += _childStart[node];
+        }
+        // _chain is free again: it holds each parent's next free child slot.
+        Array.Copy(_childStart, _chain, Count);
+        for (var node = 0; node < Count; node++)
+        {
+            if (Parent[node] is var parent && parent != None)
+            {
+                _children[_chain[parent]++] = node;
+            }
+        }
+        // The same sort List<T>.Sort runs, on the same input order, so ties fall as they always did.
+        _roots.AsSpan(0, _rootCount).Sort(_byStart);
+    }
+
+    private int ByStart(int a, int b)
+    {
+        var byStart = Spans[a].StartUnixNano.CompareTo(Spans[b].StartUnixNano);
+        return byStart != 0 ? byStart : Spans[a].SpanId.CompareTo(Spans[b].SpanId);
     }
 }

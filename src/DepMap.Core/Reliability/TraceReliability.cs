@@ -32,5 +32,5 @@ public sealed record TraceReliability
 
     /// <summary>Analyses the spans of one trace (any order, duplicates and bad parents tolerated).</summary>
     public static TraceReliability Analyze(IReadOnlyList<Span> spansOfOneTrace) =>
-        spansOfOneTrace.Count == 0 ? Empty : TraceReliabilityAnalyzer.Analyze(SpanTree.Build(spansOfOneTrace));
+        spansOfOneTrace.Count == 0 ? Empty : TraceReliabilityAnalyzer.Analyze(spansOfOneTrace);
 }

@@ -17,7 +17,14 @@ public sealed class EdgeStatistics
     public const int MaxOperations = OperationTable.MaxNamed;
     private const byte FormatVersion = 1;
 
+    private static readonly LatencySketch NoLatencies = new();
+
     private OperationTable _operations = new();
+    // Made on first use: most edges lack a side (a database call has no server span, an RPC no
+    // queue), and every edge of every bucket held in memory would carry the empty ones.
+    private LatencySketch? _clientLatency;
+    private LatencySketch? _serverLatency;
+    private LatencySketch? _queueDelay;
 
     public EdgeStatistics(EdgeKey key) => Key = key;
 
@@ -25,9 +32,9 @@ public sealed class EdgeStatistics
     public long CallCount { get; private set; }
     public long ErrorCount { get; private set; }
     public double ErrorRate => CallCount == 0 ? 0 : (double)ErrorCount / CallCount;
-    public LatencySketch ClientLatency { get; private set; } = new();
-    public LatencySketch ServerLatency { get; private set; } = new();
-    public LatencySketch QueueDelay { get; private set; } = new();
+    public LatencySketch ClientLatency => _clientLatency ??= new();
+    public LatencySketch ServerLatency => _serverLatency ??= new();
+    public LatencySketch QueueDelay => _queueDelay ??= new();
     public long? FirstSeen { get; private set; }
     public long? LastSeen { get; private set; }
     /// <summary>The slowest call (client-side duration, else server-side).</summary>
@@ -81,9 +88,9 @@ public sealed class EdgeStatistics
     {
         CallCount = checked(CallCount + other.CallCount);
         ErrorCount = checked(ErrorCount + other.ErrorCount);
-        ClientLatency.Merge(other.ClientLatency);
-        ServerLatency.Merge(other.ServerLatency);
-        QueueDelay.Merge(other.QueueDelay);
+        MergeInto(ref _clientLatency, other._clientLatency);
+        MergeInto(ref _serverLatency, other._serverLatency);
+        MergeInto(ref _queueDelay, other._queueDelay);
         FirstSeen = MinOrNull(FirstSeen, other.FirstSeen);
         LastSeen = MaxOrNull(LastSeen, other.LastSeen);
         SlowestCall = other.SlowestCall is { } slowest ? Exemplar.Larger(SlowestCall, slowest) : SlowestCall;
@@ -97,18 +104,18 @@ public sealed class EdgeStatistics
     internal bool Contains(EdgeStatistics other) =>
         other.CallCount <= CallCount
         && other.ErrorCount <= ErrorCount
-        && ClientLatency.Contains(other.ClientLatency)
-        && ServerLatency.Contains(other.ServerLatency)
-        && QueueDelay.Contains(other.QueueDelay);
+        && Covers(_clientLatency, other._clientLatency)
+        && Covers(_serverLatency, other._serverLatency)
+        && Covers(_queueDelay, other._queueDelay);
 
     /// <summary>Takes <paramref name="other"/> back out; the caller has checked <see cref="Contains"/>.</summary>
     internal void Subtract(EdgeStatistics other)
     {
         CallCount -= other.CallCount;
         ErrorCount -= other.ErrorCount;
-        ClientLatency.Subtract(other.ClientLatency);
-        ServerLatency.Subtract(other.ServerLatency);
-        QueueDelay.Subtract(other.QueueDelay);
+        SubtractFrom(_clientLatency, other._clientLatency);
+        SubtractFrom(_serverLatency, other._serverLatency);
+        SubtractFrom(_queueDelay, other._queueDelay);
         if (SlowestCall?.TraceId == other.SlowestCall?.TraceId)
         {
             SlowestCall = null;
@@ -129,9 +136,9 @@ public sealed class EdgeStatistics
         writer.WriteByte((byte)Key.ConnectionType);
         writer.WriteVarint((ulong)CallCount);
         writer.WriteVarint((ulong)ErrorCount);
-        ClientLatency.WriteTo(writer);
-        ServerLatency.WriteTo(writer);
-        QueueDelay.WriteTo(writer);
+        (_clientLatency ?? NoLatencies).WriteTo(writer);
+        (_serverLatency ?? NoLatencies).WriteTo(writer);
+        (_queueDelay ?? NoLatencies).WriteTo(writer);
         WriteOptional(writer, FirstSeen);
         WriteOptional(writer, LastSeen);
         Exemplar.Write(writer, SlowestCall);
@@ -169,9 +176,9 @@ public sealed class EdgeStatistics
         {
             throw reader.Corrupt("more errors than calls", countsAt);
         }
-        edge.ClientLatency = LatencySketch.ReadFrom(ref reader);
-        edge.ServerLatency = LatencySketch.ReadFrom(ref reader);
-        edge.QueueDelay = LatencySketch.ReadFrom(ref reader);
+        edge._clientLatency = LatencySketch.ReadFrom(ref reader);
+        edge._serverLatency = LatencySketch.ReadFrom(ref reader);
+        edge._queueDelay = LatencySketch.ReadFrom(ref reader);
         edge.FirstSeen = ReadOptional(ref reader);
         edge.LastSeen = ReadOptional(ref reader);
         edge.SlowestCall = Exemplar.Read(ref reader);
@@ -228,6 +235,25 @@ public sealed class EdgeStatistics
         current is null ? candidate
         : candidate is null ? current
         : string.CompareOrdinal(candidate, current) < 0 ? candidate : current;
+
+    private static void MergeInto(ref LatencySketch? mine, LatencySketch? theirs)
+    {
+        if (theirs is { IsEmpty: false })
+        {
+            (mine ??= new LatencySketch()).Merge(theirs);
+        }
+    }
+
+    private static bool Covers(LatencySketch? mine, LatencySketch? theirs) =>
+        theirs is null || theirs.IsEmpty || (mine is not null && mine.Contains(theirs));
+
+    private static void SubtractFrom(LatencySketch? mine, LatencySketch? theirs)
+    {
+        if (theirs is { IsEmpty: false })
+        {
+            mine!.Subtract(theirs);
+        }
+    }
 
     private static long? MinOrNull(long? a, long? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
 

@@ -26,8 +26,9 @@ public sealed class LatencySketch
     // indices, so they start as sorted (index, count) pairs and turn dense only past this many.
     private const int SparseLimit = 16;
 
-    private int[] _keys = [];
-    private long[] _values = [];
+    // (index, count) pairs side by side in one array: a sketch is one object and one array, which
+    // matters for the thousands of edges a bucket holds while the garbage collector walks them.
+    private long[] _pairs = [];
     private int _used;
     private long[]? _counts;
     private int _offset;
@@ -123,9 +124,9 @@ public sealed class LatencySketch
         {
             for (var b = 0; b < other._used; b++)
             {
-                if (other._values[b] > 0)
+                if (other.ValueAt(b) > 0)
                 {
-                    AddAt(other._keys[b], other._values[b]);
+                    AddAt(other.KeyAt(b), other.ValueAt(b));
                 }
             }
         }
@@ -312,7 +313,12 @@ public sealed class LatencySketch
         }
         if (indices.Length <= SparseLimit)
         {
-            (sketch._keys, sketch._values, sketch._used) = (indices, counts, indices.Length);
+            sketch._pairs = new long[indices.Length * 2];
+            for (var b = 0; b < indices.Length; b++)
+            {
+                (sketch._pairs[2 * b], sketch._pairs[(2 * b) + 1]) = (indices[b], counts[b]);
+            }
+            sketch._used = indices.Length;
         }
         else
         {
@@ -375,9 +381,9 @@ public sealed class LatencySketch
         }
         for (var b = _used - 1; b >= 0; b--)
         {
-            if (_values[b] > 0)
+            if (ValueAt(b) > 0)
             {
-                return _keys[b];
+                return KeyAt(b);
             }
         }
         return int.MinValue;
@@ -402,10 +408,10 @@ public sealed class LatencySketch
         {
             while (cursor < _used)
             {
-                var c = _values[cursor++];
+                var c = ValueAt(cursor++);
                 if (c > 0)
                 {
-                    (index, count) = (_keys[cursor - 1], c);
+                    (index, count) = (KeyAt(cursor - 1), c);
                     return true;
                 }
             }
@@ -421,8 +427,8 @@ public sealed class LatencySketch
             var slot = index - _offset;
             return slot >= 0 && slot < counts.Length ? counts[slot] : 0;
         }
-        var at = Array.BinarySearch(_keys, 0, _used, index);
-        return at >= 0 ? _values[at] : 0;
+        var at = FindSparse(index);
+        return at >= 0 ? ValueAt(at) : 0;
     }
 
     // A negative count only ever takes back what CountAt showed is there.
@@ -430,10 +436,11 @@ public sealed class LatencySketch
     {
         if (_counts is null)
         {
-            var at = Array.BinarySearch(_keys, 0, _used, index);
+            var at = FindSparse(index);
             if (at >= 0)
             {
-                _values[at] = checked(_values[at] + count);
+                ref var value = ref _pairs[(2 * at) + 1];
+                value = checked(value + count);
                 return;
             }
             if (_used < SparseLimit)
@@ -448,17 +455,49 @@ public sealed class LatencySketch
         _counts![slot] = checked(_counts[slot] + count);
     }
 
+    private int KeyAt(int pair) => (int)_pairs[2 * pair];
+
+    private long ValueAt(int pair) => _pairs[(2 * pair) + 1];
+
+    /// <summary>Array.BinarySearch's contract over the pairs' indices: the pair, else the complement of where it goes.</summary>
+    private int FindSparse(int index)
+    {
+        int low = 0, high = _used - 1;
+        while (low <= high)
+        {
+            var middle = (int)((uint)(low + high) >> 1);
+            var key = KeyAt(middle);
+            if (key == index)
+            {
+                return middle;
+            }
+            if (key < index)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return ~low;
+    }
+
     private void InsertSparse(int at, int index, long count)
     {
-        if (_used == _keys.Length)
+        if (2 * _used == _pairs.Length)
         {
-            var capacity = Math.Min(SparseLimit, Math.Max(2, _keys.Length * 2));
-            Array.Resize(ref _keys, capacity);
-            Array.Resize(ref _values, capacity);
+            var capacity = Math.Min(SparseLimit, Math.Max(2, _pairs.Length));
+            Array.Resize(ref _pairs, 2 * capacity);
         }
-        Array.Copy(_keys, at, _keys, at + 1, _used - at);
-        Array.Copy(_values, at, _values, at + 1, _used - at);
-        (_keys[at], _values[at]) = (index, count);
+        // A loop, not Array.Copy: an overlapping copy within one array leaves managed code for the
+        // C runtime's memmove, which costs more than moving a few pairs (and was a fifth of the
+        // aggregation's samples in a profile).
+        for (var i = (2 * _used) - 1; i >= 2 * at; i--)
+        {
+            _pairs[i + 2] = _pairs[i];
+        }
+        (_pairs[2 * at], _pairs[(2 * at) + 1]) = (index, count);
         _used++;
     }
 
@@ -471,13 +510,13 @@ public sealed class LatencySketch
         _counts = [];
         if (_used > 0)
         {
-            EnsureRange(_keys[0], _keys[_used - 1]);
+            EnsureRange(KeyAt(0), KeyAt(_used - 1));
             for (var b = 0; b < _used; b++)
             {
-                _counts[_keys[b] - _offset] = _values[b];
+                _counts[KeyAt(b) - _offset] = ValueAt(b);
             }
         }
-        (_keys, _values, _used) = ([], [], 0);
+        (_pairs, _used) = ([], 0);
     }
 
     private void EnsureRange(int low, int high)
@@ -515,7 +554,7 @@ public sealed class LatencySketch
     {
         if (Count == 0)
         {
-            (_keys, _values, _used) = ([], [], 0);
+            (_pairs, _used) = ([], 0);
             _counts = null;
             _offset = 0;
             _zeroCount = 0;

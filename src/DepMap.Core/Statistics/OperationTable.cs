@@ -18,7 +18,10 @@ internal sealed class OperationTable
 {
     public const int MaxNamed = 20;
 
-    private readonly Dictionary<string, OperationStatistics> _named = new(StringComparer.Ordinal);
+    // A list searched by name rather than a dictionary: it holds at most MaxNamed entries, usually
+    // one or two, and every edge of every bucket keeps one, so its size is what counts. No rule
+    // depends on its order.
+    private readonly List<OperationStatistics> _named = new(1);
 
     public OperationStatistics? Other { get; private set; }
 
@@ -32,8 +35,7 @@ internal sealed class OperationTable
     {
         get
         {
-            var named = new OperationStatistics[_named.Count];
-            _named.Values.CopyTo(named, 0);
+            var named = _named.ToArray();
             Array.Sort(named, static (a, b) =>
                 a.CallCount != b.CallCount ? b.CallCount.CompareTo(a.CallCount) : string.CompareOrdinal(a.Name, b.Name));
             return named;
@@ -42,12 +44,13 @@ internal sealed class OperationTable
 
     public void Add(string name, bool failed, long? latencyNano)
     {
-        if (!_named.TryGetValue(name, out var op))
+        var op = Find(name);
+        if (op is null)
         {
             if (_named.Count < MaxNamed)
             {
                 op = new OperationStatistics(name);
-                _named.Add(name, op);
+                _named.Add(op);
             }
             else
             {
@@ -64,15 +67,15 @@ internal sealed class OperationTable
 
     public void Merge(OperationTable other)
     {
-        foreach (var op in other._named.Values)
+        foreach (var op in other._named)
         {
-            if (_named.TryGetValue(op.Name, out var mine))
+            if (Find(op.Name) is { } mine)
             {
                 mine.Merge(op);
             }
             else
             {
-                _named.Add(op.Name, op.Clone());
+                _named.Add(op.Clone());
             }
         }
         if (other.Other is { } otherFolded)
@@ -83,7 +86,7 @@ internal sealed class OperationTable
         {
             foreach (var op in Named.Skip(MaxNamed))
             {
-                _named.Remove(op.Name);
+                _named.Remove(op);
                 FoldIntoOther(op);
             }
         }
@@ -91,9 +94,9 @@ internal sealed class OperationTable
 
     public void Subtract(OperationTable other)
     {
-        foreach (var op in other._named.Values.OrderBy(o => o.Name, StringComparer.Ordinal))
+        foreach (var op in other._named.OrderBy(o => o.Name, StringComparer.Ordinal))
         {
-            Take(op.Clone(), _named.GetValueOrDefault(op.Name));
+            Take(op.Clone(), Find(op.Name));
         }
         if (other.Other is { } otherFolded)
         {
@@ -126,10 +129,11 @@ internal sealed class OperationTable
         {
             at = reader.Position;
             var op = OperationStatistics.ReadFrom(ref reader);
-            if (!table._named.TryAdd(op.Name, op))
+            if (table.Find(op.Name) is not null)
             {
                 throw reader.Corrupt($"operation '{op.Name}' twice", at);
             }
+            table._named.Add(op);
         }
         at = reader.Position;
         table.Other = reader.ReadByte() switch
@@ -139,6 +143,18 @@ internal sealed class OperationTable
             var flag => throw reader.Corrupt($"other-operations flag {flag}", at),
         };
         return table;
+    }
+
+    private OperationStatistics? Find(string name)
+    {
+        foreach (var op in _named)
+        {
+            if (string.Equals(op.Name, name, StringComparison.Ordinal))
+            {
+                return op;
+            }
+        }
+        return null;
     }
 
     private void FoldIntoOther(OperationStatistics op)
@@ -164,7 +180,7 @@ internal sealed class OperationTable
         {
             sources.Add(Other);
         }
-        sources.AddRange(_named.Values
+        sources.AddRange(_named
             .Where(o => !ReferenceEquals(o, sameName))
             .OrderBy(o => o.CallCount)
             .ThenBy(o => o.Name, StringComparer.Ordinal));
@@ -184,7 +200,7 @@ internal sealed class OperationTable
                 }
                 else
                 {
-                    _named.Remove(source.Name);
+                    _named.Remove(source);
                 }
             }
             if (done)

@@ -11,7 +11,9 @@ namespace DepMap.Benchmarks.Aggregation;
 /// The aggregation's in-memory work per span on one core: one operation is one span, so
 /// 1 / (time per op) is spans per second. <see cref="LinkAndStatistics"/> is the DepMap view and
 /// its graph statistics; <see cref="FullRun"/> is what a run computes per trace: both views, the
-/// reliability facts, and the minute and hour bucket deltas.
+/// reliability facts, and the minute and hour bucket deltas. The synthetic traces all start in one
+/// minute, as a run every minute mostly sees; <see cref="FullRunOverAnHour"/> spreads them over 60
+/// minutes, as a flush of a backlog does, so each hour bucket is a merge of many minutes.
 /// </summary>
 [MemoryDiagnoser]
 public class AggregationBenchmarks
@@ -19,10 +21,17 @@ public class AggregationBenchmarks
     private const int Traces = 1_000;
     private const int Spans = Traces * SyntheticTraces.SpansPerTrace;
 
+    private const long MinuteNano = 60_000_000_000;
+
     private Span[][] _traces = [];
+    private Span[][] _tracesOverAnHour = [];
 
     [GlobalSetup]
-    public void Setup() => _traces = SyntheticTraces.Generate(Traces, seed: 42);
+    public void Setup()
+    {
+        _traces = SyntheticTraces.Generate(Traces, seed: 42);
+        _tracesOverAnHour = [.. _traces.Select((trace, i) => trace.Select(span => span with { StartUnixNano = span.StartUnixNano + (i % 60 * MinuteNano) }).ToArray())];
+    }
 
     [Benchmark(OperationsPerInvoke = Spans)]
     public int LinkAndStatistics()
@@ -36,10 +45,15 @@ public class AggregationBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Spans)]
-    public int FullRun()
+    public int FullRun() => Run(_traces);
+
+    [Benchmark(OperationsPerInvoke = Spans)]
+    public int FullRunOverAnHour() => Run(_tracesOverAnHour);
+
+    private static int Run(Span[][] traces)
     {
         var delta = new StatisticsDelta();
-        foreach (var trace in _traces)
+        foreach (var trace in traces)
         {
             delta.Add(TraceLink.Of(trace));
         }

@@ -124,6 +124,27 @@ public class TraceReliabilityTests
         Assert.Equal(once.Edges, twice.Edges);
     }
 
+    // The tree's arrays are reused from trace to trace: nothing of a larger trace may leak into the next.
+    [Fact]
+    public void Analyze_GivesSameFacts_WhenAnalysedAfterALargerTrace()
+    {
+        var spans = LeafDatabaseFailurePassedUpTwoServices();
+        var first = TraceReliability.Analyze(spans);
+        var large = new TraceSketch();
+        var parent = large.Server("big", 0, 1000, error: true);
+        for (var i = 0; i < 100; i++)
+        {
+            parent = large.Call("big-" + (i % 7), "big-" + ((i + 1) % 7), i + 1, 900 - (i * 5), parent, error: i % 3 == 0);
+        }
+        TraceReliability.Analyze(large.Spans);
+
+        var again = TraceReliability.Analyze(spans);
+
+        Assert.Equal(first.Services, again.Services);
+        Assert.Equal(first.Edges, again.Edges);
+        Assert.Equal((first.EntryPoint, first.EndToEndNano), (again.EntryPoint, again.EndToEndNano));
+    }
+
     [Fact]
     public void Analyze_TreatsSpanWithMissingParentAsRoot_AndSpansTheTraceEndToEnd()
     {

@@ -53,21 +53,27 @@ internal sealed class StatisticsDelta
     private void Apply(TraceLink link, bool added)
     {
         _buckets = null;
-        foreach (var (bucket, part) in SplitByBucket(link.DepMap))
+        var depMap = link.DepMap;
+        if (OnlyBucket(depMap) is { } only)
         {
-            var delta = Minute(bucket);
-            (added ? delta.Added : delta.Removed).Add(part);
+            var delta = Minute(only);
+            (added ? delta.Added : delta.Removed).Add(depMap);
+        }
+        else
+        {
+            foreach (var (bucket, part) in SplitByBucket(depMap))
+            {
+                var delta = Minute(bucket);
+                (added ? delta.Added : delta.Removed).Add(part);
+            }
         }
         // Zipkin's DependencyLinker counts every call of the view per (parent, child), failed or not.
         var sign = added ? 1 : -1;
-        foreach (var (bucket, part) in SplitByBucket(link.Zipkin))
+        foreach (var call in link.Zipkin.Calls)
         {
-            var links = Minute(bucket).Links;
-            foreach (var call in part.Calls)
-            {
-                ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(links, (call.Caller, call.Callee), out _);
-                sum = (sum.Calls + sign, sum.Errors + (call.Failed ? sign : 0));
-            }
+            var links = Minute(StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute)).Links;
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(links, (call.Caller, call.Callee), out _);
+            sum = (sum.Calls + sign, sum.Errors + (call.Failed ? sign : 0));
         }
         if (link.Reliability.Services.Count > 0 || link.Reliability.Edges.Count > 0)
         {
@@ -76,13 +82,28 @@ internal sealed class StatisticsDelta
         }
     }
 
+    /// <summary>
+    /// An hour holding a single minute shares that minute's delta instead of a merged copy: the
+    /// writer only reads the deltas, and a run's traces mostly fall in one minute of one hour.
+    /// </summary>
     private Dictionary<(BucketResolution, long), BucketDelta> WithHours()
     {
-        var buckets = new Dictionary<(BucketResolution, long), BucketDelta>(_minutes.Count * 2);
+        var minutesPerHour = new Dictionary<long, int>();
+        foreach (var minute in _minutes.Keys)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(minutesPerHour, StatisticsBucket.FloorMs(minute, StatisticsBucket.HourMs), out _)++;
+        }
+        var buckets = new Dictionary<(BucketResolution, long), BucketDelta>(_minutes.Count + minutesPerHour.Count);
         foreach (var (minute, delta) in _minutes)
         {
             buckets.Add((BucketResolution.Minute, minute), delta);
-            var hourKey = (BucketResolution.Hour, StatisticsBucket.FloorMs(minute, StatisticsBucket.HourMs));
+            var hourStart = StatisticsBucket.FloorMs(minute, StatisticsBucket.HourMs);
+            if (minutesPerHour[hourStart] == 1)
+            {
+                buckets.Add((BucketResolution.Hour, hourStart), delta);
+                continue;
+            }
+            var hourKey = (BucketResolution.Hour, hourStart);
             if (!buckets.TryGetValue(hourKey, out var hour))
             {
                 buckets.Add(hourKey, hour = new BucketDelta());
@@ -101,27 +122,31 @@ internal sealed class StatisticsDelta
         }
         return delta;
     }
-    /// <summary>The trace's calls per minute of their start; nearly every trace falls in one bucket, returned as is.</summary>
-    private static IEnumerable<(long Bucket, LinkedTrace Part)> SplitByBucket(LinkedTrace trace)
+
+    /// <summary>The minute every call of the trace starts in, the common case; null when none or several.</summary>
+    private static long? OnlyBucket(LinkedTrace trace)
     {
         long? only = null;
-        var single = true;
         foreach (var call in trace.Calls)
         {
-            single &= Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute));
+            if (!Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute)))
+            {
+                return null;
+            }
         }
         foreach (var call in trace.UnnamedCalls)
         {
-            single &= Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute));
+            if (!Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute)))
+            {
+                return null;
+            }
         }
-        if (only is null)
-        {
-            return [];
-        }
-        if (single)
-        {
-            return [(only.Value, trace)];
-        }
+        return only;
+    }
+
+    /// <summary>The trace's calls per minute of their start, for a trace spanning several minutes.</summary>
+    private static IEnumerable<(long Bucket, LinkedTrace Part)> SplitByBucket(LinkedTrace trace)
+    {
         var calls = trace.Calls.GroupBy(c => StatisticsBucket.StartOf(c.StartUnixNano, BucketResolution.Minute)).ToDictionary(g => g.Key, g => g.ToList());
         var unnamed = trace.UnnamedCalls.GroupBy(c => StatisticsBucket.StartOf(c.StartUnixNano, BucketResolution.Minute)).ToDictionary(g => g.Key, g => g.ToList());
         return calls.Keys.Union(unnamed.Keys).Select(bucket => (bucket, new LinkedTrace(

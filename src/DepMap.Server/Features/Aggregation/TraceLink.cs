@@ -14,9 +14,10 @@ internal sealed record TraceLink(LinkedTrace DepMap, LinkedTrace Zipkin, TraceRe
         {
             start = Math.Min(start, span.StartUnixNano);
         }
+        var (depMap, zipkin) = TraceLinker.LinkBothViews(spans);
         return new TraceLink(
-            TraceLinker.Link(spans, LinkerOptions.DepMap),
-            TraceLinker.Link(spans, LinkerOptions.Zipkin),
+            depMap,
+            zipkin,
             TraceReliability.Analyze(spans),
             spans.Count == 0 ? 0 : start);
     }
