@@ -1,7 +1,9 @@
 using System.Data;
 using System.Data.Common;
 using DepMap.Core.Spans;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using SQLitePCL;
 
 namespace DepMap.Storage.Spans;
 
@@ -26,6 +28,8 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
         $"FROM {SpanRow.Table} WHERE {SpanRow.IdColumn} = @id";
 
     private readonly SpanStrings _strings = new();
+    private const long BusyTimeoutMs = 30_000;
+
     private DbCommand? _one;
 
     /// <summary>
@@ -51,7 +55,62 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
     }
 
     /// <summary>Spans with ids in (<paramref name="afterId"/>, <paramref name="upToId"/>], at most <paramref name="limit"/>, in id order.</summary>
-    public List<StoredSpan> ReadRange(long afterId, long upToId, int limit)
+    public List<StoredSpan> ReadRange(long afterId, long upToId, int limit) =>
+        db.Database.GetDbConnection() is SqliteConnection { Handle: { } handle }
+            ? ReadRangeRaw(handle, afterId, upToId, limit)
+            : ReadRangeAdo(afterId, upToId, limit);
+
+    /// <summary>
+    /// The same read through SQLite's own API: Microsoft.Data.Sqlite's per-column accessors and the
+    /// byte array it allocates for every blob took about four times as long as SQLite's stepping
+    /// through the rows; here the record is decoded straight from SQLite's buffer.
+    /// </summary>
+    private List<StoredSpan> ReadRangeRaw(sqlite3 handle, long afterId, long upToId, int limit)
+    {
+        Check(handle, raw.sqlite3_prepare_v2(handle, RangeSql, out var statement));
+        using (statement)
+        {
+            Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@after"), afterId));
+            Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@upTo"), upToId));
+            Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@limit"), limit));
+            var spans = new List<StoredSpan>(Math.Min(limit, 131_072));
+            var busySince = Environment.TickCount64;
+            while (true)
+            {
+                var result = raw.sqlite3_step(statement);
+                if (result == raw.SQLITE_ROW)
+                {
+                    var traceId = new TraceId(unchecked((ulong)raw.sqlite3_column_int64(statement, 1)), unchecked((ulong)raw.sqlite3_column_int64(statement, 2)));
+                    var span = SpanCodec.Decode(raw.sqlite3_column_blob(statement, 4), traceId, _strings);
+                    spans.Add(new StoredSpan(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 3), span));
+                }
+                else if (result == raw.SQLITE_DONE)
+                {
+                    return spans;
+                }
+                else if (result is raw.SQLITE_BUSY or raw.SQLITE_LOCKED && spans.Count == 0 && Environment.TickCount64 - busySince < BusyTimeoutMs)
+                {
+                    // Only while a WAL recovery holds the file: wait as Microsoft.Data.Sqlite's commands do.
+                    raw.sqlite3_reset(statement);
+                    Thread.Sleep(1);
+                }
+                else
+                {
+                    Check(handle, result);
+                }
+            }
+        }
+    }
+
+    private static void Check(sqlite3 handle, int result)
+    {
+        if (result is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE))
+        {
+            throw new SqliteException($"SQLite Error {result}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", result);
+        }
+    }
+
+    private List<StoredSpan> ReadRangeAdo(long afterId, long upToId, int limit)
     {
         using var command = Command(RangeSql, ("@after", afterId), ("@upTo", upToId), ("@limit", limit));
         using var reader = command.ExecuteReader();
