@@ -34,25 +34,27 @@ internal static class SqliteAggregationRun
                 DepMapDatabase.Migrate(db);
             }
 
-            var traces = ringServices > 0
-                ? RingTraces.Generate(spans / RingTraces.SpansPerTrace, ringServices, seed: 7)
-                : SyntheticTraces.Generate(spans / SyntheticTraces.SpansPerTrace, seed: 7);
+            var spansPerTrace = ringServices > 0 ? RingTraces.SpansPerTrace : SyntheticTraces.SpansPerTrace;
+            var count = spans / spansPerTrace;
+            var traces = ringServices > 0 ? RingTraces.Stream(count, ringServices, seed: 7) : SyntheticTraces.Stream(count, seed: 7);
             if (spreadHours > 0)
             {
                 // Traces started evenly over the hours, as a day of traffic is, rather than all in one minute.
-                var step = (long)(spreadHours * 3_600e9 / traces.Length);
-                traces = [.. traces.Select((trace, i) => trace.Select(span => span with { StartUnixNano = span.StartUnixNano + i * step }).ToArray())];
+                var step = (long)(spreadHours * 3_600e9 / count);
+                traces = traces.Select((trace, i) => trace.Select(span => span with { StartUnixNano = span.StartUnixNano + i * step }).ToArray());
             }
             var appendWatch = Stopwatch.StartNew();
+            var stored = 0L;
             using (var appender = new SqliteSpanAppender(connectionString, SqliteSynchronous.Normal))
             {
-                foreach (var chunk in traces.Chunk(512 / traces[0].Length))
+                foreach (var chunk in traces.Chunk(512 / spansPerTrace))
                 {
-                    appender.Append([chunk.SelectMany(t => t).Select(EncodedSpan.From).ToArray()], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    var batch = chunk.SelectMany(t => t).Select(EncodedSpan.From).ToArray();
+                    appender.Append([batch], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    stored += batch.Length;
                 }
             }
             appendWatch.Stop();
-            var stored = traces.Sum(t => t.Length);
             var beforeAggregation = DatabaseBytes(connectionString);
 
             await using var context = new DepMapDbContext(options);
@@ -60,22 +62,26 @@ internal static class SqliteAggregationRun
             using var progress = new AggregationProgress();
             var handler = new AggregateSpansHandler(context, options, gate, progress,
                 Options.Create(new AggregationOptions()), TimeProvider.System, NullLogger<AggregateSpansHandler>.Instance);
-            // Two runs split the time: spans just appended have not settled, so the first run only takes
-            // them into their traces; the flush then links every trace.
+            // First what a recurring run finds right after the spans arrived: nothing settled yet, so it
+            // only reads the unsettled tail; then the flush, timed on its own, links every trace.
+            var settleWatch = Stopwatch.StartNew();
+            var settleCheck = await handler.Handle(new AggregateSpans(Flush: false), CancellationToken.None);
+            settleWatch.Stop();
+            GC.Collect();
+            using var memory = new PeakMemory();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
-            var intake = await handler.Handle(new AggregateSpans(Flush: false), CancellationToken.None);
-            var intakeTime = watch.Elapsed;
-            var linking = await handler.Handle(new AggregateSpans(Flush: true), CancellationToken.None);
+            var result = await handler.Handle(new AggregateSpans(Flush: true), CancellationToken.None);
             watch.Stop();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            var result = new AggregationResult(intake.SpansTakenIn + linking.SpansTakenIn, intake.TracesLinked + linking.TracesLinked);
+            var peak = memory.Stop();
             var afterAggregation = DatabaseBytes(connectionString);
 
             Console.WriteLine($"spans appended        {stored:N0} in {appendWatch.Elapsed.TotalSeconds:F2} s ({stored / appendWatch.Elapsed.TotalSeconds:N0} spans/s, synchronous=Normal)");
             Console.WriteLine($"flush aggregation     {result.SpansTakenIn:N0} spans, {result.TracesLinked:N0} traces in {watch.Elapsed.TotalSeconds:F2} s = {result.SpansTakenIn / watch.Elapsed.TotalSeconds:N0} spans/s");
             Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores (the wall time on a busy machine varies more)");
-            Console.WriteLine($"  settle check        {intakeTime.TotalSeconds:F2} s (a run before the spans settle: reads the unsettled tail only), flush {(watch.Elapsed - intakeTime).TotalSeconds:F2} s");
+            Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
+            Console.WriteLine($"settle check          {settleWatch.Elapsed.TotalSeconds:F2} s for a recurring run right after the spans arrived (it reads the unsettled tail, links {settleCheck.TracesLinked:N0} traces)");
             Console.WriteLine($"disk, raw spans only  {beforeAggregation / (double)stored:F0} bytes/span");
             Console.WriteLine($"disk, after aggregate {afterAggregation / (double)stored:F0} bytes/span (spans + trace rows + statistics)");
             return 0;
@@ -101,5 +107,33 @@ internal static class SqliteAggregationRun
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The process's working set sampled on a timer: its peak while the flush ran.</summary>
+    private sealed class PeakMemory : IDisposable
+    {
+        private readonly Timer _timer;
+        private long _peak;
+
+        public PeakMemory() => _timer = new Timer(_ => Sample(), null, 0, 50);
+
+        public long Stop()
+        {
+            _timer.Change(Timeout.Infinite, Timeout.Infinite);
+            Sample();
+            return Interlocked.Read(ref _peak);
+        }
+
+        public void Dispose() => _timer.Dispose();
+
+        private void Sample()
+        {
+            using var process = Process.GetCurrentProcess();
+            var current = process.WorkingSet64;
+            long seen;
+            while (current > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, current, seen) != seen)
+            {
+            }
+        }
     }
 }

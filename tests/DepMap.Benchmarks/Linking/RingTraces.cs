@@ -12,11 +12,13 @@ internal static class RingTraces
 {
     public const int SpansPerTrace = 8;
 
-    public static Span[][] Generate(int traces, int services, int seed)
+    public static Span[][] Generate(int traces, int services, int seed) => [.. Stream(traces, services, seed)];
+
+    /// <summary>The same traces one at a time, so a bench of ten million spans need not hold them all.</summary>
+    public static IEnumerable<Span[]> Stream(int traces, int services, int seed)
     {
         var random = new Random(seed);
         var names = Enumerable.Range(0, services).Select(i => $"svc-{i}").ToArray();
-        var result = new Span[traces][];
         for (var t = 0; t < traces; t++)
         {
             var traceId = new TraceId((ulong)random.NextInt64(), (ulong)random.NextInt64());
@@ -49,8 +51,7 @@ internal static class RingTraces
                 caller = callee;
                 start += 100_000 + (duration / 10);
             }
-            result[t] = spans;
+            yield return spans;
         }
-        return result;
     }
 }

@@ -12,15 +12,16 @@ internal static class SyntheticTraces
     public const int SpansPerTrace = 20;
     private const int Services = 50;
 
-    public static Span[][] Generate(int traces, int seed)
+    public static Span[][] Generate(int traces, int seed) => [.. Stream(traces, seed)];
+
+    /// <summary>The same traces one at a time, so a bench of ten million spans need not hold them all.</summary>
+    public static IEnumerable<Span[]> Stream(int traces, int seed)
     {
         var random = new Random(seed);
-        var result = new Span[traces][];
         for (var i = 0; i < traces; i++)
         {
-            result[i] = Trace(random, (ulong)i + 1);
+            yield return Trace(random, (ulong)i + 1);
         }
-        return result;
     }
 
     private static Span[] Trace(Random random, ulong traceLow)
