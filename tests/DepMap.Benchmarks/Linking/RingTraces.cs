@@ -36,15 +36,31 @@ internal static class RingTraces
                 var name = $"GET /svc-{callee}";
                 spans[hop * 2] = new Span
                 {
-                    TraceId = traceId, SpanId = clientId, ParentId = parent, Kind = SpanKind.Client, LocalService = names[caller],
-                    Name = name, StartUnixNano = start, DurationNano = duration + 200_000, Error = failed,
-                    PeerService = names[callee], ServerAddress = $"10.0.{random.Next(256)}.{random.Next(256)}", ServerPort = 8080,
+                    TraceId = traceId,
+                    SpanId = clientId,
+                    ParentId = parent,
+                    Kind = SpanKind.Client,
+                    LocalService = names[caller],
+                    Name = name,
+                    StartUnixNano = start,
+                    DurationNano = duration + 200_000,
+                    Error = failed,
+                    PeerService = names[callee],
+                    ServerAddress = $"10.0.{random.Next(256)}.{random.Next(256)}",
+                    ServerPort = 8080,
                     HttpResponseStatusCode = failed ? 500 : 200,
                 };
                 spans[(hop * 2) + 1] = new Span
                 {
-                    TraceId = traceId, SpanId = serverId, ParentId = clientId, Kind = SpanKind.Server, LocalService = names[callee],
-                    Name = name, StartUnixNano = start + 100_000, DurationNano = duration, Error = failed,
+                    TraceId = traceId,
+                    SpanId = serverId,
+                    ParentId = clientId,
+                    Kind = SpanKind.Server,
+                    LocalService = names[callee],
+                    Name = name,
+                    StartUnixNano = start + 100_000,
+                    DurationNano = duration,
+                    Error = failed,
                     HttpResponseStatusCode = failed ? 500 : 200,
                 };
                 parent = serverId;
