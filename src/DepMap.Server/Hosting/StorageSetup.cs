@@ -12,6 +12,10 @@ internal static class StorageSetup
     {
         var connectionString = SqliteConnectionString(configuration, environment);
         var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        services.AddOptions<StorageOptions>()
+            .Bind(configuration.GetSection("Storage"))
+            .Validate(o => o.CheckpointIntervalMs is >= 10 and <= 60_000, "Storage:CheckpointIntervalMs must be between 10 and 60000.")
+            .ValidateOnStart();
         services.AddDbContext<DepMapDbContext>(options => options.UseSqlite(connectionString));
         services.AddSingleton(new SpanStore(connectionString, storage.Synchronous));
         return services;
@@ -40,6 +44,8 @@ internal static class StorageSetup
 internal sealed class StorageOptions
 {
     public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
+    /// <summary>How often the WAL is copied into the database file, off the span writer's commits.</summary>
+    public int CheckpointIntervalMs { get; set; } = 1_000;
 }
 
 /// <summary>Where the span writer opens its own connection, and how it syncs.</summary>

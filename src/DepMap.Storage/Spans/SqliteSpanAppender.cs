@@ -23,6 +23,9 @@ public sealed class SqliteSpanAppender : IDisposable
         $"INSERT INTO {SpanRow.Table} ({SpanRow.TraceIdHighColumn}, {SpanRow.TraceIdLowColumn}, " +
         $"{SpanRow.ReceivedAtColumn}, {SpanRow.DataColumn}) VALUES ($high, $low, $receivedAt, $data)";
 
+    /// <summary>How long a commit waits for another writer's lock before it fails (Microsoft.Data.Sqlite's own default).</summary>
+    public const int BusyTimeoutMs = 30_000;
+
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _insert;
     private readonly SqliteParameter _high;
@@ -30,7 +33,13 @@ public sealed class SqliteSpanAppender : IDisposable
     private readonly SqliteParameter _receivedAt;
     private readonly SqliteParameter _data;
 
-    public SqliteSpanAppender(string connectionString, SqliteSynchronous synchronous)
+    /// <param name="connectionString">The span database.</param>
+    /// <param name="synchronous">How hard each commit syncs.</param>
+    /// <param name="checkpointedElsewhere">
+    /// True when a <see cref="WalCheckpoints"/> loop copies the WAL into the database on its own
+    /// connection: this connection's commits then never do that work themselves.
+    /// </param>
+    public SqliteSpanAppender(string connectionString, SqliteSynchronous synchronous, bool checkpointedElsewhere = false)
     {
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
@@ -38,6 +47,14 @@ public sealed class SqliteSpanAppender : IDisposable
         // sequential append to the log.
         Execute("PRAGMA journal_mode=WAL;");
         Execute($"PRAGMA synchronous={(int)synchronous};");
+        // While an aggregation commit holds the write lock, SQLite's own busy handler retries within
+        // milliseconds of its release; without it Microsoft.Data.Sqlite retries every 150 ms, which
+        // was the whole p99 of ingest with the aggregation running (106 ms at 50,000 spans/s).
+        Execute($"PRAGMA busy_timeout={BusyTimeoutMs};");
+        if (checkpointedElsewhere)
+        {
+            Execute("PRAGMA wal_autocheckpoint=0;");
+        }
 
         _insert = _connection.CreateCommand();
         _insert.CommandText = InsertSql;

@@ -1,4 +1,5 @@
 using DepMap.Storage;
+using DepMap.Storage.Spans;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -47,13 +48,15 @@ internal sealed class AggregateSpansHandler(
     /// A run reads batches of spans and writes every statistics row of the buckets they touch: a
     /// 64 MiB page cache per connection (SQLite's default is 2 MiB) and up to 256 MiB of the file
     /// memory-mapped made a 10 M-span rebuild about a fifth faster; a larger map only grew the
-    /// process's resident memory (1.4 GiB with 1 GiB mapped against 1.0 GiB).
+    /// process's resident memory (1.4 GiB with 1 GiB mapped against 1.0 GiB). Waiting for ingest's
+    /// write lock is left to SQLite's busy handler, as the span writer does.
     /// </summary>
     internal static async Task TuneAsync(DepMapDbContext db, CancellationToken cancellationToken)
     {
         if (db.Database.IsSqlite())
         {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;", cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(
+                $"PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA busy_timeout={SqliteSpanAppender.BusyTimeoutMs};", cancellationToken);
         }
     }
 }

@@ -21,6 +21,8 @@ internal static class IngestSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<OtlpTraceService>, OtlpTraceServiceMethods>());
         services.AddSingleton<SpanWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<SpanWriter>());
+        services.AddSingleton<WalCheckpointer>();
+        services.AddHostedService(provider => provider.GetRequiredService<WalCheckpointer>());
         return services;
     }
 

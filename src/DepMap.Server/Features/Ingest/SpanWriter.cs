@@ -70,7 +70,8 @@ internal sealed partial class SpanWriter(
     {
         try
         {
-            using var appender = new SqliteSpanAppender(store.ConnectionString, store.Synchronous);
+            // The WalCheckpointer copies the log into the file, so a commit never waits for that.
+            using var appender = new SqliteSpanAppender(store.ConnectionString, store.Synchronous, checkpointedElsewhere: true);
             await WriteQueuedAsync(appender);
         }
         finally
