@@ -102,6 +102,10 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 commit = overlap
                     ? Task.Run(() => CommitAsync(prepared, from, last, cancellationToken), cancellationToken)
                     : CommitAsync(prepared, from, last, cancellationToken);
+                if (!overlap)
+                {
+                    await commit;
+                }
                 commitLinked = prepared.Linked;
                 spans += batch.Count;
                 traces += prepared.Linked;
