@@ -29,7 +29,7 @@ internal sealed class PreparedCommand : IDisposable
         if (transaction.Connection is SqliteConnection { Handle: { } handle })
         {
             _handle = handle;
-            Check(raw.sqlite3_prepare_v2(handle, sql, out var statement));
+            SqliteResults.Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
             _statement = statement;
             _indexes = [.. parameters.Select(p => raw.sqlite3_bind_parameter_index(statement, p.Name))];
             return;
@@ -60,7 +60,7 @@ internal sealed class PreparedCommand : IDisposable
         }
         for (var i = 0; i < values.Length; i++)
         {
-            Check(values[i] switch
+            SqliteResults.Check(_handle!, values[i] switch
             {
                 null => raw.sqlite3_bind_null(_statement, _indexes[i]),
                 long number => raw.sqlite3_bind_int64(_statement, _indexes[i], number),
@@ -76,17 +76,9 @@ internal sealed class PreparedCommand : IDisposable
         raw.sqlite3_reset(_statement);
         if (result != raw.SQLITE_DONE)
         {
-            Check(result);
+            SqliteResults.Check(_handle!, result);
         }
         return raw.sqlite3_changes(_handle);
-    }
-
-    private void Check(int result)
-    {
-        if (result is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE))
-        {
-            throw new SqliteException($"SQLite Error {result}: '{raw.sqlite3_errmsg(_handle).utf8_to_string()}'.", result);
-        }
     }
 
     public void Dispose()

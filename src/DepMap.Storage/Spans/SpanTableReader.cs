@@ -67,12 +67,12 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
     /// </summary>
     private List<StoredSpan> ReadRangeRaw(sqlite3 handle, long afterId, long upToId, int limit)
     {
-        Check(handle, raw.sqlite3_prepare_v2(handle, RangeSql, out var statement));
+        SqliteResults.Check(handle, raw.sqlite3_prepare_v2(handle, RangeSql, out var statement));
         using (statement)
         {
-            Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@after"), afterId));
-            Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@upTo"), upToId));
-            Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@limit"), limit));
+            SqliteResults.Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@after"), afterId));
+            SqliteResults.Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@upTo"), upToId));
+            SqliteResults.Check(handle, raw.sqlite3_bind_int64(statement, raw.sqlite3_bind_parameter_index(statement, "@limit"), limit));
             var spans = new List<StoredSpan>(Math.Min(limit, 131_072));
             var busySince = Environment.TickCount64;
             while (true)
@@ -96,17 +96,9 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
                 }
                 else
                 {
-                    Check(handle, result);
+                    SqliteResults.Check(handle, result);
                 }
             }
-        }
-    }
-
-    private static void Check(sqlite3 handle, int result)
-    {
-        if (result is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE))
-        {
-            throw new SqliteException($"SQLite Error {result}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", result);
         }
     }
 
