@@ -18,6 +18,7 @@ internal static class StorageSetup
             .ValidateOnStart();
         services.AddDbContext<DepMapDbContext>(options => options.UseSqlite(connectionString));
         services.AddSingleton(new SpanStore(connectionString, storage.Synchronous));
+        services.AddSingleton<WriteLock>();
         return services;
     }
 

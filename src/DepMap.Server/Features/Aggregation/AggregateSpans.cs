@@ -20,6 +20,7 @@ internal sealed class AggregateSpansHandler(
     DbContextOptions<DepMapDbContext> dbOptions,
     AggregationGate gate,
     AggregationProgress progress,
+    WriteLock writeLock,
     IOptions<AggregationOptions> options,
     TimeProvider time,
     ILogger<AggregateSpansHandler> logger,
@@ -34,7 +35,8 @@ internal sealed class AggregateSpansHandler(
         try
         {
             await TuneAsync(db, cancellationToken);
-            await using var linking = new TraceLinking(db, dbOptions, now, settings.SpanBatchSize, faults, logger);
+            var batchSize = request.Flush ? settings.SpanBatchSize : settings.RecurringSpanBatchSize;
+            await using var linking = new TraceLinking(db, dbOptions, now, batchSize, writeLock, faults, logger);
             var settledAt = request.Flush ? (long?)null : now - settings.SettleSeconds * 1000L;
             return await linking.RunAsync(settledAt, progress.StatisticsChanged, cancellationToken);
         }

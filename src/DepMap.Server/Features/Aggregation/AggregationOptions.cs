@@ -6,6 +6,11 @@ internal sealed class AggregationOptions
     /// <summary>Hangfire cron with seconds; Hangfire's SQLite storage looks at recurring jobs every 15 s anyway.</summary>
     public string Cron { get; set; } = "*/15 * * * * *";
     public int SettleSeconds { get; set; } = 30;
-    /// <summary>Spans read and linked per transaction; two batches are in memory at a time.</summary>
+    /// <summary>Spans read and linked per transaction in a flush; two batches are in memory at a time.</summary>
     public int SpanBatchSize { get; set; } = 100_000;
+    /// <summary>
+    /// Spans per transaction in a recurring run, which shares SQLite's one write lock with ingest:
+    /// each batch holds it while its rows are written, and ingest's commits wait that long.
+    /// </summary>
+    public int RecurringSpanBatchSize { get; set; } = 20_000;
 }

@@ -12,6 +12,7 @@ internal static class AggregationSetup
             .Validate(o => !string.IsNullOrWhiteSpace(o.Cron), "Aggregation:Cron must be set.")
             .Validate(o => o.SettleSeconds >= 0, "Aggregation:SettleSeconds must not be negative.")
             .Validate(o => o.SpanBatchSize > 0, "Aggregation:SpanBatchSize must be positive.")
+            .Validate(o => o.RecurringSpanBatchSize > 0, "Aggregation:RecurringSpanBatchSize must be positive.")
             .ValidateOnStart();
         services.AddOptions<RetentionOptions>()
             .Bind(configuration.GetSection("Retention"))

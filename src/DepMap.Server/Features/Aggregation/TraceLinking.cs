@@ -30,6 +30,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     private readonly long _nowUnixMs;
     private readonly int _batchSize;
     private readonly AggregationFaults? _faults;
+    private readonly WriteLock _writeLock;
     private readonly ILogger _logger;
     private readonly SpanTableReader _spans;
     private readonly TraceRows _traces;
@@ -37,7 +38,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     private Dictionary<long, TraceRow> _committing = [];
     private int _batches;
 
-    public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger)
+    public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, WriteLock writeLock, AggregationFaults? faults, ILogger logger)
     {
         _db = db;
         _options = options;
@@ -45,6 +46,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         _nowUnixMs = nowUnixMs;
         _batchSize = batchSize;
         _faults = faults;
+        _writeLock = writeLock;
         _logger = logger;
         _spans = new SpanTableReader(db);
         _traces = new TraceRows(db);
@@ -202,8 +204,15 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
     private async Task CommitAsync(PreparedBatch batch, long? mark, long last, CancellationToken cancellationToken)
     {
+        // Everything is prepared before the write lock is taken: ingest waits for as long as it is held.
+        using var turn = await _writeLock.EnterAsync(cancellationToken);
         await using var transaction = await _commits.Database.BeginTransactionAsync(cancellationToken);
-        await MoveMarkAsync(mark, last, cancellationToken);
+        // Compare and set: a second run that read the same spans (another instance on the same
+        // database) fails here instead of counting them twice.
+        if (!AggregationMark.TryMove(_commits, mark, last))
+        {
+            throw new InvalidOperationException("Another aggregation moved the progress mark during this run; this batch was not linked.");
+        }
         batch.Statistics.Write(_commits);
         TraceRows.Write(_commits, batch.Traces);
         _faults?.BeforeCommit?.Invoke(Interlocked.Increment(ref _batches));
@@ -229,25 +238,6 @@ internal sealed partial class TraceLinking : IAsyncDisposable
             spans.Add(span);
         }
         return true;
-    }
-
-    /// <summary>
-    /// Compares and sets the mark inside the batch's transaction: a second run that read the same
-    /// spans (another instance on the same database) fails here instead of counting them twice.
-    /// </summary>
-    private async Task MoveMarkAsync(long? mark, long last, CancellationToken cancellationToken)
-    {
-        if (mark is null)
-        {
-            _commits.AggregationState.Add(new AggregationStateRow { LastSpanId = last });
-            await _commits.SaveChangesAsync(cancellationToken);
-        }
-        else if (await _commits.AggregationState
-            .Where(s => s.Id == AggregationStateRow.SingletonId && s.LastSpanId == mark)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastSpanId, last), cancellationToken) != 1)
-        {
-            throw new InvalidOperationException("Another aggregation moved the progress mark during this run; this batch was not linked.");
-        }
     }
 
     /// <summary>The batch's spans per trace, each trace's in id order, traces in order of their first span.</summary>

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DepMap.Server.Hosting;
+using DepMap.Storage;
 using DepMap.Storage.Spans;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ internal enum WriteOutcome
 /// </summary>
 internal sealed partial class SpanWriter(
     SpanStore store,
+    WriteLock writeLock,
     IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<SpanWriter> logger) : BackgroundService
@@ -115,7 +117,10 @@ internal sealed partial class SpanWriter(
         var receivedAt = Math.Max(_lastReceivedAt, time.GetUtcNow().ToUnixTimeMilliseconds());
         try
         {
-            appender.Append(batches, receivedAt);
+            using (writeLock.Enter())
+            {
+                appender.Append(batches, receivedAt);
+            }
             _lastReceivedAt = receivedAt;
             return WriteOutcome.Committed;
         }
