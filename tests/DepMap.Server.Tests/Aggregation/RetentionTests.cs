@@ -6,10 +6,14 @@ namespace DepMap.Server.Tests.Aggregation;
 
 public class RetentionTests
 {
-    [Fact]
-    public async Task ApplyRetention_DeletesWhatIsOlderThanEachRetentionAndKeepsTheRest()
+    [Theory]
+    [InlineData("20000")]
+    [InlineData("1")]
+    [InlineData("4")]
+    public async Task ApplyRetention_DeletesWhatIsOlderThanEachRetentionAndKeepsTheRest(string deleteBatchSize)
     {
-        using var factory = new AggregationFactory();
+        // One row per transaction, and four (which divides neither the six spans nor the statistics rows).
+        using var factory = new AggregationFactory(settings: new() { ["Retention:DeleteBatchSize"] = deleteBatchSize });
         await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.Otlp());
         await factory.AggregateAsync();
 
@@ -41,6 +45,16 @@ public class RetentionTests
         await factory.SendAsync(new ApplyRetention());
 
         Assert.Equal(0, (await CountsAsync(factory)).HourRows);
+    }
+
+    [Fact]
+    public void Start_FailsNamingTheKey_WhenTheDeleteBatchSizeIsNotPositive()
+    {
+        using var factory = new AggregationFactory(settings: new() { ["Retention:DeleteBatchSize"] = "0" });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("Retention:DeleteBatchSize", error.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task PostZipkinAsync(AggregationFactory factory, ulong trace)

@@ -19,6 +19,7 @@ internal static class AggregationSetup
             .Validate(o => o.RawSpans > TimeSpan.Zero && o.MinuteBuckets > TimeSpan.Zero && o.HourBuckets > TimeSpan.Zero,
                 "Retention:RawSpans, MinuteBuckets and HourBuckets must be positive.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Cron), "Retention:Cron must be set.")
+            .Validate(o => o.DeleteBatchSize > 0, "Retention:DeleteBatchSize must be positive.")
             .ValidateOnStart();
         services.AddSingleton<AggregationProgress>();
         services.AddSingleton<AggregationGate>();
