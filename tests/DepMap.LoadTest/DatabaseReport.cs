@@ -3,9 +3,9 @@ using Microsoft.Data.Sqlite;
 namespace DepMap.LoadTest;
 
 /// <summary>
-/// What the server's SQLite file holds: span rows and their bytes on disk. Table sizes come from
-/// SQLite's dbstat table (pages per table, so b-tree overhead counts), the file size from the main
-/// file plus its write-ahead log.
+/// What the server's SQLite files hold: span rows and their bytes on disk. The span table is in the
+/// span file beside the database (<c>depmap.db</c> → <c>depmap.spans.db</c>, DepMap.Storage's
+/// SpanFile), attached here as the server attaches it. Sizes are both files plus their write-ahead logs.
 /// </summary>
 internal static class DatabaseReport
 {
@@ -15,15 +15,17 @@ internal static class DatabaseReport
 
     public static void Print(string database)
     {
-        var files = Size(database) + Size(database + "-wal");
+        var spanFile = SpanFilePath(database);
+        var files = Size(database) + Size(database + "-wal") + Size(spanFile) + Size(spanFile + "-wal");
         using var connection = Open(database);
         // One read transaction: every figure comes from the same snapshot even while an aggregation runs.
         using var snapshot = connection.BeginTransaction(deferred: true);
         var rows = Query(snapshot, "SELECT 'rows', count(*) FROM spans").Single().Value;
         var pageSize = Query(snapshot, "PRAGMA page_size").Single().Value;
-        var used = Query(snapshot, "PRAGMA page_count").Single().Value - Query(snapshot, "PRAGMA freelist_count").Single().Value;
-        Console.WriteLine($"database {rows:N0} span rows; file + WAL {files:N0} bytes, pages in use {used * pageSize:N0} bytes: " +
-            $"{(rows == 0 ? 0 : used * pageSize / (double)rows):N0} bytes per stored span (whole file)");
+        var used = Query(snapshot, "PRAGMA page_count").Single().Value - Query(snapshot, "PRAGMA freelist_count").Single().Value
+            + Query(snapshot, "PRAGMA spanfile.page_count").Single().Value - Query(snapshot, "PRAGMA spanfile.freelist_count").Single().Value;
+        Console.WriteLine($"database {rows:N0} span rows; files + WALs {files:N0} bytes, pages in use {used * pageSize:N0} bytes: " +
+            $"{(rows == 0 ? 0 : used * pageSize / (double)rows):N0} bytes per stored span (both files)");
         // dbstat is not compiled into the bundled SQLite, so per-table figures are the stored values'
         // own bytes; the whole-file figure above includes every b-tree's page overhead.
         var blobs = Query(snapshot, "SELECT 'data', coalesce(sum(length(data)), 0) FROM spans").Single().Value;
@@ -46,10 +48,17 @@ internal static class DatabaseReport
 
     private static long Size(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
+    private static string SpanFilePath(string database) =>
+        Path.Combine(Path.GetDirectoryName(database) ?? "", Path.GetFileNameWithoutExtension(database) + ".spans" + Path.GetExtension(database));
+
     private static SqliteConnection Open(string database)
     {
-        var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+        var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
         connection.Open();
+        using var attach = connection.CreateCommand();
+        attach.CommandText = "ATTACH DATABASE $path AS spanfile";
+        attach.Parameters.AddWithValue("$path", SpanFilePath(database));
+        attach.ExecuteNonQuery();
         return connection;
     }
 

@@ -42,6 +42,9 @@ public class DepMapFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(Folder, "depmap.db");
 
+    /// <summary>The span file beside the database, where ingest writes.</summary>
+    public string SpanDatabasePath => Path.Combine(Folder, "depmap.spans.db");
+
     public static string NewFolder()
     {
         var folder = Path.Combine(Path.GetTempPath(), "depmap-tests", Guid.NewGuid().ToString("n"));

@@ -25,6 +25,7 @@ public class HostTests(DepMapFactory factory)
         Assert.Empty(db.Database.GetPendingMigrations());
         Assert.Contains(db.Database.GetAppliedMigrations(), m => m.EndsWith("_InitialSpans", StringComparison.Ordinal));
         Assert.True(File.Exists(factory.DatabasePath));
+        Assert.True(File.Exists(factory.SpanDatabasePath));
     }
 
     [Fact]
@@ -35,7 +36,10 @@ public class HostTests(DepMapFactory factory)
         await db.Database.OpenConnectionAsync();
         using var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
+        var database = await command.ExecuteScalarAsync();
+        command.CommandText = "PRAGMA spanfile.journal_mode;";
+        var spanFile = await command.ExecuteScalarAsync();
 
-        Assert.Equal("wal", await command.ExecuteScalarAsync());
+        Assert.Equal(("wal", "wal"), (database, spanFile));
     }
 }

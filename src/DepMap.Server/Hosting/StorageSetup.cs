@@ -16,9 +16,10 @@ internal static class StorageSetup
             .Bind(configuration.GetSection("Storage"))
             .Validate(o => o.CheckpointIntervalMs is >= 10 and <= 60_000, "Storage:CheckpointIntervalMs must be between 10 and 60000.")
             .ValidateOnStart();
-        services.AddDbContext<DepMapDbContext>(options => options.UseSqlite(connectionString));
-        services.AddSingleton(new SpanStore(connectionString, storage.Synchronous));
-        services.AddSingleton<WriteLock>();
+        services.AddDbContext<DepMapDbContext>(options => options.UseDepMapSqlite(connectionString));
+        // The span writer and the WAL checkpointer work on the span file itself.
+        services.AddSingleton(new SpanStore(SpanFile.ConnectionStringFor(connectionString), storage.Synchronous));
+        services.AddSingleton<SpanFileWriteLock>();
         return services;
     }
 
@@ -49,5 +50,5 @@ internal sealed class StorageOptions
     public int CheckpointIntervalMs { get; set; } = 1_000;
 }
 
-/// <summary>Where the span writer opens its own connection, and how it syncs.</summary>
+/// <summary>Where the span writer opens its own connection (the span file), and how it syncs.</summary>
 internal sealed record SpanStore(string ConnectionString, SqliteSynchronous Synchronous);

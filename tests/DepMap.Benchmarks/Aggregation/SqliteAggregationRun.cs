@@ -28,7 +28,7 @@ internal static class SqliteAggregationRun
         var connectionString = $"Data Source={path}";
         try
         {
-            var options = new DbContextOptionsBuilder<DepMapDbContext>().UseSqlite(connectionString).Options;
+            var options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapSqlite(connectionString).Options;
             await using (var db = new DepMapDbContext(options))
             {
                 DepMapDatabase.Migrate(db);
@@ -45,7 +45,7 @@ internal static class SqliteAggregationRun
             }
             var appendWatch = Stopwatch.StartNew();
             var stored = 0L;
-            using (var appender = new SqliteSpanAppender(connectionString, SqliteSynchronous.Normal))
+            using (var appender = new SqliteSpanAppender(SpanFile.ConnectionStringFor(connectionString), SqliteSynchronous.Normal))
             {
                 foreach (var chunk in traces.Chunk(512 / spansPerTrace))
                 {
@@ -93,8 +93,10 @@ internal static class SqliteAggregationRun
         }
     }
 
-    /// <summary>The database's size once the WAL is checkpointed into it.</summary>
-    private static long DatabaseBytes(string connectionString)
+    /// <summary>The database's and the span file's size once their WALs are checkpointed into them.</summary>
+    private static long DatabaseBytes(string connectionString) => FileBytes(connectionString) + FileBytes(SpanFile.ConnectionStringFor(connectionString));
+
+    private static long FileBytes(string connectionString)
     {
         using var connection = new SqliteConnection(connectionString);
         connection.Open();

@@ -1,6 +1,7 @@
 using DepMap.Server.Features.Aggregation;
 using DepMap.Storage;
 using DepMap.Storage.Aggregation;
+using DepMap.Storage.Spans;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Server.Tests.Aggregation;
@@ -52,7 +53,7 @@ public class BatchSizeTests
         var folder = DepMapFactory.NewFolder();
         try
         {
-            var options = new DbContextOptionsBuilder<DepMapDbContext>().UseSqlite($"Data Source={Path.Combine(folder, "depmap.db")};Pooling=false").Options;
+            var options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapSqlite($"Data Source={Path.Combine(folder, "depmap.db")};Pooling=false").Options;
             await using var db = new DepMapDbContext(options);
             DepMapDatabase.Migrate(db);
 

@@ -25,7 +25,7 @@ public class OldLayoutMigrationTests
         var folder = DepMapFactory.NewFolder();
         var connection = $"Data Source={Path.Combine(folder, "depmap.db")}";
         var spans = SpanDecoders.Decode(TraceFormat.OtlpJson, ExampleTraces.Otlp()).Spans;
-        var options = new DbContextOptionsBuilder<DepMapDbContext>().UseSqlite(connection).Options;
+        var options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapSqlite(connection).Options;
         await using (var db = new DepMapDbContext(options))
         {
             await db.GetService<IMigrator>().MigrateAsync(LastMigrationOfOldLayout);

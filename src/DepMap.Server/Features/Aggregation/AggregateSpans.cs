@@ -20,7 +20,6 @@ internal sealed class AggregateSpansHandler(
     DbContextOptions<DepMapDbContext> dbOptions,
     AggregationGate gate,
     AggregationProgress progress,
-    WriteLock writeLock,
     IOptions<AggregationOptions> options,
     TimeProvider time,
     ILogger<AggregateSpansHandler> logger,
@@ -36,7 +35,7 @@ internal sealed class AggregateSpansHandler(
         {
             await TuneAsync(db, cancellationToken);
             var batchSize = request.Flush ? settings.SpanBatchSize : settings.RecurringSpanBatchSize;
-            await using var linking = new TraceLinking(db, dbOptions, now, batchSize, writeLock, faults, logger);
+            await using var linking = new TraceLinking(db, dbOptions, now, batchSize, faults, logger);
             var settledAt = request.Flush ? (long?)null : now - settings.SettleSeconds * 1000L;
             return await linking.RunAsync(settledAt, progress.StatisticsChanged, cancellationToken);
         }
@@ -50,15 +49,17 @@ internal sealed class AggregateSpansHandler(
     /// A run reads batches of spans and writes every statistics row of the buckets they touch: a
     /// 64 MiB page cache per connection (SQLite's default is 2 MiB) and up to 256 MiB of the file
     /// memory-mapped made a 10 M-span rebuild about a fifth faster; a larger map only grew the
-    /// process's resident memory (1.4 GiB with 1 GiB mapped against 1.0 GiB). Waiting for ingest's
-    /// write lock is left to SQLite's busy handler, as the span writer does.
+    /// process's resident memory (1.4 GiB with 1 GiB mapped against 1.0 GiB). The span file, read
+    /// once front to back, is mapped too but keeps SQLite's small default cache. A write lock held
+    /// by another process is waited for by SQLite's busy handler, as the span writer does.
     /// </summary>
     internal static async Task TuneAsync(DepMapDbContext db, CancellationToken cancellationToken)
     {
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync(
-                $"PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA busy_timeout={SqliteSpanAppender.BusyTimeoutMs};", cancellationToken);
+                $"PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA {SpanFile.Schema}.mmap_size=268435456; PRAGMA busy_timeout={SqliteSpanAppender.BusyTimeoutMs};",
+                cancellationToken);
         }
     }
 }

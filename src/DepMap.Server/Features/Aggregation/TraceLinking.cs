@@ -30,7 +30,6 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     private readonly long _nowUnixMs;
     private readonly int _batchSize;
     private readonly AggregationFaults? _faults;
-    private readonly WriteLock _writeLock;
     private readonly ILogger _logger;
     private readonly SpanTableReader _spans;
     private readonly TraceRows _traces;
@@ -38,7 +37,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     private Dictionary<long, TraceRow> _committing = [];
     private int _batches;
 
-    public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, WriteLock writeLock, AggregationFaults? faults, ILogger logger)
+    public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger)
     {
         _db = db;
         _options = options;
@@ -46,7 +45,6 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         _nowUnixMs = nowUnixMs;
         _batchSize = batchSize;
         _faults = faults;
-        _writeLock = writeLock;
         _logger = logger;
         _spans = new SpanTableReader(db);
         _traces = new TraceRows(db);
@@ -204,8 +202,6 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
     private async Task CommitAsync(PreparedBatch batch, long? mark, long last, CancellationToken cancellationToken)
     {
-        // Everything is prepared before the write lock is taken: ingest waits for as long as it is held.
-        using var turn = await _writeLock.EnterAsync(cancellationToken);
         await using var transaction = await _commits.Database.BeginTransactionAsync(cancellationToken);
         // Compare and set: a second run that read the same spans (another instance on the same
         // database) fails here instead of counting them twice.

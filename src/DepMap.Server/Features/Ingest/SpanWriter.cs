@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using DepMap.Server.Hosting;
-using DepMap.Storage;
 using DepMap.Storage.Spans;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +21,7 @@ internal enum WriteOutcome
 /// </summary>
 internal sealed partial class SpanWriter(
     SpanStore store,
-    WriteLock writeLock,
+    SpanFileWriteLock writeLock,
     IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<SpanWriter> logger) : BackgroundService

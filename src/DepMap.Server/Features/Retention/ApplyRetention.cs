@@ -1,5 +1,6 @@
 using DepMap.Server.Features.Aggregation;
 using DepMap.Storage;
+using DepMap.Storage.Spans;
 using DepMap.Storage.Statistics;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,7 @@ internal sealed record RetentionResult(int Spans, int Traces, int MinuteRows, in
 internal sealed class ApplyRetentionHandler(
     DepMapDbContext db,
     AggregationGate gate,
-    WriteLock writeLock,
+    SpanFileWriteLock spanFileLock,
     IOptions<RetentionOptions> options,
     TimeProvider time) : IRequestHandler<ApplyRetention, RetentionResult>
 {
@@ -33,9 +34,9 @@ internal sealed class ApplyRetentionHandler(
         // from the start only reads rows that are about to be deleted.
         var firstRecent = await db.Spans.Where(s => s.ReceivedAtUnixMs >= rawCutoff).OrderBy(s => s.Id)
             .Select(s => (long?)s.Id).FirstOrDefaultAsync(cancellationToken) ?? long.MaxValue;
-        var spans = await DeleteAsync(db.Spans.Where(s => s.Id <= mark && s.Id < firstRecent), cancellationToken);
+        var spans = await DeleteAsync(db.Spans.Where(s => s.Id <= mark && s.Id < firstRecent), spanFileLock, cancellationToken);
         // A trace still waiting to be linked is kept whatever its age.
-        var traces = await DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < rawCutoff), cancellationToken);
+        var traces = await DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < rawCutoff), null, cancellationToken);
 
         var minuteRows = await DeleteBucketsAsync(BucketResolution.Minute, now - (long)settings.MinuteBuckets.TotalMilliseconds, cancellationToken);
         var hourRows = await DeleteBucketsAsync(BucketResolution.Hour, now - (long)settings.HourBuckets.TotalMilliseconds, cancellationToken);
@@ -46,27 +47,34 @@ internal sealed class ApplyRetentionHandler(
     private async Task<int> DeleteBucketsAsync(BucketResolution resolution, long cutoffUnixMs, CancellationToken cancellationToken)
     {
         var range = new BucketRange(resolution, long.MinValue, cutoffUnixMs - StatisticsBucket.Width(resolution) + 1);
-        return await DeleteAsync(db.EdgeStatistics.In(range), cancellationToken)
-            + await DeleteAsync(db.NodeStatistics.In(range), cancellationToken)
-            + await DeleteAsync(db.ZipkinLinks.In(range), cancellationToken)
-            + await DeleteAsync(db.ReliabilityStatistics.In(range), cancellationToken);
+        return await DeleteAsync(db.EdgeStatistics.In(range), null, cancellationToken)
+            + await DeleteAsync(db.NodeStatistics.In(range), null, cancellationToken)
+            + await DeleteAsync(db.ZipkinLinks.In(range), null, cancellationToken)
+            + await DeleteAsync(db.ReliabilityStatistics.In(range), null, cancellationToken);
     }
 
     /// <summary>
     /// Deletes <paramref name="rows"/> <c>Retention:DeleteBatchSize</c> at a time, each chunk its own
-    /// transaction in its own write turn: an hour of spans at 50,000 spans/s is 180 M rows, and one
-    /// statement deleting them would hold SQLite's one write lock for minutes while ingest waited.
+    /// transaction: an hour of spans at 50,000 spans/s is 180 M rows, and one statement deleting them
+    /// would hold the span file's write lock for minutes while ingest waited. Span chunks take the
+    /// span writer's <paramref name="turn"/>, so its commits go in between; the database's other
+    /// writer, the aggregation, is kept out by the gate.
     /// </summary>
-    private async Task<int> DeleteAsync<T>(IQueryable<T> rows, CancellationToken cancellationToken)
+    private async Task<int> DeleteAsync<T>(IQueryable<T> rows, SpanFileWriteLock? turn, CancellationToken cancellationToken)
     {
         var size = options.Value.DeleteBatchSize;
         var total = 0;
         int deleted;
         do
         {
-            using (await writeLock.EnterAsync(cancellationToken))
+            SpanFileWriteLock.Releaser? held = turn is null ? null : await turn.EnterAsync(cancellationToken);
+            try
             {
                 deleted = await rows.Take(size).ExecuteDeleteAsync(cancellationToken);
+            }
+            finally
+            {
+                held?.Dispose();
             }
             total += deleted;
         }

@@ -101,7 +101,7 @@ public class BackpressureTests
     private static async Task<SqliteConnection> HoldWriteLockAsync(DepMapFactory factory)
     {
         _ = factory.Services; // starts the host, which creates and migrates the file
-        var connection = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False");
+        var connection = new SqliteConnection($"Data Source={factory.SpanDatabasePath};Pooling=False");
         await connection.OpenAsync();
         using var begin = connection.CreateCommand();
         begin.CommandText = "BEGIN IMMEDIATE;";

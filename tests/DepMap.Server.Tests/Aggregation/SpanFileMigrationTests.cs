@@ -1,0 +1,64 @@
+using DepMap.Ingest;
+using DepMap.Storage;
+using DepMap.Storage.Spans;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace DepMap.Server.Tests.Aggregation;
+
+/// <summary>
+/// Spans used to live in the database file itself. The upgrade moves them into the span file, ids
+/// and all, and new spans continue above the highest id ever given: the aggregation's mark is an id.
+/// </summary>
+public class SpanFileMigrationTests
+{
+    private const string LastMigrationWithSpansInTheDatabase = "20261125180000_LinkFromSpanTable";
+
+    [Fact]
+    public async Task Upgrade_MovesTheSpansIntoTheSpanFile_AndNewIdsContinueAboveTheOldOnes()
+    {
+        var folder = DepMapFactory.NewFolder();
+        var connection = $"Data Source={Path.Combine(folder, "depmap.db")}";
+        var spans = SpanDecoders.Decode(TraceFormat.OtlpJson, ExampleTraces.Otlp()).Spans;
+        var options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapSqlite(connection).Options;
+        await using (var db = new DepMapDbContext(options))
+        {
+            await db.GetService<IMigrator>().MigrateAsync(LastMigrationWithSpansInTheDatabase);
+        }
+        using (var appender = new SqliteSpanAppender(connection, SqliteSynchronous.Normal))
+        {
+            // Ids 1-12. Retention then deletes the first six, and the last one goes too, so the
+            // highest id ever given (12) is only in SQLite's AUTOINCREMENT counter.
+            appender.Append([spans.Select(EncodedSpan.From).ToArray()], ExampleTraces.Start.ToUnixTimeMilliseconds());
+            appender.Append([spans.Select(EncodedSpan.From).ToArray()], ExampleTraces.Start.ToUnixTimeMilliseconds());
+        }
+        Execute(connection, "DELETE FROM main.spans WHERE id <= 6 OR id = 12;");
+        SqliteConnection.ClearAllPools();
+
+        using var upgraded = new AggregationFactory(folder: folder, ownsFolder: true);
+        var movedIds = await upgraded.WithDbAsync(db => db.Spans.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync());
+        var mainSpanTables = Scalar(connection, "SELECT count(*) FROM main.sqlite_master WHERE name = 'spans';");
+        await upgraded.WithDbAsync(db => db.Spans.ExecuteDeleteAsync());
+        await AggregationTests.PostOtlpJsonAsync(upgraded, ExampleTraces.Otlp());
+        var newIds = await upgraded.WithDbAsync(db => db.Spans.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync());
+        var inSpanFile = Scalar($"Data Source={upgraded.SpanDatabasePath}", "SELECT count(*) FROM spans;");
+
+        Assert.Equal([7L, 8, 9, 10, 11], movedIds);
+        Assert.Equal(0, mainSpanTables);
+        Assert.Equal([13L, 14, 15, 16, 17, 18], newIds);
+        Assert.Equal(6, inSpanFile);
+    }
+
+    private static void Execute(string connectionString, string sql) => Scalar(connectionString, sql);
+
+    private static long Scalar(string connectionString, string sql)
+    {
+        using var connection = new SqliteConnection(connectionString + ";Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
