@@ -23,7 +23,7 @@ public static class SpanFile
     public static DbContextOptionsBuilder UseDepMapSqlite(this DbContextOptionsBuilder options, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.UseSqlite(connectionString).AddInterceptors(new Attacher(PathFor(connectionString)));
+        return options.UseSqlite(connectionString).AddInterceptors(new Attacher(PathFor(connectionString)), new DeferredTransactions());
     }
 
     /// <inheritdoc cref="UseDepMapSqlite(DbContextOptionsBuilder, string)"/>
@@ -64,6 +64,30 @@ public static class SpanFile
         $"{SpanRow.IdColumn} INTEGER NOT NULL CONSTRAINT PK_spans PRIMARY KEY AUTOINCREMENT, " +
         $"{SpanRow.TraceIdHighColumn} INTEGER NOT NULL, {SpanRow.TraceIdLowColumn} INTEGER NOT NULL, " +
         $"{SpanRow.ReceivedAtColumn} INTEGER NOT NULL, {SpanRow.DataColumn} BLOB NOT NULL);";
+
+    /// <summary>
+    /// Begins EF Core's transactions deferred. Microsoft.Data.Sqlite begins them IMMEDIATE, which
+    /// takes the write lock of every attached file at once: each aggregation batch then held the span
+    /// file's too, and ingest's commits waited 35 ms for it as before the split. A deferred
+    /// transaction locks a file when it first writes to it. (One that read a file first could find it
+    /// changed by another writer when it comes to write, SQLITE_BUSY_SNAPSHOT; DepMap's transactions
+    /// open with their writes: the aggregation's with the mark, SaveChanges' and migrations' with theirs.)
+    /// </summary>
+    private sealed class DeferredTransactions : DbTransactionInterceptor
+    {
+        public override InterceptionResult<DbTransaction> TransactionStarting(
+            DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result) =>
+            Begin(connection, eventData, result);
+
+        public override ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(
+            DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Begin(connection, eventData, result));
+
+        private static InterceptionResult<DbTransaction> Begin(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result) =>
+            connection is SqliteConnection sqlite && eventData.IsolationLevel == System.Data.IsolationLevel.Unspecified
+                ? InterceptionResult<DbTransaction>.SuppressWithResult(sqlite.BeginTransaction(deferred: true))
+                : result;
+    }
 
     /// <summary>Attaches the span file to each connection EF Core opens (a pooled connection keeps it attached).</summary>
     private sealed class Attacher(string path) : DbConnectionInterceptor

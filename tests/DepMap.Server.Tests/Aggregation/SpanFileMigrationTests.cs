@@ -62,3 +62,30 @@ public class SpanFileMigrationTests
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>The span file is a file of its own so that ingest never waits for the aggregation's writes.</summary>
+public class SpanFileLockTests
+{
+    [Theory]
+    [InlineData(true, SQLitePCL.raw.SQLITE_OK)]
+    [InlineData(false, SQLitePCL.raw.SQLITE_BUSY)]
+    public async Task Writer_FindsTheSpanFileFreeAndTheDatabaseLocked_WhileAnAggregationBatchCommits(bool spanFile, int expected)
+    {
+        using var factory = new AggregationFactory();
+        await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.Otlp());
+        int? result = null;
+        factory.Faults.BeforeCommit = _ =>
+        {
+            // Inside the batch's transaction, its rows written: a writer that does not wait at all
+            // (SQLite's own API: Microsoft.Data.Sqlite would retry a busy statement).
+            using var other = new SqliteConnection($"Data Source={(spanFile ? factory.SpanDatabasePath : factory.DatabasePath)};Pooling=False");
+            other.Open();
+            result = SQLitePCL.raw.sqlite3_exec(other.Handle, "BEGIN IMMEDIATE;");
+            SQLitePCL.raw.sqlite3_exec(other.Handle, "ROLLBACK;");
+        };
+
+        await factory.AggregateAsync();
+
+        Assert.Equal(expected, result);
+    }
+}
