@@ -1,3 +1,4 @@
+using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -33,5 +34,24 @@ public static class DepMapDatabase
             }
         }
         db.Database.Migrate();
+        if (db.Database.IsSqlite())
+        {
+            KeepSpanIdsAboveTheMark(db);
+        }
+    }
+
+    /// <summary>
+    /// A span file deleted or replaced on its own would number new spans from 1 again, below the
+    /// aggregation's mark, and the aggregation would never read them. Its id counter is moved up to
+    /// the mark instead (nothing changes when it is there already).
+    /// </summary>
+    private static void KeepSpanIdsAboveTheMark(DepMapDbContext db)
+    {
+        db.Database.ExecuteSqlRaw(
+            $"INSERT INTO {SpanFile.Schema}.sqlite_sequence (name, seq) SELECT 'spans', last_span_id FROM aggregation_state " +
+            $"WHERE id = 1 AND NOT EXISTS (SELECT 1 FROM {SpanFile.Schema}.sqlite_sequence WHERE name = 'spans');");
+        db.Database.ExecuteSqlRaw(
+            $"UPDATE {SpanFile.Schema}.sqlite_sequence SET seq = (SELECT last_span_id FROM aggregation_state WHERE id = 1) " +
+            "WHERE name = 'spans' AND seq < (SELECT last_span_id FROM aggregation_state WHERE id = 1);");
     }
 }

@@ -43,3 +43,16 @@ public class HostTests(DepMapFactory factory)
         Assert.Equal(("wal", "wal"), (database, spanFile));
     }
 }
+
+public class InMemoryDatabaseTests
+{
+    [Fact]
+    public void Start_FailsSayingAFileIsNeeded_WhenTheDatabaseIsInMemory()
+    {
+        using var factory = new DepMapFactory(DepMapFactory.NewFolder(), ownsFolder: true, new() { ["ConnectionStrings:DepMap"] = "Data Source=:memory:" });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("DepMap needs a database file", error.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -51,6 +51,30 @@ public class SpanFileMigrationTests
         Assert.Equal(6, inSpanFile);
     }
 
+    [Fact]
+    public async Task Restart_NumbersNewSpansAboveTheMark_WhenTheSpanFileWasDeleted()
+    {
+        var folder = DepMapFactory.NewFolder();
+        using (var first = new AggregationFactory(folder: folder, ownsFolder: false))
+        {
+            await AggregationTests.PostOtlpJsonAsync(first, ExampleTraces.Otlp());
+            await first.AggregateAsync();
+        }
+        SqliteConnection.ClearAllPools();
+        foreach (var file in Directory.GetFiles(folder, "depmap.spans.db*"))
+        {
+            File.Delete(file);
+        }
+
+        using var restarted = new AggregationFactory(folder: folder, ownsFolder: true);
+        await AggregationTests.PostOtlpJsonAsync(restarted, ExampleTraces.Otlp());
+        var ids = await restarted.WithDbAsync(db => db.Spans.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync());
+        var run = await restarted.SendAsync(new DepMap.Server.Features.Aggregation.AggregateSpans(Flush: true));
+
+        Assert.Equal([7L, 8, 9, 10, 11, 12], ids);
+        Assert.Equal((6L, 1L), (run.SpansTakenIn, run.TracesLinked));
+    }
+
     private static void Execute(string connectionString, string sql) => Scalar(connectionString, sql);
 
     private static long Scalar(string connectionString, string sql)
