@@ -1,12 +1,6 @@
 using System.Buffers;
-using DepMap.Ingest;
-using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace DepMap.Server.Tests.Aggregation;
 
@@ -23,16 +17,9 @@ public class OldLayoutMigrationTests
     public async Task Statistics_AreThoseOfACleanRun_WhenATraceWaitedInItsRowBeforeTheUpgrade()
     {
         var folder = DepMapFactory.NewFolder();
-        var connection = $"Data Source={Path.Combine(folder, "depmap.db")}";
-        var spans = SpanDecoders.Decode(TraceFormat.OtlpJson, ExampleTraces.Otlp()).Spans;
-        var options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapSqlite(connection).Options;
-        await using (var db = new DepMapDbContext(options))
+        var spans = EarlierDatabase.Spans;
+        await EarlierDatabase.CreateAsync(folder, LastMigrationOfOldLayout, appends: 1, async db =>
         {
-            await db.GetService<IMigrator>().MigrateAsync(LastMigrationOfOldLayout);
-            using (var appender = new SqliteSpanAppender(connection, SqliteSynchronous.Normal))
-            {
-                appender.Append([spans.Select(EncodedSpan.From).ToArray()], ExampleTraces.Start.ToUnixTimeMilliseconds());
-            }
             // The old intake's work: every span copied into the trace's row, the mark past them, nothing linked.
             var copies = new ArrayBufferWriter<byte>();
             foreach (var span in spans)
@@ -49,8 +36,7 @@ public class OldLayoutMigrationTests
             });
             db.AggregationState.Add(new AggregationStateRow { LastSpanId = spans.Count });
             await db.SaveChangesAsync();
-        }
-        SqliteConnection.ClearAllPools();
+        });
 
         using var upgraded = new AggregationFactory(folder: folder, ownsFolder: true);
         await upgraded.AggregateAsync();

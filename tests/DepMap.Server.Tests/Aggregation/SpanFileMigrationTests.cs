@@ -1,10 +1,5 @@
-using DepMap.Ingest;
-using DepMap.Storage;
-using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace DepMap.Server.Tests.Aggregation;
 
@@ -20,22 +15,10 @@ public class SpanFileMigrationTests
     public async Task Upgrade_MovesTheSpansIntoTheSpanFile_AndNewIdsContinueAboveTheOldOnes()
     {
         var folder = DepMapFactory.NewFolder();
-        var connection = $"Data Source={Path.Combine(folder, "depmap.db")}";
-        var spans = SpanDecoders.Decode(TraceFormat.OtlpJson, ExampleTraces.Otlp()).Spans;
-        var options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapSqlite(connection).Options;
-        await using (var db = new DepMapDbContext(options))
-        {
-            await db.GetService<IMigrator>().MigrateAsync(LastMigrationWithSpansInTheDatabase);
-        }
-        using (var appender = new SqliteSpanAppender(connection, SqliteSynchronous.Normal))
-        {
-            // Ids 1-12. Retention then deletes the first six, and the last one goes too, so the
-            // highest id ever given (12) is only in SQLite's AUTOINCREMENT counter.
-            appender.Append([spans.Select(EncodedSpan.From).ToArray()], ExampleTraces.Start.ToUnixTimeMilliseconds());
-            appender.Append([spans.Select(EncodedSpan.From).ToArray()], ExampleTraces.Start.ToUnixTimeMilliseconds());
-        }
+        // Ids 1-12. Retention then deletes the first six, and the last one goes too, so the highest
+        // id ever given (12) is only in SQLite's AUTOINCREMENT counter.
+        var connection = await EarlierDatabase.CreateAsync(folder, LastMigrationWithSpansInTheDatabase, appends: 2);
         Execute(connection, "DELETE FROM main.spans WHERE id <= 6 OR id = 12;");
-        SqliteConnection.ClearAllPools();
 
         using var upgraded = new AggregationFactory(folder: folder, ownsFolder: true);
         var movedIds = await upgraded.WithDbAsync(db => db.Spans.OrderBy(s => s.Id).Select(s => s.Id).ToListAsync());
