@@ -4,11 +4,12 @@
 # its memory), optionally times a flush aggregation over everything stored, prints the database
 # report, and stops the server it started. Build first:
 #   dotnet build -c Release src/DepMap.Server tests/DepMap.LoadTest
-# Usage: tests/DepMap.LoadTest/bench-ingest.sh [--no-aggregation] [--flush] -- LOADTEST_ARGS...
+# Usage: tests/DepMap.LoadTest/bench-ingest.sh [--no-aggregation] [--flush] [--server-arg ARG]... -- LOADTEST_ARGS...
 #   e.g. tests/DepMap.LoadTest/bench-ingest.sh -- --services 500 --seconds 60 --sqlite-baseline 5
 #        tests/DepMap.LoadTest/bench-ingest.sh --no-aggregation --flush -- --services 500 --seconds 30
 # --no-aggregation moves the recurring aggregation to once a year, so ingest runs alone and a
-# --flush afterwards finds every span still pending.
+# --flush afterwards finds every span still pending. --server-arg passes one setting to the server,
+# e.g. --server-arg --Aggregation:RecurringSpanBatchSize=100000.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,6 +18,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --no-aggregation) server_args+=("--Aggregation:Cron=0 0 1 1 *"); shift ;;
     --flush) flush=1; shift ;;
+    --server-arg) server_args+=("$2"); shift 2 ;;
     --) shift; break ;;
     *) break ;;
   esac

@@ -9,8 +9,9 @@ internal sealed class AggregationOptions
     /// <summary>Spans read and linked per transaction in a flush; two batches are in memory at a time.</summary>
     public int SpanBatchSize { get; set; } = 100_000;
     /// <summary>
-    /// Spans per transaction in a recurring run, which shares SQLite's one write lock with ingest:
-    /// each batch holds it while its rows are written, and ingest's commits wait that long.
+    /// Spans per transaction in a recurring run, which shares the process with ingest: a smaller
+    /// batch keeps less alive through each garbage collection, and ingest's requests wait out
+    /// shorter pauses (documented in appsettings.json with the figures).
     /// </summary>
     public int RecurringSpanBatchSize { get; set; } = 20_000;
 }
