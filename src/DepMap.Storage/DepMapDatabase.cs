@@ -17,8 +17,8 @@ public static class DepMapDatabase
         if (db.Database.IsSqlite())
         {
             var connection = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
-            var inMemory = connection.Mode == SqliteOpenMode.Memory || connection.DataSource is "" or ":memory:";
-            var folder = inMemory ? null : Path.GetDirectoryName(Path.GetFullPath(connection.DataSource));
+            // Always a file: SpanFile refuses an in-memory database before a context exists.
+            var folder = Path.GetDirectoryName(Path.GetFullPath(connection.DataSource));
             if (!string.IsNullOrEmpty(folder))
             {
                 Directory.CreateDirectory(folder);
