@@ -26,11 +26,13 @@ internal sealed class TraceAnalysis
     {
         var graph = new GraphStatistics();
         var reliability = new ReliabilityStatistics();
-        foreach (var trace in spans.GroupBy(span => span.TraceId.Low))
+        var traces = spans.GroupBy(span => span.TraceId.Low).Select(trace => (IReadOnlyList<Span>)trace.ToList()).ToList();
+        // All input files together: a consumer pairs with its producer whichever file holds it.
+        var cross = CrossTraceLinks.Of(traces);
+        foreach (var trace in traces)
         {
-            var traceSpans = trace.ToList();
-            graph.Add(TraceLinker.Link(traceSpans, LinkerOptions.DepMap));
-            reliability.Add(TraceReliability.Analyze(traceSpans));
+            graph.Add(TraceLinker.Link(trace, LinkerOptions.DepMap, cross));
+            reliability.Add(TraceReliability.Analyze(trace));
         }
         return new TraceAnalysis(graph, reliability);
     }

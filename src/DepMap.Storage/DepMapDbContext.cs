@@ -14,6 +14,7 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
 {
     public DbSet<SpanRow> Spans => Set<SpanRow>();
     public DbSet<TraceRow> Traces => Set<TraceRow>();
+    public DbSet<TraceLinkRow> TraceLinks => Set<TraceLinkRow>();
     public DbSet<AggregationStateRow> AggregationState => Set<AggregationStateRow>();
     public DbSet<EdgeStatisticsRow> EdgeStatistics => Set<EdgeStatisticsRow>();
     public DbSet<NodeStatisticsRow> NodeStatistics => Set<NodeStatisticsRow>();

@@ -19,14 +19,17 @@ internal sealed class LinkWalk
     private readonly List<Call> _calls = [];
     private readonly List<UnnamedCall> _unnamed = [];
     private readonly Dictionary<ulong, int> _bySpanId = [];
+    private readonly List<int> _linkedNodes = [];
+    private readonly List<Span> _linkedSenders = [];
     private int[] _order = new int[32];
     private int[] _remoteAncestor = new int[33];
     private int[] _producer = new int[33];
     private bool[] _answered = new bool[33];
     private string?[] _local = new string?[33];
     private LinkPolicy _policy = null!;
+    private CrossTraceLinks _cross = CrossTraceLinks.None;
 
-    public static LinkedTrace Link(IReadOnlyList<Span> spans, LinkPolicy policy)
+    public static LinkedTrace Link(IReadOnlyList<Span> spans, LinkPolicy policy, CrossTraceLinks? cross = null)
     {
         if (spans.Count == 0)
         {
@@ -34,13 +37,13 @@ internal sealed class LinkWalk
         }
         var walk = Rent();
         walk._tree.Build(spans);
-        var result = walk.Walk(policy);
+        var result = walk.Walk(policy, cross ?? CrossTraceLinks.None);
         walk.Return(spans.Count);
         return result;
     }
 
     /// <summary>Both views of one trace from one tree: the tree does not depend on the view, only the walk does.</summary>
-    public static (LinkedTrace DepMap, LinkedTrace Zipkin) LinkBoth(IReadOnlyList<Span> spans)
+    public static (LinkedTrace DepMap, LinkedTrace Zipkin) LinkBoth(IReadOnlyList<Span> spans, CrossTraceLinks? cross = null)
     {
         if (spans.Count == 0)
         {
@@ -48,8 +51,8 @@ internal sealed class LinkWalk
         }
         var walk = Rent();
         walk._tree.Build(spans);
-        var depMap = walk.Walk(LinkPolicy.For(LinkerOptions.DepMap));
-        var zipkin = walk.Walk(LinkPolicy.For(LinkerOptions.Zipkin));
+        var depMap = walk.Walk(LinkPolicy.For(LinkerOptions.DepMap), cross ?? CrossTraceLinks.None);
+        var zipkin = walk.Walk(LinkPolicy.For(LinkerOptions.Zipkin), CrossTraceLinks.None);
         walk.Return(spans.Count);
         return (depMap, zipkin);
     }
@@ -70,9 +73,10 @@ internal sealed class LinkWalk
         }
     }
 
-    private LinkedTrace Walk(LinkPolicy policy)
+    private LinkedTrace Walk(LinkPolicy policy, CrossTraceLinks cross)
     {
         _policy = policy;
+        _cross = policy.DirectMessaging ? cross : CrossTraceLinks.None;
         Grow(_tree.Count + 1);
         var count = Order();
         if (policy.DirectMessaging)
@@ -89,6 +93,8 @@ internal sealed class LinkWalk
         _calls.Clear();
         _unnamed.Clear();
         _bySpanId.Clear();
+        _linkedSenders.Clear();
+        _cross = CrossTraceLinks.None;
         Array.Clear(_local, 0, _tree.Count);
         return result;
     }
@@ -143,7 +149,8 @@ internal sealed class LinkWalk
 
     /// <summary>
     /// DepMap: a client or producer is answered when a server or consumer has it as nearest remote
-    /// ancestor; a consumer also answers the producer it links to, as if it were its child.
+    /// ancestor; a consumer also answers every sender it links to, in this trace or (through
+    /// <see cref="CrossTraceLinks"/>) in another, as if it were its child.
     /// </summary>
     private void FindAnswers(int count)
     {
@@ -162,12 +169,24 @@ internal sealed class LinkWalk
             }
             else if (kind == SpanKind.Consumer && _local[node] is { } consumer)
             {
-                var producer = ancestor != NoNode && IsSender(ancestor, consumer) ? ancestor : LinkedProducer(spans[node], consumer);
-                if (producer != NoNode)
+                if (ancestor != NoNode && IsSender(ancestor, consumer))
                 {
-                    _producer[node] = producer;
-                    _answered[producer] = true;
+                    _producer[node] = ancestor;
+                    _answered[ancestor] = true;
                 }
+                if (spans[node].Links.Count > 0)
+                {
+                    LinkedSenders(node, spans[node], consumer);
+                    foreach (var sender in _linkedNodes)
+                    {
+                        _answered[sender] = true;
+                    }
+                }
+            }
+            else if (kind is SpanKind.Producer or SpanKind.Client && !_cross.IsEmpty && _local[node] is { } sender
+                && _cross.Answered(spans[node], sender))
+            {
+                _answered[node] = true;
             }
         }
     }
@@ -177,25 +196,37 @@ internal sealed class LinkWalk
         _tree.Spans[node].Kind is SpanKind.Producer or SpanKind.Client
         && _local[node] is { } sender && !string.Equals(sender, consumer, StringComparison.Ordinal);
 
-    private int LinkedProducer(Span consumer, string consumerService)
+    /// <summary>
+    /// The senders <paramref name="consumer"/> links to, each once: in this trace as nodes
+    /// (<see cref="_linkedNodes"/>, not its tree ancestor, which is paired already), in other traces
+    /// as spans (<see cref="_linkedSenders"/>).
+    /// </summary>
+    private void LinkedSenders(int node, Span consumer, string consumerService)
     {
+        _linkedNodes.Clear();
+        _linkedSenders.Clear();
         var links = consumer.Links;
         for (var i = 0; i < links.Count; i++)
         {
             if (links[i].TraceId.Low != _tree.TraceId.Low)
             {
+                if (_cross.Sender(links[i]) is { } span && _policy.Name(span.LocalService) is { } sender
+                    && !string.Equals(sender, consumerService, StringComparison.Ordinal) && !_linkedSenders.Contains(span))
+                {
+                    _linkedSenders.Add(span);
+                }
                 continue;
             }
             if (_bySpanId.Count == 0)
             {
                 IndexSpanIds();
             }
-            if (_bySpanId.TryGetValue(links[i].SpanId, out var node) && node != NoNode && IsSender(node, consumerService))
+            if (_bySpanId.TryGetValue(links[i].SpanId, out var linked) && linked != NoNode && linked != _producer[node]
+                && IsSender(linked, consumerService) && !_linkedNodes.Contains(linked))
             {
-                return node;
+                _linkedNodes.Add(linked);
             }
         }
-        return NoNode;
     }
 
     private void IndexSpanIds()
@@ -289,30 +320,32 @@ internal sealed class LinkWalk
         {
             return;
         }
-        var producerNode = _producer[node];
-        if (_policy.DirectMessaging && producerNode != NoNode)
+        if (_policy.DirectMessaging)
         {
-            var producer = _tree.Spans[producerNode];
-            var delay = consumer.StartUnixNano - producer.EndUnixNano;
-            Add(new Call
+            var paired = false;
+            if (_producer[node] is var parent and not NoNode)
             {
-                Caller = _local[producerNode]!,
-                CallerNamespace = producer.ServiceNamespace,
-                Callee = callee,
-                CalleeNamespace = consumer.ServiceNamespace,
-                ConnectionType = _policy.Connection(ConnectionType.MessagingSystem),
-                Failed = producer.Error || consumer.Error,
-                ClientDurationNano = producer.DurationNano,
-                ServerDurationNano = consumer.DurationNano,
-                Operation = consumer.Name ?? producer.Name,
-                StartUnixNano = producer.StartUnixNano,
-                Broker = _policy.Broker(consumer) ?? _policy.Broker(producer),
-                Destination = PeerNames.Present(consumer.MessagingDestinationName) ?? PeerNames.Present(producer.MessagingDestinationName),
-                // Zero or less is clock skew between the hosts, not a queue.
-                QueueDelayNano = delay > 0 ? delay : null,
-                TraceId = _tree.TraceId,
-            });
-            return;
+                AddMessage(_tree.Spans[parent], _local[parent]!, consumer, callee);
+                paired = true;
+            }
+            if (consumer.Links.Count > 0)
+            {
+                // Each link is one message (a batch consumer links to many producers).
+                LinkedSenders(node, consumer, callee);
+                foreach (var linked in _linkedNodes)
+                {
+                    AddMessage(_tree.Spans[linked], _local[linked]!, consumer, callee);
+                }
+                foreach (var sender in _linkedSenders)
+                {
+                    AddMessage(sender, _policy.Name(sender.LocalService)!, consumer, callee);
+                }
+                paired |= _linkedNodes.Count > 0 || _linkedSenders.Count > 0;
+            }
+            if (paired)
+            {
+                return;
+            }
         }
         if (_policy.Broker(consumer) is { } broker)
         {
@@ -322,6 +355,30 @@ internal sealed class LinkWalk
         {
             Add(Entry(consumer, callee, entry, NodeType.User, ConnectionType.VirtualNode));
         }
+    }
+
+    /// <summary>A direct producer → consumer call: the broker and destination recorded on the edge, the queue delay kept.</summary>
+    private void AddMessage(Span producer, string caller, Span consumer, string callee)
+    {
+        var delay = consumer.StartUnixNano - producer.EndUnixNano;
+        Add(new Call
+        {
+            Caller = caller,
+            CallerNamespace = producer.ServiceNamespace,
+            Callee = callee,
+            CalleeNamespace = consumer.ServiceNamespace,
+            ConnectionType = _policy.Connection(ConnectionType.MessagingSystem),
+            Failed = producer.Error || consumer.Error,
+            ClientDurationNano = producer.DurationNano,
+            ServerDurationNano = consumer.DurationNano,
+            Operation = consumer.Name ?? producer.Name,
+            StartUnixNano = producer.StartUnixNano,
+            Broker = _policy.Broker(consumer) ?? _policy.Broker(producer),
+            Destination = PeerNames.Present(consumer.MessagingDestinationName) ?? PeerNames.Present(producer.MessagingDestinationName),
+            // Zero or less is clock skew between the hosts, not a queue.
+            QueueDelayNano = delay > 0 ? delay : null,
+            TraceId = _tree.TraceId,
+        });
     }
 
     private void EmitClient(int node, Span client, bool kindless)

@@ -98,6 +98,9 @@ internal static class SpanCleanup
         MessagingDestinationName = first.MessagingDestinationName ?? next.MessagingDestinationName,
         HttpResponseStatusCode = first.HttpResponseStatusCode ?? next.HttpResponseStatusCode,
         ServiceNamespace = first.ServiceNamespace ?? next.ServiceNamespace,
+        NetPeerName = first.NetPeerName ?? next.NetPeerName,
+        NetSockPeerAddress = first.NetSockPeerAddress ?? next.NetSockPeerAddress,
+        NetSockPeerPort = first.NetSockPeerPort ?? next.NetSockPeerPort,
     };
 
     /// <summary>Zipkin's cleanup order: by id, then unshared clients first, then endpoint (none first).</summary>

@@ -10,27 +10,39 @@ namespace DepMap.Core.Linking;
 public static class TraceLinker
 {
     /// <summary>Links the spans of ONE trace (grouped by <see cref="TraceId.Low"/>), in any order, duplicates allowed.</summary>
-    public static LinkedTrace Link(IReadOnlyList<Span> spans, LinkerOptions options)
+    public static LinkedTrace Link(IReadOnlyList<Span> spans, LinkerOptions options) => Link(spans, options, CrossTraceLinks.None);
+
+    /// <summary>
+    /// Links the spans of ONE trace, pairing its messaging spans with those of other traces that
+    /// <paramref name="crossTrace"/> holds (the DepMap view; the Zipkin view ignores it).
+    /// </summary>
+    public static LinkedTrace Link(IReadOnlyList<Span> spans, LinkerOptions options, CrossTraceLinks crossTrace)
     {
         ArgumentNullException.ThrowIfNull(spans);
         ArgumentNullException.ThrowIfNull(options);
-        return LinkWalk.Link(spans, LinkPolicy.For(options));
+        ArgumentNullException.ThrowIfNull(crossTrace);
+        return LinkWalk.Link(spans, LinkPolicy.For(options), crossTrace);
     }
 
     /// <summary>
-    /// Links the spans of ONE trace in both views, as <see cref="Link"/> does with
+    /// Links the spans of ONE trace in both views, as <see cref="Link(IReadOnlyList{Span}, LinkerOptions)"/> does with
     /// <see cref="LinkerOptions.DepMap"/> and with <see cref="LinkerOptions.Zipkin"/>, building the
     /// trace tree once for both.
     /// </summary>
-    public static (LinkedTrace DepMap, LinkedTrace Zipkin) LinkBothViews(IReadOnlyList<Span> spans)
+    public static (LinkedTrace DepMap, LinkedTrace Zipkin) LinkBothViews(IReadOnlyList<Span> spans) => LinkBothViews(spans, CrossTraceLinks.None);
+
+    /// <summary><see cref="LinkBothViews(IReadOnlyList{Span})"/>, the DepMap view pairing messaging spans across traces by <paramref name="crossTrace"/>.</summary>
+    public static (LinkedTrace DepMap, LinkedTrace Zipkin) LinkBothViews(IReadOnlyList<Span> spans, CrossTraceLinks crossTrace)
     {
         ArgumentNullException.ThrowIfNull(spans);
-        return LinkWalk.LinkBoth(spans);
+        ArgumentNullException.ThrowIfNull(crossTrace);
+        return LinkWalk.LinkBoth(spans, crossTrace);
     }
 
     /// <summary>
     /// Groups any spans by <see cref="TraceId.Low"/>, as Zipkin's storage does so that 64- and
-    /// 128-bit ids of one trace meet, and links each trace in order of first appearance.
+    /// 128-bit ids of one trace meet, and links each trace in order of first appearance; in the
+    /// DepMap view a consumer linked to a producer in another of these traces is paired with it.
     /// </summary>
     public static IEnumerable<LinkedTrace> LinkAll(IEnumerable<Span> spans, LinkerOptions options)
     {
@@ -49,14 +61,15 @@ public static class TraceLinker
             }
             trace.Add(span);
         }
-        return LinkEach(order, policy);
+        var cross = policy.DirectMessaging ? CrossTraceLinks.Of(order) : CrossTraceLinks.None;
+        return LinkEach(order, policy, cross);
     }
 
-    private static IEnumerable<LinkedTrace> LinkEach(List<List<Span>> traces, LinkPolicy policy)
+    private static IEnumerable<LinkedTrace> LinkEach(List<List<Span>> traces, LinkPolicy policy, CrossTraceLinks cross)
     {
         foreach (var trace in traces)
         {
-            yield return LinkWalk.Link(trace, policy);
+            yield return LinkWalk.Link(trace, policy, cross);
         }
     }
 }

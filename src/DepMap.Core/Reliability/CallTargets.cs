@@ -1,3 +1,4 @@
+using DepMap.Core.Linking;
 using DepMap.Core.Spans;
 
 namespace DepMap.Core.Reliability;
@@ -36,17 +37,9 @@ internal static class CallTargets
     }
 
     /// <summary>
-    /// The uninstrumented peer a leaf client called, first match wins: Zipkin's remote service name,
-    /// <c>peer.service</c>, <c>server.address</c>, then the database attributes; a producer with no
-    /// consumer reached its broker. Null when nothing names it.
+    /// The uninstrumented peer or broker a leaf client or producer called, by the graph's own rule
+    /// (<see cref="PeerNames.CalledPeer"/>), so the ranking and the graph name a peer the same way.
+    /// Null when nothing names it.
     /// </summary>
-    public static string? PeerName(Span client) =>
-        client.RemoteService
-        ?? client.PeerService
-        ?? client.ServerAddress
-        ?? client.DbNamespace
-        ?? client.DbName
-        ?? client.DbSystem
-        ?? client.DbSystemName
-        ?? (client.Kind == SpanKind.Producer ? client.MessagingSystem : null);
+    public static string? PeerName(Span client) => PeerNames.CalledPeer(client);
 }

@@ -43,6 +43,12 @@ public sealed record Span
     public int? HttpResponseStatusCode { get; init; }        // http.response.status_code
     public string? ServiceNamespace { get; init; }           // resource service.namespace
 
+    // Names from the semantic conventions before 1.21, kept apart from their successors: they come
+    // last in every naming list, so old SDKs still get a name and new ones get Grafana Tempo's.
+    public string? NetPeerName { get; init; }                // net.peer.name (now server.address)
+    public string? NetSockPeerAddress { get; init; }         // net.sock.peer.addr, else net.peer.ip (now network.peer.address)
+    public int? NetSockPeerPort { get; init; }               // net.sock.peer.port, else net.peer.port (now network.peer.port)
+
     public long EndUnixNano => StartUnixNano + DurationNano;
 
     /// <summary>True when the client span carries any database attribute: the call goes to a database.</summary>

@@ -43,6 +43,8 @@ internal sealed class SpanFields
     private string? _messagingDestination;
     private int? _httpResponseStatusCode;
     private int? _httpStatusCode;
+    private string? _remoteAddress;
+    private int? _remotePort;
 
     public void Reset()
     {
@@ -65,6 +67,8 @@ internal sealed class SpanFields
         _dbNamespace = _dbName = _dbSystem = _dbSystemName = null;
         _messagingSystem = _messagingDestinationName = _messagingDestination = null;
         _httpResponseStatusCode = _httpStatusCode = null;
+        _remoteAddress = null;
+        _remotePort = null;
     }
 
     public void AddLink(SpanLink link) => (Links ??= []).Add(link);
@@ -141,11 +145,14 @@ internal sealed class SpanFields
         or AttributeKey.NetworkPeerPort or AttributeKey.NetSockPeerPort
         or AttributeKey.HttpResponseStatusCode or AttributeKey.HttpStatusCode;
 
-    /// <summary>A remote endpoint's address from Zipkin, used only when no attribute named the peer's socket.</summary>
+    /// <summary>
+    /// A remote endpoint's address from Zipkin: Zipkin's own field for the peer's socket, so it stands
+    /// for <c>network.peer.address</c> when no attribute of that name was sent.
+    /// </summary>
     public void SetRemoteEndpoint(string? address, int? port)
     {
-        _netPeerIp ??= string.IsNullOrEmpty(address) ? null : address;
-        _netSockPeerPort ??= port is > 0 ? port : null;
+        _remoteAddress = string.IsNullOrEmpty(address) ? null : address;
+        _remotePort = port is > 0 ? port : null;
     }
 
     public Span Build() => new()
@@ -163,10 +170,15 @@ internal sealed class SpanFields
         Error = Error,
         Links = Links is null ? [] : Links.ToArray(),
         PeerService = _peerService,
-        ServerAddress = _serverAddress ?? _netPeerName,
+        // Deprecated names are not folded into their successors: they are fallbacks at the end of
+        // every naming list (PeerNames), after the database's own names. The port is no name.
+        ServerAddress = _serverAddress,
         ServerPort = _serverPort ?? _netPeerPort,
-        NetworkPeerAddress = _networkPeerAddress ?? _netSockPeerAddr ?? _netPeerIp,
-        NetworkPeerPort = _networkPeerPort ?? _netSockPeerPort,
+        NetworkPeerAddress = _networkPeerAddress ?? _remoteAddress,
+        NetworkPeerPort = _networkPeerPort ?? (_networkPeerAddress is null ? _remotePort : null),
+        NetPeerName = _netPeerName,
+        NetSockPeerAddress = _netSockPeerAddr ?? _netPeerIp,
+        NetSockPeerPort = _netSockPeerPort ?? (_netSockPeerAddr is null ? _netPeerPort : null),
         DbNamespace = _dbNamespace,
         DbName = _dbName,
         DbSystem = _dbSystem,

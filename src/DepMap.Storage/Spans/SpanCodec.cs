@@ -66,7 +66,8 @@ public static class SpanCodec
             | Bit(6, span.NetworkPeerAddress) | Bit(7, span.NetworkPeerPort) | Bit(8, span.DbNamespace)
             | Bit(9, span.DbName) | Bit(10, span.DbSystem) | Bit(11, span.DbSystemName)
             | Bit(12, span.MessagingSystem) | Bit(13, span.MessagingDestinationName)
-            | Bit(14, span.HttpResponseStatusCode) | Bit(15, span.ServiceNamespace);
+            | Bit(14, span.HttpResponseStatusCode) | Bit(15, span.ServiceNamespace)
+            | Bit(16, span.NetPeerName) | Bit(17, span.NetSockPeerAddress) | Bit(18, span.NetSockPeerPort);
         writer.Varint(mask);
         writer.Optional(span.LocalService);
         writer.Optional(span.RemoteService);
@@ -84,6 +85,9 @@ public static class SpanCodec
         writer.Optional(span.MessagingDestinationName);
         writer.Optional(span.HttpResponseStatusCode);
         writer.Optional(span.ServiceNamespace);
+        writer.Optional(span.NetPeerName);
+        writer.Optional(span.NetSockPeerAddress);
+        writer.Optional(span.NetSockPeerPort);
 
         if (span.Links.Count > 0)
         {
@@ -131,6 +135,9 @@ public static class SpanCodec
         var messagingDestinationName = reader.OptionalName(mask, 13);
         var httpResponseStatusCode = reader.OptionalInt(mask, 14);
         var serviceNamespace = reader.OptionalName(mask, 15);
+        var netPeerName = reader.OptionalString(mask, 16);
+        var netSockPeerAddress = reader.OptionalString(mask, 17);
+        var netSockPeerPort = reader.OptionalInt(mask, 18);
 
         IReadOnlyList<SpanLink> links = [];
         if ((flags & HasLinks) != 0)
@@ -172,11 +179,14 @@ public static class SpanCodec
             MessagingDestinationName = messagingDestinationName,
             HttpResponseStatusCode = httpResponseStatusCode,
             ServiceNamespace = serviceNamespace,
+            NetPeerName = netPeerName,
+            NetSockPeerAddress = netSockPeerAddress,
+            NetSockPeerPort = netSockPeerPort,
             Links = links,
         };
     }
 
-    // At most 16 optional fields: the mask is a ushort. New fields go at the end so stored records keep decoding.
+    // The mask is a varint: new fields take the next bit and go at the end, so stored records keep decoding.
     private static ulong Bit(int bit, string? value) => value is null ? 0 : 1UL << bit;
 
     private static ulong Bit(int bit, int? value) => value is null ? 0 : 1UL << bit;

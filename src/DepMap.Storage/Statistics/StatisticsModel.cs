@@ -66,6 +66,12 @@ internal static class StatisticsModel
         // Settled traces are found by (pending, last arrival); retention takes linked ones by the same index.
         trace.HasIndex(t => new { t.Pending, t.LastArrivalUnixMs }).HasDatabaseName("ix_traces_pending_last_arrival");
 
+        var traceLink = model.Entity<TraceLinkRow>();
+        traceLink.ToTable(TraceLinkRow.Table);
+        traceLink.HasKey(l => new { l.TargetTraceIdLow, l.SourceTraceIdLow });
+        traceLink.Property(l => l.TargetTraceIdLow).HasColumnName(TraceLinkRow.TargetColumn).ValueGeneratedNever();
+        traceLink.Property(l => l.SourceTraceIdLow).HasColumnName(TraceLinkRow.SourceColumn).ValueGeneratedNever();
+
         var state = model.Entity<AggregationStateRow>();
         state.ToTable("aggregation_state");
         state.HasKey(s => s.Id);

@@ -33,8 +33,11 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SpanTableReader _spans;
     private readonly TraceRows _traces;
+    private readonly TraceLinkRows _traceLinks;
     private readonly StatisticsWriter _statistics;
     private Dictionary<long, TraceRow> _committing = [];
+    private List<(long Target, long Source)> _committingLinks = [];
+    private bool _anyTraceLinks;
     private int _batches;
 
     public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger)
@@ -48,6 +51,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         _logger = logger;
         _spans = new SpanTableReader(db);
         _traces = new TraceRows(db);
+        _traceLinks = new TraceLinkRows(db);
         _statistics = new StatisticsWriter(db, logger);
     }
 
@@ -64,6 +68,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         var unsettled = new HashSet<long>();
         var end = settledAtUnixMs is { } settledAt ? _spans.ReadUnsettledTail(mark ?? 0, settledAt, unsettled) : long.MaxValue;
         await _commits.Database.OpenConnectionAsync(cancellationToken);
+        _anyTraceLinks = _traceLinks.Any();
         await AggregateSpansHandler.TuneAsync(_commits, cancellationToken);
 
         long spans = 0;
@@ -99,6 +104,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 var prepared = await PrepareAsync(batch, id => inNext.Contains(id) || unsettled.Contains(id), cancellationToken);
                 await FinishCommitAsync();
                 _committing = prepared.Traces.ToDictionary(t => t.TraceIdLow);
+                _committingLinks = prepared.TraceLinks;
                 var from = mark;
                 commit = (overlap
                     ? Task.Run(() => CommitAsync(prepared, from, last, cancellationToken), cancellationToken)
@@ -126,14 +132,15 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     }
 
     /// <summary>A batch linked and ready to commit.</summary>
-    private sealed record PreparedBatch(StatisticsRowWriter Statistics, List<TraceRow> Traces, int Linked);
+    private sealed record PreparedBatch(StatisticsRowWriter Statistics, List<TraceRow> Traces, List<(long Target, long Source)> TraceLinks, int Linked);
 
     /// <summary>Links the batch's traces that are not <paramref name="waiting"/> for more spans and queues every row the batch changes.</summary>
     private async Task<PreparedBatch> PrepareAsync(List<StoredSpan> batch, Func<long, bool> waiting, CancellationToken cancellationToken)
     {
         var delta = new StatisticsDelta();
         var rows = new List<TraceRow>();
-        var spans = new List<Span>();
+        var linkedNow = new List<LinkedNow>();
+        List<Span> spans;
         var entries = new List<TraceSpanEntry>();
         var buffer = new ArrayBufferWriter<byte>();
         var linked = 0;
@@ -164,7 +171,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 continue;
             }
 
-            spans.Clear();
+            spans = new List<Span>((row?.SpanCount ?? 0) + group.Count);
             long lastReference = 0;
             if (row is not null && !TryReadEarlierSpans(row, spans, entries, out lastReference))
             {
@@ -173,17 +180,14 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 spans.Clear();
                 lastReference = 0;
             }
-            if (row is { LinkedSpanCount: > 0 })
-            {
-                delta.Remove(TraceLink.Of(spans.GetRange(0, row.LinkedSpanCount)));
-            }
+            var earlier = row is { LinkedSpanCount: > 0 } ? spans.GetRange(0, row.LinkedSpanCount) : null;
             buffer.Write(row?.Spans ?? []);
             foreach (var span in group)
             {
                 spans.Add(span.Span);
                 TraceSpans.AppendReference(buffer, span.RowId, ref lastReference);
             }
-            delta.Add(TraceLink.Of(spans));
+            linkedNow.Add(new LinkedNow(traceIdLow, earlier, spans));
             rows.Add(new TraceRow
             {
                 TraceIdLow = traceIdLow,
@@ -196,7 +200,8 @@ internal sealed partial class TraceLinking : IAsyncDisposable
             });
             linked++;
         }
-        return new PreparedBatch(await _statistics.ApplyAsync(delta, cancellationToken), rows, linked);
+        var traceLinks = LinkTraces(linkedNow, delta);
+        return new PreparedBatch(await _statistics.ApplyAsync(delta, cancellationToken), rows, traceLinks, linked);
     }
 
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
@@ -211,6 +216,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         }
         batch.Statistics.Write(_commits);
         TraceRows.Write(_commits, batch.Traces);
+        TraceLinkRows.Write(_commits, batch.TraceLinks);
         _faults?.BeforeCommit?.Invoke(Interlocked.Increment(ref _batches));
         await transaction.CommitAsync(cancellationToken);
         _commits.ChangeTracker.Clear();

@@ -31,6 +31,21 @@ namespace DepMap.Storage.Migrations.Sqlite
                     b.ToTable("aggregation_state", (string)null);
                 });
 
+            modelBuilder.Entity("DepMap.Storage.Aggregation.TraceLinkRow", b =>
+                {
+                    b.Property<long>("TargetTraceIdLow")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("target_trace_id_low");
+
+                    b.Property<long>("SourceTraceIdLow")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("source_trace_id_low");
+
+                    b.HasKey("TargetTraceIdLow", "SourceTraceIdLow");
+
+                    b.ToTable("trace_links", (string)null);
+                });
+
             modelBuilder.Entity("DepMap.Storage.Aggregation.TraceRow", b =>
                 {
                     b.Property<long>("TraceIdLow")
