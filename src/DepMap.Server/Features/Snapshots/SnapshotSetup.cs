@@ -15,6 +15,8 @@ internal static class SnapshotSetup
                 "Snapshots:Schedules:<name>:Lookback must be a duration such as 1h or 1d.")
             .ValidateOnStart();
         services.AddSingleton<SnapshotFiles>();
+        services.AddSingleton<SnapshotRepair>();
+        services.AddHostedService(provider => provider.GetRequiredService<SnapshotRepair>());
         services.AddScoped<SnapshotJob>();
         return services;
     }
