@@ -1,10 +1,10 @@
 using System.Text;
-using CoreSpan = DepMap.Core.Spans.Span;
 using DepMap.Ingest.Otlp.Proto.Collector;
 using DepMap.Ingest.Otlp.Proto.Common;
 using DepMap.Ingest.Otlp.Proto.Resource;
 using DepMap.Ingest.Otlp.Proto.Trace;
 using Google.Protobuf;
+using CoreSpan = DepMap.Core.Spans.Span;
 using ProtoSpan = DepMap.Ingest.Otlp.Proto.Trace.Span;
 
 namespace DepMap.Ingest.Tests;

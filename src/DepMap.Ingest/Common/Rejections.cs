@@ -21,5 +21,6 @@ internal sealed class Rejections
         ? new DecodedBatch(spans) { TruncatedNames = truncatedNames }
         : new DecodedBatch(spans, _count, _count == 1
             ? "1 span rejected: " + _first
-            : $"{_count} spans rejected, the first: {_first}") { TruncatedNames = truncatedNames };
+            : $"{_count} spans rejected, the first: {_first}")
+        { TruncatedNames = truncatedNames };
 }

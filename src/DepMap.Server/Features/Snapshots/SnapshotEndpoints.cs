@@ -1,7 +1,7 @@
 using System.Text.Json;
-using DepMap.Server.Hosting;
 using DepMap.Rendering;
 using DepMap.Server.Features.Graph;
+using DepMap.Server.Hosting;
 using Mediator;
 
 namespace DepMap.Server.Features.Snapshots;
