@@ -7,6 +7,13 @@ namespace DepMap.Core.Spans;
 /// </summary>
 public sealed record Span
 {
+    /// <summary>
+    /// The longest name a span carries into the graph (service, peer, database, destination), in
+    /// UTF-16 characters. OpenTelemetry sets no limit; DepMap cuts longer names at ingest so every
+    /// node can be asked for by name (queries take at most this many characters).
+    /// </summary>
+    public const int MaxNameLength = 256;
+
     public required TraceId TraceId { get; init; }
     public required ulong SpanId { get; init; }
     /// <summary>Zero when the span is a root.</summary>

@@ -77,8 +77,18 @@ internal static class JsonInput
             case JsonTokenType.String when reader.ValueIsEscaped:
                 var unescaped = GetString(ref reader, path);
                 return unescaped.Length == 0 ? null : unescaped;
+            case JsonTokenType.String when reader.ValueSpan.IsEmpty:
+                return null;
             case JsonTokenType.String:
-                return reader.ValueSpan.IsEmpty ? null : pool.Get(reader.ValueSpan);
+                try
+                {
+                    return pool.Get(reader.ValueSpan);
+                }
+                catch (SpanDecodeException)
+                {
+                    // The reader passes unescaped strings through unchecked: the same error as an escaped one's.
+                    throw path.Error($"byte {reader.TokenStartIndex}: {Utf8StringPool.InvalidUtf8}");
+                }
             default:
                 throw TypeError(path, "a string", reader.TokenType);
         }
@@ -106,7 +116,7 @@ internal static class JsonInput
         }
         catch (InvalidOperationException)
         {
-            throw path.Error($"byte {reader.TokenStartIndex}: invalid UTF-8 in a string");
+            throw path.Error($"byte {reader.TokenStartIndex}: {Utf8StringPool.InvalidUtf8}");
         }
     }
 

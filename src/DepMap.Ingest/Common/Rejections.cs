@@ -17,9 +17,10 @@ internal sealed class Rejections
         _first ??= where + ": " + reason;
     }
 
-    public DecodedBatch ToBatch(List<Span> spans) => _count == 0
-        ? new DecodedBatch(spans)
+    public DecodedBatch ToBatch(List<Span> spans, int truncatedNames) => _count == 0
+        ? new DecodedBatch(spans) { TruncatedNames = truncatedNames }
         : new DecodedBatch(spans, _count, _count == 1
             ? "1 span rejected: " + _first
-            : $"{_count} spans rejected, the first: {_first}");
+            : $"{_count} spans rejected, the first: {_first}")
+        { TruncatedNames = truncatedNames };
 }

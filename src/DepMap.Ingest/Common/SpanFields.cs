@@ -24,6 +24,9 @@ internal sealed class SpanFields
     public List<SpanLink>? Links;
     public string? ServiceNamespace;
 
+    /// <summary>Names cut to <see cref="Span.MaxNameLength"/> in this batch (kept across <see cref="Reset"/>).</summary>
+    public int TruncatedNames;
+
     private string? _peerService;
     private string? _serverAddress;
     private string? _netPeerName;
@@ -161,31 +164,45 @@ internal sealed class SpanFields
         SpanId = SpanId,
         ParentId = ParentId,
         Kind = Kind,
-        LocalService = LocalService,
-        RemoteService = RemoteService,
+        LocalService = Cap(LocalService),
+        RemoteService = Cap(RemoteService),
         Shared = Shared,
         Name = Name,
         StartUnixNano = StartUnixNano,
         DurationNano = DurationNano,
         Error = Error,
         Links = Links is null ? [] : Links.ToArray(),
-        PeerService = _peerService,
+        PeerService = Cap(_peerService),
         // Deprecated names are not folded into their successors: they are fallbacks at the end of
         // every naming list (PeerNames), after the database's own names. The port is no name.
-        ServerAddress = _serverAddress,
+        ServerAddress = Cap(_serverAddress, AddressLength),
         ServerPort = _serverPort ?? _netPeerPort,
-        NetworkPeerAddress = _networkPeerAddress ?? _remoteAddress,
+        NetworkPeerAddress = Cap(_networkPeerAddress ?? _remoteAddress, AddressLength),
         NetworkPeerPort = _networkPeerPort ?? (_networkPeerAddress is null ? _remotePort : null),
-        NetPeerName = _netPeerName,
-        NetSockPeerAddress = _netSockPeerAddr ?? _netPeerIp,
+        NetPeerName = Cap(_netPeerName, AddressLength),
+        NetSockPeerAddress = Cap(_netSockPeerAddr ?? _netPeerIp, AddressLength),
         NetSockPeerPort = _netSockPeerPort ?? (_netSockPeerAddr is null ? _netPeerPort : null),
-        DbNamespace = _dbNamespace,
-        DbName = _dbName,
-        DbSystem = _dbSystem,
-        DbSystemName = _dbSystemName,
-        MessagingSystem = _messagingSystem,
-        MessagingDestinationName = _messagingDestinationName ?? _messagingDestination,
+        DbNamespace = Cap(_dbNamespace),
+        DbName = Cap(_dbName),
+        DbSystem = Cap(_dbSystem),
+        DbSystemName = Cap(_dbSystemName),
+        MessagingSystem = Cap(_messagingSystem),
+        MessagingDestinationName = Cap(_messagingDestinationName ?? _messagingDestination),
         HttpResponseStatusCode = _httpResponseStatusCode ?? _httpStatusCode,
-        ServiceNamespace = ServiceNamespace,
+        ServiceNamespace = Cap(ServiceNamespace),
     };
+
+    // An address becomes a node named "address:port": room is left for ":65535".
+    private const int AddressLength = Span.MaxNameLength - 6;
+
+    /// <summary>The name cut to <paramref name="max"/> characters, never between a surrogate pair; counted when cut.</summary>
+    private string? Cap(string? name, int max = Span.MaxNameLength)
+    {
+        if (name is null || name.Length <= max)
+        {
+            return name;
+        }
+        TruncatedNames++;
+        return name[..(char.IsHighSurrogate(name[max - 1]) ? max - 1 : max)];
+    }
 }

@@ -7,6 +7,9 @@ namespace DepMap.Ingest.Common;
 /// Turns UTF-8 bytes into strings, handing back the same instance for the same bytes within one
 /// batch: a batch repeats a few service, operation and database names hundreds of times, and one
 /// string each keeps both the decoder's allocations and the stored spans small.
+/// Every string a decoder keeps comes from here, so here is DepMap's one rule on encoding: bytes
+/// that are not valid UTF-8 make the payload malformed (JSON and protobuf strings are UTF-8 by
+/// their specifications), never a name silently altered with replacement characters.
 /// </summary>
 internal sealed class Utf8StringPool
 {
@@ -21,7 +24,7 @@ internal sealed class Utf8StringPool
     {
         if (utf8.Length > MaxPooledLength)
         {
-            return Encoding.UTF8.GetString(utf8);
+            return Decode(utf8);
         }
         var hash = Hash(utf8);
         var mask = _entries.Length - 1;
@@ -31,7 +34,7 @@ internal sealed class Utf8StringPool
             ref var entry = ref _entries[slot];
             if (entry.Key is null)
             {
-                var value = Encoding.UTF8.GetString(utf8);
+                var value = Decode(utf8);
                 if (_count < MaxEntries)
                 {
                     entry = new Entry(hash, utf8.ToArray(), value);
@@ -49,6 +52,13 @@ internal sealed class Utf8StringPool
             slot = (slot + 1) & mask;
         }
     }
+
+    /// <summary>The message of the decode error for bytes that are not UTF-8; JSON decoders add the path.</summary>
+    public const string InvalidUtf8 = "invalid UTF-8 in a string";
+
+    // Only bytes seen for the first time are checked: a pool hit equals bytes already checked.
+    private static string Decode(ReadOnlySpan<byte> utf8) =>
+        System.Text.Unicode.Utf8.IsValid(utf8) ? Encoding.UTF8.GetString(utf8) : throw new SpanDecodeException(InvalidUtf8 + " (names and attribute values must be UTF-8)");
 
     private void Grow()
     {

@@ -37,7 +37,7 @@ internal static partial class JaegerJsonDecoder
         {
             throw JsonInput.Malformed(payload, exception);
         }
-        return state.Rejections.ToBatch(state.Spans);
+        return state.Rejections.ToBatch(state.Spans, state.Fields.TruncatedNames);
     }
 
     /// <summary>The top object is either the API envelope with <c>data</c> or a single trace.</summary>

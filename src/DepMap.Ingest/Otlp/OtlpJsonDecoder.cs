@@ -43,7 +43,7 @@ internal static partial class OtlpJsonDecoder
         {
             throw JsonInput.Malformed(payload, exception);
         }
-        return state.Rejections.ToBatch(state.Spans);
+        return state.Rejections.ToBatch(state.Spans, state.Fields.TruncatedNames);
     }
 
     private delegate void ElementReader(ref Utf8JsonReader reader, State state);

@@ -30,7 +30,7 @@ internal static partial class OtlpProtobufDecoder
                 reader.Skip(wireType, end, Message.ExportTraceServiceRequest, field);
             }
         }
-        return state.Rejections.ToBatch(state.Spans);
+        return state.Rejections.ToBatch(state.Spans, state.Fields.TruncatedNames);
     }
 
     private static void ReadResourceSpans(scoped ref WireReader reader, int end, State state, int resourceIndex)

@@ -38,7 +38,7 @@ internal static class ZipkinJsonDecoder
         {
             throw JsonInput.Malformed(payload, exception);
         }
-        return state.Rejections.ToBatch(state.Spans);
+        return state.Rejections.ToBatch(state.Spans, state.Fields.TruncatedNames);
     }
 
     private static void ReadSpan(ref Utf8JsonReader reader, State state)

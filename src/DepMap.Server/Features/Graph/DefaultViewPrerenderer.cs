@@ -17,6 +17,10 @@ internal sealed class DefaultViewPrerenderer(
     public static readonly TimeSpan WatchedFor = TimeSpan.FromMinutes(10);
 
     private long _watchedAtTicks = DateTimeOffset.MinValue.UtcTicks;
+    private long _checks;
+
+    /// <summary>Ticks fully handled (checked, and drawn when due): what a test waits on to know a tick's decision is made.</summary>
+    public long Checks => Interlocked.Read(ref _checks);
 
     public void Watched(DateTimeOffset now) => Interlocked.Exchange(ref _watchedAtTicks, now.UtcTicks);
 
@@ -29,26 +33,32 @@ internal sealed class DefaultViewPrerenderer(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var now = clock.GetUtcNow();
-            if (now.UtcTicks - Interlocked.Read(ref _watchedAtTicks) > WatchedFor.Ticks)
-            {
-                continue;
-            }
-            var request = new GetGraph(new GraphQuery(QueryWindow.Last(QueryWindow.DefaultLookback, now)), GraphFormat.Svg);
-            if (cache.Contains(GetGraphHandler.Key(windows.Version, request)))
-            {
-                continue;
-            }
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<ISender>().Send(request, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The next request draws it and reports the problem (Graphviz missing: a 503 that says how to install it).
-                logger.LogWarning(e, "Prerendering the default graph view failed");
-            }
+            await CheckAsync(stoppingToken);
+            Interlocked.Increment(ref _checks);
+        }
+    }
+
+    private async Task CheckAsync(CancellationToken stoppingToken)
+    {
+        var now = clock.GetUtcNow();
+        if (now.UtcTicks - Interlocked.Read(ref _watchedAtTicks) > WatchedFor.Ticks)
+        {
+            return;
+        }
+        var request = new GetGraph(new GraphQuery(QueryWindow.Last(QueryWindow.DefaultLookback, now)), GraphFormat.Svg);
+        if (cache.Contains(GetGraphHandler.Key(windows.Version, request)))
+        {
+            return;
+        }
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ISender>().Send(request, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The next request draws it and reports the problem (Graphviz missing: a 503 that says how to install it).
+            logger.LogWarning(e, "Prerendering the default graph view failed");
         }
     }
 }

@@ -9,8 +9,12 @@ namespace DepMap.Server.Features.Graph;
 /// <summary>The service graph of a window, drawn in one format.</summary>
 internal sealed record GetGraph(GraphQuery Query, GraphFormat Format) : IRequest<GraphDocument>;
 
-/// <summary>The bytes to answer with; for SVG, the layout that drew it (anything but dot carries a note in the picture).</summary>
-internal sealed record GraphDocument(byte[] Body, GraphFormat Format, GraphLayout? Layout = null);
+/// <summary>
+/// The bytes to answer with; for SVG, the layout that drew it (anything but dot carries a note in
+/// the picture). <see cref="FocusMissing"/>: the window has no node named by <c>focus</c>, so there
+/// is nothing to draw around it (an empty picture would read as "no calls").
+/// </summary>
+internal sealed record GraphDocument(byte[] Body, GraphFormat Format, GraphLayout? Layout = null, bool FocusMissing = false);
 
 internal sealed class GetGraphHandler(StatisticsWindows windows, QueryCache cache, GraphvizRenderer renderer)
     : IRequestHandler<GetGraph, GraphDocument>
@@ -31,7 +35,12 @@ internal sealed class GetGraphHandler(StatisticsWindows windows, QueryCache cach
     private async Task<GraphDocument> DrawAsync(long version, GetGraph request)
     {
         var statistics = await windows.ReadAsync(version, request.Query.Window, CancellationToken.None);
-        var graph = View(windows.GraphOf(statistics), request.Query);
+        var whole = windows.GraphOf(statistics);
+        if (request.Query.Focus is { } focus && whole.FindNode(focus) is null)
+        {
+            return new GraphDocument([], request.Format, FocusMissing: true);
+        }
+        var graph = View(whole, request.Query);
         switch (request.Format)
         {
             case GraphFormat.Json:

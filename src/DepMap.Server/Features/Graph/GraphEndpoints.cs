@@ -40,6 +40,13 @@ internal static class GraphEndpoints
         try
         {
             var document = await sender.Send(new GetGraph(query, format), request.HttpContext.RequestAborted);
+            if (document.FocusMissing)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown service",
+                    detail: $"focus: no service '{QueryParameters.Shown(query.Focus!)}' sent or received calls between "
+                        + $"{QueryWindow.Iso(query.Window.From)} and {QueryWindow.Iso(query.Window.To)}",
+                    extensions: new Dictionary<string, object?> { ["parameter"] = "focus" });
+            }
             if (document.Layout is { } layout)
             {
                 request.HttpContext.Response.Headers["X-DepMap-Layout"] = layout.ToString().ToLowerInvariant();

@@ -65,6 +65,12 @@ internal readonly partial record struct QueryWindow(DateTimeOffset From, DateTim
             return null;
         }
 
+        if (from is null && to is { } until && until - DateTimeOffset.MinValue < lookback!.Value)
+        {
+            // DateTimeOffset starts at year 1: a window reaching before it has no start to read from.
+            query.Fail(toText is null ? "lookback" : "to", $"the window would start before 0001-01-01 ({Iso(until)} minus {lookbackText ?? "1h"})");
+            return null;
+        }
         var window = (from, to) switch
         {
             (null, null) => Last(lookback!.Value, now),

@@ -50,8 +50,11 @@ internal static class IngestEndpoints
         {
             return IngestProblems.UnsupportedMediaType(context.Request, Json);
         }
-        var (_, problem) = await IngestAsync(context, sender, options, format);
-        return problem ?? Results.StatusCode(StatusCodes.Status202Accepted);
+        var (result, problem) = await IngestAsync(context, sender, options, format);
+        return problem ?? (result!.RejectedSpans == 0
+            ? Results.StatusCode(StatusCodes.Status202Accepted)
+            // Zipkin's and Jaeger's answers have no body to carry a partial refusal; this one says it.
+            : Results.Json(new PartialAcceptance(result.AcceptedSpans, result.RejectedSpans, result.Message), statusCode: StatusCodes.Status202Accepted));
     }
 
     /// <summary>Either the committed result, or the problem to answer instead.</summary>
@@ -74,3 +77,6 @@ internal static class IngestEndpoints
             ? parsed.MediaType.Value!.ToLowerInvariant()
             : null;
 }
+
+/// <summary>The body of a 202 when some spans of a Zipkin or Jaeger payload were refused: how many, and the first reason.</summary>
+internal sealed record PartialAcceptance(int AcceptedSpans, int RejectedSpans, string? Message);

@@ -26,5 +26,9 @@ internal static class IngestSetup
         return services;
     }
 
-    public static void MapOtlpGrpc(this IEndpointRouteBuilder app) => app.MapGrpcService<OtlpTraceService>();
+    public static void MapOtlpGrpc(this WebApplication app)
+    {
+        app.UseOversizeGrpcMessages();
+        app.MapGrpcService<OtlpTraceService>();
+    }
 }

@@ -21,7 +21,7 @@ internal enum IngestStatus
 /// </summary>
 internal sealed record IngestResult(IngestStatus Status, int AcceptedSpans = 0, int RejectedSpans = 0, string? Message = null);
 
-internal sealed class IngestSpansHandler(SpanWriter writer) : IRequestHandler<IngestSpans, IngestResult>
+internal sealed partial class IngestSpansHandler(SpanWriter writer, ILogger<IngestSpansHandler> logger) : IRequestHandler<IngestSpans, IngestResult>
 {
     public async ValueTask<IngestResult> Handle(IngestSpans request, CancellationToken cancellationToken)
     {
@@ -33,6 +33,20 @@ internal sealed class IngestSpansHandler(SpanWriter writer) : IRequestHandler<In
         catch (SpanDecodeException exception)
         {
             return new IngestResult(IngestStatus.Malformed, Message: exception.Message);
+        }
+        if (batch.RejectedSpans > 0)
+        {
+            LogRejected(logger, request.Format, batch.RejectedSpans, batch.Spans.Count, batch.RejectionMessage);
+            // OTLP says how many it refused in partial_success even when that is all of them;
+            // Zipkin and Jaeger have no such answer, so a payload with nothing usable is a 400.
+            if (batch.Spans.Count == 0 && request.Format is TraceFormat.ZipkinJson or TraceFormat.JaegerJson)
+            {
+                return new IngestResult(IngestStatus.Malformed, RejectedSpans: batch.RejectedSpans, Message: batch.RejectionMessage);
+            }
+        }
+        if (batch.TruncatedNames > 0)
+        {
+            LogTruncated(logger, request.Format, batch.TruncatedNames, DepMap.Core.Spans.Span.MaxNameLength);
         }
 
         // Encoded here, on the request's thread, so the single writer only binds and inserts.
@@ -52,4 +66,10 @@ internal sealed class IngestSpansHandler(SpanWriter writer) : IRequestHandler<In
             _ => new IngestResult(IngestStatus.Unavailable, Message: "Storage is unavailable; retry later."),
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Format}: refused {RejectedSpans} spans, accepted {AcceptedSpans}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, TraceFormat format, int rejectedSpans, int acceptedSpans, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Format}: cut {TruncatedNames} names longer than {MaxLength} characters to that length")]
+    private static partial void LogTruncated(ILogger logger, TraceFormat format, int truncatedNames, int maxLength);
 }

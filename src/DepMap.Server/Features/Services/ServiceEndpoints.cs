@@ -1,5 +1,6 @@
 using DepMap.Server.Features.Graph;
 using Mediator;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DepMap.Server.Features.Services;
@@ -37,6 +38,7 @@ internal static class ServiceEndpoints
         string name, HttpRequest request, ISender sender, TimeProvider clock, CancellationToken cancellationToken)
     {
         var parameters = new QueryParameters(request.Query);
+        name = DecodedName(request, name);
         if (name.Length > GraphQuery.MaxFocusLength || name.Any(char.IsControl))
         {
             parameters.Fail("name", $"'{QueryParameters.Shown(name)}' is not a service name (at most {GraphQuery.MaxFocusLength} characters, no control characters)");
@@ -55,6 +57,23 @@ internal static class ServiceEndpoints
                     + $"{QueryWindow.Iso(window.Value.From)} and {QueryWindow.Iso(window.Value.To)}");
         }
         return TypedResults.Ok(detail);
+    }
+
+    /// <summary>
+    /// The name as the client escaped it. The server decodes every escape in the path but %2F (so a
+    /// name with '/' arrives as "a%2Fb" and one with "%2F" in it would read the same): the name is
+    /// taken from the request target as sent and unescaped once, so every listed name is reachable.
+    /// </summary>
+    private static string DecodedName(HttpRequest request, string routed)
+    {
+        const string Prefix = "/services/";
+        var target = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target) || !target.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return routed.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        }
+        var end = target.IndexOf('?', StringComparison.Ordinal);
+        return Uri.UnescapeDataString(end < 0 ? target[Prefix.Length..] : target[Prefix.Length..end]);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<RankingEntry>>, ProblemHttpResult>> GetRankingAsync(

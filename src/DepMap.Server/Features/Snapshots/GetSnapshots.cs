@@ -15,8 +15,10 @@ internal sealed class GetSnapshotsHandler(DepMapDbContext db) : IRequestHandler<
     public async ValueTask<SnapshotPage> Handle(GetSnapshots request, CancellationToken cancellationToken)
     {
         var total = await db.Snapshots.CountAsync(cancellationToken);
-        var rows = await SnapshotRows.WithoutBodies(db.Snapshots.AsNoTracking().OrderByDescending(s => s.Id)
-            .Skip((request.Page - 1) * request.PageSize).Take(request.PageSize)).ToListAsync(cancellationToken);
+        // In long: page 2147483647 of 200 is past any table, not (wrapped around in int) page 1.
+        var skip = (request.Page - 1L) * request.PageSize;
+        var rows = skip >= total ? [] : await SnapshotRows.WithoutBodies(db.Snapshots.AsNoTracking().OrderByDescending(s => s.Id)
+            .Skip((int)skip).Take(request.PageSize)).ToListAsync(cancellationToken);
         return new SnapshotPage(request.Page, request.PageSize, total, [.. rows.Select(SnapshotView.Of)]);
     }
 

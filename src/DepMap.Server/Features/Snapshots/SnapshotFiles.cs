@@ -16,7 +16,7 @@ namespace DepMap.Server.Features.Snapshots;
 /// index points at the pictures that still hold, so a repository of snapshots grows by a small
 /// file per unchanged hour. Every body is deterministic (no timestamps inside).
 /// </summary>
-internal sealed class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvironment environment, GraphvizRenderer renderer,
+internal sealed partial class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvironment environment, GraphvizRenderer renderer,
     ILogger<SnapshotFiles> logger) : IDisposable
 {
     public static readonly string[] Formats = ["json", "dot", "svg", "mmd"];
@@ -48,6 +48,29 @@ internal sealed class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvi
         return to.UtcDateTime.ToString("yyyyMMdd'T'HHmm'Z'", CultureInfo.InvariantCulture) + "-" + (name.Length == 0 ? "snapshot" : name);
     }
 
+    /// <summary>
+    /// <paramref name="stem"/>, else <c>{stem}-2</c>, <c>-3</c>, … whichever no stored snapshot has:
+    /// counting snapshots would hand out a name still held after a delete, or one a label such as
+    /// <c>a-2</c> already took.
+    /// </summary>
+    public static string FreeStem(string stem, IReadOnlySet<string> used)
+    {
+        var candidate = stem;
+        for (var n = 2; used.Contains(candidate); n++)
+        {
+            candidate = $"{stem}-{n.ToString(CultureInfo.InvariantCulture)}";
+        }
+        return candidate;
+    }
+
+    /// <summary>
+    /// Whether a stored snapshot's files were all written: its .json, and unless it shares the
+    /// previous topology its .mmd, the last one <see cref="WriteAsync"/> writes (the .svg may be
+    /// missing for want of Graphviz alone).
+    /// </summary>
+    public bool HasFiles(SnapshotRow row) =>
+        File.Exists(PathOf(row.FileStem, "json")) && (row.SameTopologyAsPrevious || File.Exists(PathOf(row.FileStem, "mmd")));
+
     /// <summary>One format of a snapshot's graph; SVG is drawn by Graphviz (with its timeouts and fallbacks).</summary>
     public async Task<byte[]> RenderAsync(Snapshot snapshot, string format, CancellationToken cancellationToken) => format switch
     {
@@ -58,7 +81,8 @@ internal sealed class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvi
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "json, dot, svg or mmd"),
     };
 
-    public async Task WriteAsync(SnapshotRow row, Snapshot snapshot, CancellationToken cancellationToken)
+    /// <summary>Writes the snapshot's own files, and <c>latest.*</c> when it is the newest.</summary>
+    public async Task WriteAsync(SnapshotRow row, Snapshot snapshot, bool latest, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(Directory);
         foreach (var format in Formats)
@@ -78,9 +102,14 @@ internal sealed class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvi
             {
                 await File.WriteAllBytesAsync(PathOf(row.FileStem, format), bytes, cancellationToken);
             }
-            await File.WriteAllBytesAsync(PathOf("latest", format), bytes, cancellationToken);
+            if (latest)
+            {
+                await File.WriteAllBytesAsync(PathOf("latest", format), bytes, cancellationToken);
+            }
         }
     }
+
+    public void LogNotWritten(long id, Exception exception) => LogFilesNotWritten(logger, exception, id, Directory);
 
     public void Delete(string stem)
     {
@@ -125,6 +154,9 @@ internal sealed class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvi
     }
 
     public void Dispose() => _gate.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Snapshot {Id} is stored but its files could not be written to {Directory}; they are written from the stored row at the next start")]
+    private static partial void LogFilesNotWritten(ILogger logger, Exception exception, long id, string directory);
 
     private string PathOf(string stem, string format) => Path.Combine(Directory, $"{stem}.{format}");
 

@@ -6,7 +6,11 @@ internal sealed class SnapshotOptions
     /// <summary>Relative to the content root (the repository when run from it), so snapshots land in <c>graphs/</c>.</summary>
     public string Directory { get; set; } = "graphs";
 
-    /// <summary>When set, <c>DELETE /snapshots/{id}</c> also accepts <c>Authorization: Bearer</c> this token from other machines.</summary>
+    /// <summary>
+    /// When set, the writes that are not ingest (taking and deleting snapshots, running the
+    /// aggregation) also accept <c>Authorization: Bearer</c> this token from other machines
+    /// (<see cref="Hosting.AdminAccess"/>).
+    /// </summary>
     public string? AdminToken { get; set; }
 
     /// <summary>Recurring snapshots by name (the name is their label); an empty cron turns one off.</summary>

@@ -15,6 +15,8 @@ internal static class SnapshotSetup
                 "Snapshots:Schedules:<name>:Lookback must be a duration such as 1h or 1d.")
             .ValidateOnStart();
         services.AddSingleton<SnapshotFiles>();
+        services.AddSingleton<SnapshotRepair>();
+        services.AddHostedService(provider => provider.GetRequiredService<SnapshotRepair>());
         services.AddScoped<SnapshotJob>();
         return services;
     }
@@ -34,19 +36,5 @@ internal static class SnapshotSetup
             var lookback = schedule.Lookback;
             jobs.AddOrUpdate<SnapshotJob>(SnapshotJob.Id(name), job => job.RunAsync(lookback, name, CancellationToken.None), schedule.Cron, utc);
         }
-    }
-
-    /// <summary>Admin: a local request (loopback, or the connection's own address), or the configured bearer token.</summary>
-    public static bool IsAdmin(HttpContext context, SnapshotOptions options)
-    {
-        var remote = context.Connection.RemoteIpAddress;
-        if (remote is not null && (System.Net.IPAddress.IsLoopback(remote) || remote.Equals(context.Connection.LocalIpAddress)))
-        {
-            return true;
-        }
-        var header = context.Request.Headers.Authorization.ToString();
-        return !string.IsNullOrEmpty(options.AdminToken) && header.StartsWith("Bearer ", StringComparison.Ordinal)
-            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(header["Bearer ".Length..]), System.Text.Encoding.UTF8.GetBytes(options.AdminToken));
     }
 }

@@ -24,7 +24,8 @@ internal sealed class TakeSnapshotHandler(DepMapDbContext db, SnapshotFiles file
         var snapshot = Snapshot.Of(statistics, request.Window.Span, request.Label);
         var previous = await db.Snapshots.AsNoTracking().OrderByDescending(s => s.Id).Select(s => s.TopologyHash).FirstOrDefaultAsync(cancellationToken);
         var stem = SnapshotFiles.Stem(request.Window.To, request.Label);
-        var taken = await db.Snapshots.CountAsync(s => s.FileStem == stem || s.FileStem.StartsWith(stem + "-"), cancellationToken);
+        var used = (await db.Snapshots.Where(s => s.FileStem == stem || s.FileStem.StartsWith(stem + "-"))
+            .Select(s => s.FileStem).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var row = new SnapshotRow
         {
             TakenAtUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -35,15 +36,24 @@ internal sealed class TakeSnapshotHandler(DepMapDbContext db, SnapshotFiles file
             ContentHash = snapshot.ContentHash!,
             SameTopologyAsPrevious = previous == snapshot.TopologyHash,
             // The same window and label again (a retried job, a second POST) gets its own files.
-            FileStem = taken == 0 ? stem : $"{stem}-{taken + 1}",
+            FileStem = SnapshotFiles.FreeStem(stem, used),
             NodeCount = snapshot.Figures.Nodes.Count,
             EdgeCount = snapshot.Figures.Edges.Count,
             Body = SnapshotJson.WriteUtf8(snapshot),
         };
         db.Snapshots.Add(row);
         await db.SaveChangesAsync(cancellationToken);
-        await files.WriteAsync(row, snapshot, cancellationToken);
-        await files.WriteIndexAsync(await SnapshotRows.AllWithoutBodiesAsync(db, cancellationToken), cancellationToken);
+        // The row is the snapshot; the files are drawn from it. When they cannot be written now (a
+        // full disk, a crash right here), the next start writes them from the row (SnapshotRepair).
+        try
+        {
+            await files.WriteAsync(row, snapshot, latest: true, cancellationToken);
+            await files.WriteIndexAsync(await SnapshotRows.AllWithoutBodiesAsync(db, cancellationToken), cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            files.LogNotWritten(row.Id, e);
+        }
         return SnapshotView.Of(row);
     }
 }

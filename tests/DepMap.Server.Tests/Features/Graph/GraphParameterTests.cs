@@ -74,7 +74,6 @@ public class GraphParameterTests(DepMapFactory factory)
     [InlineData("from=2025-01-01T10:00:00Z&to=2025-01-01T11:00:00Z")]
     [InlineData("from=2025-01-01&to=2025-01-01T10:00")]
     [InlineData("to=2025-01-01T11:00:00.123+02:00&lookback=2h")]
-    [InlineData("focus=orders&depth=0&direction=UPSTREAM&minCalls=10")]
     public async Task GetGraph_Returns200_WhenParametersAreValid(string query)
     {
         var response = await _client.GetAsync($"/graph.json?{query}");

@@ -39,3 +39,30 @@ public class OtlpGrpcIngestTests(GrpcDepMapFactory factory)
         Assert.Single(await factory.StoredSpansAsync(trace));
     }
 }
+
+/// <summary>A message that can never fit is dropped by the exporter, not retried forever.</summary>
+public sealed class OtlpGrpcOversizeTests : IDisposable
+{
+    private static readonly Marshaller<byte[]> RawBytes = Marshallers.Create(b => b, b => b);
+    private static readonly Method<byte[], byte[]> Export = new(
+        MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", RawBytes, RawBytes);
+
+    private readonly GrpcDepMapFactory _factory = new(new() { ["Ingest:MaxBodyBytes"] = "4096" });
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task Export_ReturnsInvalidArgumentNamingTheCap_WhenTheMessageCanNeverFit()
+    {
+        using var channel = GrpcChannel.ForAddress(_factory.Address);
+        var spans = Enumerable.Range(1, 200).Select(i => OtlpProto.Span(OtlpProto.TraceId(0, 7), (ulong)i, "span " + i, kind: 2)).ToArray();
+        var request = OtlpProto.Request("orders", spans);
+        Assert.True(request.Length > 4096);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            channel.CreateCallInvoker().AsyncUnaryCall(Export, null, new CallOptions(), request).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("larger than Ingest:MaxBodyBytes (4096 bytes", error.Status.Detail, StringComparison.Ordinal);
+    }
+}

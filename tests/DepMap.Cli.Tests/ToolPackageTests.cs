@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace DepMap.Cli.Tests;
+
+/// <summary>
+/// The CLI as a CI job gets it: <c>dotnet pack</c> gives a .NET tool package, <c>dotnet tool
+/// install</c> installs it from that folder, and the installed <c>depmap</c> runs. Each step has a
+/// time bound (generous: the machine may be busy), and a step past it fails the test.
+/// </summary>
+public class ToolPackageTests
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task PackedTool_InstallsAndPrintsHelp_WhenInstalledFromThePackageFolder()
+    {
+        using var temp = new TempFolder();
+        var project = Path.Combine(RepositoryRoot(), "src", "DepMap.Cli", "DepMap.Cli.csproj");
+        var configuration = typeof(ToolPackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        var packages = temp.File("packages");
+        var tools = temp.File("tools");
+        // A package cache of its own: a cached DepMap.Cli of the same version would hide this build.
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = temp.File("nuget-cache") };
+
+        // --no-build: the test project has just built the CLI in this configuration.
+        var pack = await RunAsync(Dotnet(), ["pack", project, "-c", configuration, "--no-build", "--no-restore", "-o", packages], environment);
+        Assert.True(pack.ExitCode == 0, pack.Output);
+        Assert.Single(Directory.GetFiles(packages, "DepMap.Cli.*.nupkg"));
+        var install = await RunAsync(Dotnet(), ["tool", "install", "DepMap.Cli", "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources"], environment);
+        Assert.True(install.ExitCode == 0, install.Output);
+        var help = await RunAsync(Path.Combine(tools, OperatingSystem.IsWindows() ? "depmap.exe" : "depmap"), ["--help"], environment);
+
+        Assert.True(help.ExitCode == 0, help.Output);
+        foreach (var command in new[] { "graph", "rank", "snapshot", "diff" })
+        {
+            Assert.Contains(command, help.Output, StringComparison.Ordinal);
+        }
+    }
+
+    private static string Dotnet() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "DepMap.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        throw new InvalidOperationException("DepMap.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] args, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(StepTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{Path.GetFileName(file)} {string.Join(' ', args)} did not finish within {StepTimeout.TotalMinutes} minutes");
+        }
+        return (process.ExitCode, $"{file} {string.Join(' ', args)}\n{await stdout}\n{await stderr}");
+    }
+}
