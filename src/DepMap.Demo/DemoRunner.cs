@@ -3,8 +3,8 @@ using System.Globalization;
 
 namespace DepMap.Demo;
 
-/// <summary>What a run sent, per system.</summary>
-public sealed record DemoTotals(IReadOnlyDictionary<string, (long Traces, long Spans)> Sent, bool Delivered);
+/// <summary>What a run sent, per system; when the change happened (null when it did not); whether all was delivered.</summary>
+public sealed record DemoTotals(IReadOnlyDictionary<string, (long Traces, long Spans)> Sent, DateTimeOffset? ChangedAt, bool Delivered);
 
 /// <summary>
 /// Runs the simulated systems: each sends its traces at its rate, timed as they happen, through
@@ -30,6 +30,7 @@ public static class DemoRunner
 
         var clock = Stopwatch.StartNew();
         var nextReport = settings.ReportInterval;
+        DateTimeOffset? changedAt = null;
         using var timer = new PeriodicTimer(Tick);
         try
         {
@@ -42,6 +43,7 @@ public static class DemoRunner
                     if (!run.Planner.Changed && run.System.Change is { } change && elapsed >= settings.ChangeAfter)
                     {
                         run.Planner.Changed = true;
+                        changedAt = DateTimeOffset.UtcNow;
                         report($"{Clock(elapsed)}  change: {run.System.Name}: {change}");
                     }
                     run.SendDue(emitter, elapsed);
@@ -64,7 +66,7 @@ public static class DemoRunner
         var delivered = emitter.Flush(FlushTimeout);
         report($"sent {string.Join(", ", runs.Select(r => $"{r.System.Name} {r.Traces:N0} traces ({r.Spans:N0} spans)"))}"
             + (delivered ? "" : $"; some spans could not be delivered within {FlushTimeout.TotalSeconds:0} s"));
-        return new DemoTotals(runs.ToDictionary(r => r.System.Name, r => (r.Traces, r.Spans)), delivered);
+        return new DemoTotals(runs.ToDictionary(r => r.System.Name, r => (r.Traces, r.Spans)), changedAt, delivered);
     }
 
     private static string Line(TimeSpan elapsed, IEnumerable<SystemRun> runs) =>

@@ -41,7 +41,7 @@ internal static class DemoSystems
     /// to show every kind of node and edge: databases, a Kafka queue from <c>orders</c> and
     /// <c>billing</c> to <c>notifications</c>, an uninstrumented payment API, one cycle
     /// (<c>payments</c> asks <c>orders</c> for an order's status), a deep <c>ledger</c> that fails
-    /// about 4% of its requests, a slow <c>recommendations</c>, and a change part-way through:
+    /// about 8% of its requests, a slow <c>recommendations</c>, and a change part-way through:
     /// <c>cart</c> starts calling <c>recommendations</c>.
     /// </summary>
     public static SimSystem Thirty { get; } = new(ThirtyName, Index(
@@ -88,7 +88,7 @@ internal static class DemoSystems
             Op("process order-events", Call("email"), Call("sms")),
             Op("process billing-events", Call("email", 0.8))),
         Service("auth", "identity", Protocol.Http, 2, Op("POST /auth/verify", Call("audit"))),
-        Service(FailingService, "finance", Protocol.Grpc, 2.5, 0.5, 0.04, Op("ledger.Ledger/Post",
+        Service(FailingService, "finance", Protocol.Grpc, 2.5, 0.5, 0.08, Op("ledger.Ledger/Post",
             Query("postgresql", "ledger-db", "INSERT", "INSERT INTO entries (account, amount) VALUES ($1, $2)", 4, 0.5), Call("audit"))),
         Service("warehouse", "fulfilment", Protocol.Http, 2, Op("GET /stock/{sku}",
             Query("mysql", "warehouse-db", "SELECT", "SELECT quantity FROM stock WHERE sku = ?", 3, 0.5), Call("shipping"))),
