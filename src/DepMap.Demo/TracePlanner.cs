@@ -82,64 +82,64 @@ internal sealed class TracePlanner(SimSystem system, int seed)
         switch (step)
         {
             case WorkStep work:
-            {
-                var span = Child(server, work.Name, ActivityKind.Internal, now, work.Duration.Sample(_random));
-                return span.EndMs;
-            }
+                {
+                    var span = Child(server, work.Name, ActivityKind.Internal, now, work.Duration.Sample(_random));
+                    return span.EndMs;
+                }
             case QueryStep query:
-            {
-                var span = Child(server, $"{query.Operation} {query.Namespace}", ActivityKind.Client, now, query.Duration.Sample(_random))
-                    .Tag("db.system.name", query.System).Tag("db.namespace", query.Namespace)
-                    .Tag("db.operation.name", query.Operation).Tag("db.query.text", query.Query);
-                if (_random.NextDouble() < query.FailureRate)
                 {
-                    span.Failed = true;
-                    span.FailureMessage = "deadlock detected; the transaction was rolled back";
-                    span.Tag("error.type", "40P01");
-                    failed = true;
+                    var span = Child(server, $"{query.Operation} {query.Namespace}", ActivityKind.Client, now, query.Duration.Sample(_random))
+                        .Tag("db.system.name", query.System).Tag("db.namespace", query.Namespace)
+                        .Tag("db.operation.name", query.Operation).Tag("db.query.text", query.Query);
+                    if (_random.NextDouble() < query.FailureRate)
+                    {
+                        span.Failed = true;
+                        span.FailureMessage = "deadlock detected; the transaction was rolled back";
+                        span.Tag("error.type", "40P01");
+                        failed = true;
+                    }
+                    return span.EndMs;
                 }
-                return span.EndMs;
-            }
             case CallStep call:
-            {
-                var callee = system.Services[call.Service];
-                var answer = Serve(callee, call.Operation, now + Network.Sample(_random), ActivityKind.Server, out var calleeFailed);
-                var client = ClientFor(server.Service, callee, answer.Name, now, answer.EndMs + Network.Sample(_random) - now);
-                client.Children.Add(answer);
-                client.Failed = calleeFailed;
-                Status(client, callee.Protocol, calleeFailed);
-                server.Children.Add(client);
-                failed |= calleeFailed && call.PassesOnFailure;
-                return client.EndMs;
-            }
-            case PublishStep publish:
-            {
-                var producer = Child(server, $"send {publish.Destination}", ActivityKind.Producer, now, 0.5 + (_random.NextDouble() * 2))
-                    .Tag("messaging.system", publish.Broker).Tag("messaging.destination.name", publish.Destination)
-                    .Tag("messaging.operation.type", "send");
-                var consumer = system.Services[publish.Consumer];
-                var processed = Serve(consumer, publish.ConsumerOperation, producer.EndMs + publish.QueueDelay.Sample(_random), ActivityKind.Consumer, out _)
-                    .Tag("messaging.system", publish.Broker).Tag("messaging.destination.name", publish.Destination)
-                    .Tag("messaging.operation.type", "process");
-                producer.Children.Add(processed);
-                // A consumer's failure is its own: the producer has long returned.
-                return producer.EndMs;
-            }
-            case ExternalStep external:
-            {
-                var span = Child(server, external.Name, ActivityKind.Client, now, external.Duration.Sample(_random))
-                    .Tag("peer.service", external.PeerService).Tag("server.address", external.Address).Tag("server.port", 443)
-                    .Tag("http.request.method", "POST");
-                var externalFailed = _random.NextDouble() < external.FailureRate;
-                span.Tag("http.response.status_code", externalFailed ? 502 : 200);
-                if (externalFailed)
                 {
-                    span.Failed = true;
-                    span.FailureMessage = $"{external.PeerService} answered 502";
-                    failed = true;
+                    var callee = system.Services[call.Service];
+                    var answer = Serve(callee, call.Operation, now + Network.Sample(_random), ActivityKind.Server, out var calleeFailed);
+                    var client = ClientFor(server.Service, callee, answer.Name, now, answer.EndMs + Network.Sample(_random) - now);
+                    client.Children.Add(answer);
+                    client.Failed = calleeFailed;
+                    Status(client, callee.Protocol, calleeFailed);
+                    server.Children.Add(client);
+                    failed |= calleeFailed && call.PassesOnFailure;
+                    return client.EndMs;
                 }
-                return span.EndMs;
-            }
+            case PublishStep publish:
+                {
+                    var producer = Child(server, $"send {publish.Destination}", ActivityKind.Producer, now, 0.5 + (_random.NextDouble() * 2))
+                        .Tag("messaging.system", publish.Broker).Tag("messaging.destination.name", publish.Destination)
+                        .Tag("messaging.operation.type", "send");
+                    var consumer = system.Services[publish.Consumer];
+                    var processed = Serve(consumer, publish.ConsumerOperation, producer.EndMs + publish.QueueDelay.Sample(_random), ActivityKind.Consumer, out _)
+                        .Tag("messaging.system", publish.Broker).Tag("messaging.destination.name", publish.Destination)
+                        .Tag("messaging.operation.type", "process");
+                    producer.Children.Add(processed);
+                    // A consumer's failure is its own: the producer has long returned.
+                    return producer.EndMs;
+                }
+            case ExternalStep external:
+                {
+                    var span = Child(server, external.Name, ActivityKind.Client, now, external.Duration.Sample(_random))
+                        .Tag("peer.service", external.PeerService).Tag("server.address", external.Address).Tag("server.port", 443)
+                        .Tag("http.request.method", "POST");
+                    var externalFailed = _random.NextDouble() < external.FailureRate;
+                    span.Tag("http.response.status_code", externalFailed ? 502 : 200);
+                    if (externalFailed)
+                    {
+                        span.Failed = true;
+                        span.FailureMessage = $"{external.PeerService} answered 502";
+                        failed = true;
+                    }
+                    return span.EndMs;
+                }
             default:
                 throw new UnreachableException(step.GetType().Name);
         }
