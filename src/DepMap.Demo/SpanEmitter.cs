@@ -37,7 +37,6 @@ internal sealed class SpanEmitter : IDisposable
                 {
                     options.Endpoint = target;
                     options.Protocol = protocol;
-                    options.TimeoutMilliseconds = 5000;
                     options.ExportProcessorType = ExportProcessorType.Batch;
                     // A second between exports (the SDK waits 5 s), so the map fills quickly.
                     options.BatchExportProcessorOptions = new() { ScheduledDelayMilliseconds = 1000, MaxQueueSize = 16_384, MaxExportBatchSize = 1024 };
