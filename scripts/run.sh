@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs DepMap on a fresh Debian machine with the .NET SDK: embedded SQLite (data/depmap.db),
 # no other server. Installs Graphviz (`dot`, for /graph.svg) with apt-get when it is missing.
-# Extra arguments go to the server, e.g. ./scripts/run.sh --urls http://0.0.0.0:5080
+# Extra arguments go to the server, e.g. ./scripts/run.sh --urls http://0.0.0.0:5080; --demo adds
+# simulated services sending to it (the README's "See it fill with live traffic").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,4 +1,5 @@
 using DepMap.Server.Features.Aggregation;
+using DepMap.Server.Features.Demo;
 using DepMap.Server.Features.Dependencies;
 using DepMap.Server.Features.Graph;
 using DepMap.Server.Features.Ingest;
@@ -6,11 +7,13 @@ using DepMap.Server.Features.Services;
 using DepMap.Server.Features.Snapshots;
 using DepMap.Server.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(DemoSetup.ReadDemoSwitch(args));
 
 // Configuration: the root appsettings.json (documented there); environment variables and the
 // command line override it. Endpoints come from Kestrel:Endpoints unless --urls is given.
 builder.Configuration.AddRootSettings(builder.Environment);
+// --demo: simulated services send to this instance, with settings that fill the map within a minute.
+builder.AddDemo();
 builder.WebHost.PreferHostingUrls(true);
 
 builder.Services.AddSingleton(TimeProvider.System);

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using DepMap.Server.Features.Aggregation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+
+namespace DepMap.Server.Tests.Features.Demo;
+
+/// <summary>
+/// <c>--demo</c> (Demo:Enabled): the server sends the simulated systems to its own OTLP port and
+/// takes the shorter settle time and schedule of appsettings.json's Demo:Overrides, so /graph.json
+/// fills by itself, with no flush, while the test's own settings (its database) still win.
+/// </summary>
+public sealed class DemoModeTests
+{
+    [Fact]
+    public async Task DemoMode_FillsTheGraphWithoutAFlush_WhenEnabled()
+    {
+        using var factory = new GrpcDepMapFactory(new() { ["Demo:Enabled"] = "true" });
+        var address = factory.Address;
+        var clock = Stopwatch.StartNew();
+
+        var aggregation = factory.Services.GetRequiredService<IOptions<AggregationOptions>>().Value;
+        Assert.Equal((3, "*/5 * * * * *"), (aggregation.SettleSeconds, aggregation.Cron));
+        Assert.Contains(factory.Folder, factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("DepMap"), StringComparison.Ordinal);
+
+        using var client = DemoGraph.Client(address, OtlpExportProtocol.Grpc);
+        var missing = DemoGraph.ThirtyServices.ToHashSet();
+        // Bounded: the default settle time and schedule (30 s, every 15 s) would also get there, later.
+        while (missing.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            await Task.Delay(500);
+            missing.ExceptWith(DemoGraph.ServiceNames(await DemoGraph.GetJsonAsync(client, "/graph.json")));
+        }
+        Assert.True(missing.Count == 0, $"after {clock.Elapsed.TotalSeconds:0} s /graph.json still lacks {string.Join(", ", missing)}");
+    }
+
+    [Theory]
+    [InlineData(null, null, "http://127.0.0.1:4317/", OtlpExportProtocol.Grpc)]
+    [InlineData("http://0.0.0.0:5080", "Http1", "http://127.0.0.1:5080/", OtlpExportProtocol.HttpProtobuf)]
+    [InlineData("http://127.0.0.1:9000", "Http2", "http://127.0.0.1:9000/", OtlpExportProtocol.Grpc)]
+    public void OwnEndpoint_IsTheServersOtlpPort_WhenConfiguredSo(string? urls, string? protocols, string expected, OtlpExportProtocol protocol)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:5080",
+            ["Kestrel:Endpoints:Http:Protocols"] = "Http1",
+            ["Kestrel:Endpoints:OtlpGrpc:Url"] = "http://127.0.0.1:4317",
+            ["Kestrel:Endpoints:OtlpGrpc:Protocols"] = "Http2",
+            ["urls"] = urls,
+            ["Kestrel:EndpointDefaults:Protocols"] = protocols,
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        string[] bound = urls is null ? ["http://127.0.0.1:5080", "http://127.0.0.1:4317"] : [urls];
+
+        var own = DepMap.Server.Features.Demo.DemoTraffic.OwnEndpoint(configuration, bound);
+
+        Assert.Equal((new Uri(expected), protocol), own);
+    }
+}
