@@ -150,20 +150,7 @@ public sealed class KillTests(ITestOutputHelper output)
 
     private async Task AssertCleanRunAgreesAsync(string folder, FaultTraffic traffic, LoadGenerator load, string what, int kills, List<TimeSpan> recoveries)
     {
-        var clean = DepMapFactory.NewFolder();
-        using (var server = await ServerProcess.StartAsync(clean))
-        {
-            using var client = server.Client();
-            foreach (var batch in load.Acknowledged)
-            {
-                using var content = new ByteArrayContent(traffic.Batch(batch));
-                content.Headers.ContentType = new("application/json");
-                Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/v2/spans", content)).StatusCode);
-            }
-            Assert.True((await client.PostAsync("/api/aggregate?flush=true", null)).IsSuccessStatusCode);
-            server.Kill();
-        }
-        var expected = await StoredFiles.StatisticsAsync(clean);
+        var expected = await CleanRun.StatisticsAsync(traffic, load.Acknowledged);
         var actual = await StoredFiles.StatisticsAsync(folder);
         var (_, rows) = StoredFiles.Spans(folder);
         var acknowledgedSpans = (long)load.Acknowledged.Count * traffic.SpansPerBatch;
@@ -191,6 +178,28 @@ public sealed class KillTests(ITestOutputHelper output)
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "no acknowledgements within 60 s");
             await Task.Delay(20);
         }
+    }
+}
+
+/// <summary>A fresh server fed exactly the given batches, flushed: the statistics a run without faults gives.</summary>
+internal static class CleanRun
+{
+    public static async Task<string> StatisticsAsync(FaultTraffic traffic, IEnumerable<int> batches)
+    {
+        var clean = DepMapFactory.NewFolder();
+        using (var server = await ServerProcess.StartAsync(clean))
+        {
+            using var client = server.Client();
+            foreach (var batch in batches.Order())
+            {
+                using var content = new ByteArrayContent(traffic.Batch(batch));
+                content.Headers.ContentType = new("application/json");
+                Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/v2/spans", content)).StatusCode);
+            }
+            Assert.True((await client.PostAsync("/api/aggregate?flush=true", null)).IsSuccessStatusCode);
+            server.Kill();
+        }
+        return await StoredFiles.StatisticsAsync(clean);
     }
 }
 

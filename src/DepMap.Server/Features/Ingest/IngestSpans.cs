@@ -49,6 +49,9 @@ internal sealed class IngestSpansHandler(SpanWriter writer) : IRequestHandler<In
         {
             WriteOutcome.Committed => new IngestResult(IngestStatus.Committed, rows.Length, batch.RejectedSpans, batch.RejectionMessage),
             WriteOutcome.QueueFull => new IngestResult(IngestStatus.QueueFull, Message: "The ingest queue is full; retry later."),
+            // A full disk or a read-only file: 503 with Retry-After (the spans are not stored), saying why.
+            WriteOutcome.StorageFault => new IngestResult(IngestStatus.Unavailable,
+                Message: $"{writer.LastFault?.Message ?? "Storage refused the write."} The spans were not stored; retry later."),
             _ => new IngestResult(IngestStatus.Unavailable, Message: "Storage is unavailable; retry later."),
         };
     }
