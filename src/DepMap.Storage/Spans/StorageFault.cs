@@ -43,7 +43,7 @@ public sealed record StorageFault(StorageFaultKind Kind, string Message)
             SqliteException { SqliteErrorCode: SqliteReadOnly or SqlitePerm } or UnauthorizedAccessException =>
                 new(StorageFaultKind.ReadOnly, $"{name} is read-only (the file or its filesystem refuses writes). Make it writable; writes resume without a restart."),
             SqliteException { SqliteErrorCode: SqliteIoError } or IOException =>
-                new(StorageFaultKind.IoError, $"Reading or writing {name} failed ({exception.Message}). Check the disk and the file's permissions."),
+                new(StorageFaultKind.IoError, $"{name} cannot be written ({exception.Message}): it is read-only or immutable, its permissions changed, or the disk is failing. Fix the cause; writes resume without a restart."),
             _ => new(StorageFaultKind.Other, $"Writing {name} failed: {exception.Message}"),
         };
     }

@@ -35,6 +35,7 @@ internal sealed partial class SpanWriter(
     private int _pendingSpans;
     private long _lastReceivedAt;
     private StorageFault? _lastFault;
+    private SpanFileIdentity? _identity;
 
     /// <summary>Spans queued or being committed right now.</summary>
     public int PendingSpans => Volatile.Read(ref _pendingSpans);
@@ -79,6 +80,7 @@ internal sealed partial class SpanWriter(
         {
             // The WalCheckpointer copies the log into the file, so a commit never waits for that.
             using var appender = new SqliteSpanAppender(store.ConnectionString, store.Synchronous, checkpointedElsewhere: true);
+            _identity = new SpanFileIdentity(store.Path);
             await WriteQueuedAsync(appender);
         }
         finally
@@ -128,7 +130,7 @@ internal sealed partial class SpanWriter(
             }
             // SQLite keeps writing to a file deleted under it, and a restart would start without
             // those spans: they are not acknowledged.
-            if (!File.Exists(store.Path))
+            if (_identity?.IsStillAtItsPath() == false)
             {
                 return Refuse(StorageFault.Deleted(store.Path), batches);
             }
