@@ -18,7 +18,7 @@ builder.WebHost.PreferHostingUrls(true);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
-builder.Services.AddHealthChecks();
+builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
 builder.Services.AddDepMapStorage(builder.Configuration, builder.Environment);
 builder.Services.AddDepMapHangfire(builder.Configuration, builder.Environment);

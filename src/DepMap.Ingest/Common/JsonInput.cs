@@ -30,6 +30,17 @@ internal static class JsonInput
     }
 
     /// <summary>A syntax error from the reader, located by absolute byte offset (the reader counts per line).</summary>
+    /// <summary>True for the reader's own <see cref="InvalidOperationException"/>, the one <see cref="BadEscape"/> stands for.</summary>
+    public static bool IsReaderError(InvalidOperationException exception) =>
+        exception.TargetSite?.Module.Assembly == typeof(Utf8JsonReader).Assembly;
+
+    /// <summary>
+    /// The reader accepts a lone surrogate escape (<c>\ud800</c>) and only fails when it unescapes
+    /// the token, as comparing a property name does: that is malformed input, not a server error.
+    /// </summary>
+    public static SpanDecodeException BadEscape(ref Utf8JsonReader reader, JsonPath path) =>
+        path.Error($"byte {reader.TokenStartIndex}: a \\u escape that is not valid UTF-16 (a lone surrogate)");
+
     public static SpanDecodeException Malformed(ReadOnlySpan<byte> payload, JsonException exception)
     {
         var offset = exception.BytePositionInLine ?? 0;
@@ -138,6 +149,36 @@ internal static class JsonInput
         {
             var digits = StringBytes(ref reader, path);
             if (System.Buffers.Text.Utf8Parser.TryParse(digits, out long parsed, out var consumed) && consumed == digits.Length)
+            {
+                return parsed;
+            }
+        }
+        throw reader.TokenType is JsonTokenType.Number or JsonTokenType.String
+            ? path.Error($"expected {expected}, got {Raw(ref reader)}")
+            : TypeError(path, expected, reader.TokenType);
+    }
+
+    /// <summary>
+    /// An unsigned 64-bit integer (OTLP's fixed64 times), as a JSON number or a string of digits,
+    /// so OTLP JSON takes every value OTLP protobuf takes, and refuses a negative one as protobuf cannot carry it.
+    /// </summary>
+    public static ulong ReadUInt64(ref Utf8JsonReader reader, JsonPath path, string expected)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            if (reader.TryGetUInt64(out var value))
+            {
+                return value;
+            }
+            if (reader.TryGetDouble(out var real) && real is >= 0 and < ulong.MaxValue)
+            {
+                return (ulong)real;
+            }
+        }
+        else if (reader.TokenType == JsonTokenType.String)
+        {
+            var digits = StringBytes(ref reader, path);
+            if (System.Buffers.Text.Utf8Parser.TryParse(digits, out ulong parsed, out var consumed) && consumed == digits.Length)
             {
                 return parsed;
             }

@@ -37,6 +37,10 @@ internal static partial class JaegerJsonDecoder
         {
             throw JsonInput.Malformed(payload, exception);
         }
+        catch (InvalidOperationException exception) when (JsonInput.IsReaderError(exception))
+        {
+            throw JsonInput.BadEscape(ref reader, state.Path);
+        }
         return state.Rejections.ToBatch(state.Spans, state.Fields.TruncatedNames);
     }
 

@@ -43,6 +43,10 @@ internal static partial class OtlpJsonDecoder
         {
             throw JsonInput.Malformed(payload, exception);
         }
+        catch (InvalidOperationException exception) when (JsonInput.IsReaderError(exception))
+        {
+            throw JsonInput.BadEscape(ref reader, state.Path);
+        }
         return state.Rejections.ToBatch(state.Spans, state.Fields.TruncatedNames);
     }
 
@@ -143,7 +147,7 @@ internal static partial class OtlpJsonDecoder
         var traceId = new Id(0, 0, 0);
         var spanId = new Id(0, 0, 0);
         var parentId = new Id(0, 0, 0);
-        long startTime = 0, endTime = 0;
+        ulong startTime = 0, endTime = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.ValueSpan;
@@ -191,13 +195,13 @@ internal static partial class OtlpJsonDecoder
             else if (Is(name, "startTimeUnixNano"u8, "start_time_unix_nano"u8))
             {
                 path.Push("startTimeUnixNano");
-                startTime = JsonInput.ReadInt64(ref reader, path, "nanoseconds");
+                startTime = JsonInput.ReadUInt64(ref reader, path, "nanoseconds");
                 path.Pop();
             }
             else if (Is(name, "endTimeUnixNano"u8, "end_time_unix_nano"u8))
             {
                 path.Push("endTimeUnixNano");
-                endTime = JsonInput.ReadInt64(ref reader, path, "nanoseconds");
+                endTime = JsonInput.ReadUInt64(ref reader, path, "nanoseconds");
                 path.Pop();
             }
             else if (name.SequenceEqual("attributes"u8))
@@ -231,8 +235,9 @@ internal static partial class OtlpJsonDecoder
         span.TraceId = new TraceId(traceId.High, traceId.Low);
         span.SpanId = spanId.Low;
         span.ParentId = parentId.Low;
-        span.StartUnixNano = startTime;
-        span.DurationNano = endTime > startTime ? endTime - startTime : 0;
+        // As the protobuf decoder reads the same fixed64 fields, so both encodings give the same span.
+        span.StartUnixNano = (long)Math.Min(startTime, long.MaxValue);
+        span.DurationNano = endTime > startTime ? (long)Math.Min(endTime - startTime, long.MaxValue) : 0;
         state.Spans.Add(span.Build());
     }
 

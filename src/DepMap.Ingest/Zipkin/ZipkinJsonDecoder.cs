@@ -38,6 +38,10 @@ internal static class ZipkinJsonDecoder
         {
             throw JsonInput.Malformed(payload, exception);
         }
+        catch (InvalidOperationException exception) when (JsonInput.IsReaderError(exception))
+        {
+            throw JsonInput.BadEscape(ref reader, state.Path);
+        }
         return state.Rejections.ToBatch(state.Spans, state.Fields.TruncatedNames);
     }
 

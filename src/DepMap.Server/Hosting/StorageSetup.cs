@@ -20,6 +20,7 @@ internal static class StorageSetup
         // The span writer and the WAL checkpointer work on the span file itself.
         services.AddSingleton(new SpanStore(SpanFile.ConnectionStringFor(connectionString), storage.Synchronous));
         services.AddSingleton<SpanFileWriteLock>();
+        services.AddSingleton(DepMapFiles.From(connectionString));
         return services;
     }
 
@@ -51,4 +52,8 @@ internal sealed class StorageOptions
 }
 
 /// <summary>Where the span writer opens its own connection (the span file), and how it syncs.</summary>
-internal sealed record SpanStore(string ConnectionString, SqliteSynchronous Synchronous);
+internal sealed record SpanStore(string ConnectionString, SqliteSynchronous Synchronous)
+{
+    /// <summary>The span file's path.</summary>
+    public string Path { get; } = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+}

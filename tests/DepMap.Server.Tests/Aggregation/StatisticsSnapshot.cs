@@ -1,4 +1,5 @@
 using System.Text;
+using DepMap.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Server.Tests.Aggregation;
@@ -9,7 +10,9 @@ namespace DepMap.Server.Tests.Aggregation;
 /// </summary>
 internal static class StatisticsSnapshot
 {
-    public static async Task<string> TakeAsync(AggregationFactory factory) => await factory.WithDbAsync(async db =>
+    public static async Task<string> TakeAsync(AggregationFactory factory) => await factory.WithDbAsync(TakeAsync);
+
+    public static async Task<string> TakeAsync(DepMapDbContext db)
     {
         var text = new StringBuilder();
         foreach (var e in await db.EdgeStatistics.AsNoTracking().ToListAsync())
@@ -31,5 +34,5 @@ internal static class StatisticsSnapshot
         var lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Array.Sort(lines, StringComparer.Ordinal);
         return string.Join('\n', lines);
-    });
+    }
 }

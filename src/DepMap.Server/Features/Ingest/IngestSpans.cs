@@ -63,6 +63,9 @@ internal sealed partial class IngestSpansHandler(SpanWriter writer, ILogger<Inge
         {
             WriteOutcome.Committed => new IngestResult(IngestStatus.Committed, rows.Length, batch.RejectedSpans, batch.RejectionMessage),
             WriteOutcome.QueueFull => new IngestResult(IngestStatus.QueueFull, Message: "The ingest queue is full; retry later."),
+            // A full disk or a read-only file: 503 with Retry-After (the spans are not stored), saying why.
+            WriteOutcome.StorageFault => new IngestResult(IngestStatus.Unavailable,
+                Message: $"{writer.LastFault?.Message ?? "Storage refused the write."} The spans were not stored; retry later."),
             _ => new IngestResult(IngestStatus.Unavailable, Message: "Storage is unavailable; retry later."),
         };
     }

@@ -11,6 +11,8 @@ internal enum WriteOutcome
     Committed,
     QueueFull,
     Unavailable,
+    /// <summary>Storage refused the commit for a reason an operator can fix (<see cref="SpanWriter.LastFault"/> says which).</summary>
+    StorageFault,
 }
 
 /// <summary>
@@ -32,9 +34,14 @@ internal sealed partial class SpanWriter(
     // Spans queued plus spans in the transaction being written: the memory the queue holds.
     private int _pendingSpans;
     private long _lastReceivedAt;
+    private StorageFault? _lastFault;
+    private SpanFileIdentity? _identity;
 
     /// <summary>Spans queued or being committed right now.</summary>
     public int PendingSpans => Volatile.Read(ref _pendingSpans);
+
+    /// <summary>Why the latest commit failed; null once a commit succeeds again.</summary>
+    public StorageFault? LastFault => Volatile.Read(ref _lastFault);
 
     /// <summary>Completes once the spans are committed, or at once when the queue is full or the writer has stopped.</summary>
     public Task<WriteOutcome> WriteAsync(IReadOnlyList<EncodedSpan> spans)
@@ -73,6 +80,7 @@ internal sealed partial class SpanWriter(
         {
             // The WalCheckpointer copies the log into the file, so a commit never waits for that.
             using var appender = new SqliteSpanAppender(store.ConnectionString, store.Synchronous, checkpointedElsewhere: true);
+            _identity = new SpanFileIdentity(store.Path);
             await WriteQueuedAsync(appender);
         }
         finally
@@ -120,15 +128,38 @@ internal sealed partial class SpanWriter(
             {
                 appender.Append(batches, receivedAt);
             }
+            // SQLite keeps writing to a file deleted under it, and a restart would start without
+            // those spans: they are not acknowledged.
+            if (_identity?.IsStillAtItsPath() == false)
+            {
+                return Refuse(StorageFault.Deleted(store.Path), batches);
+            }
             _lastReceivedAt = receivedAt;
+            Volatile.Write(ref _lastFault, null);
             return WriteOutcome.Committed;
         }
         catch (Exception exception)
         {
-            LogCommitFailed(logger, exception, batches.Sum(b => b.Count));
-            return WriteOutcome.Unavailable;
+            var fault = StorageFault.Of(exception, store.Path);
+            if (fault.Kind == StorageFaultKind.Other)
+            {
+                Volatile.Write(ref _lastFault, fault);
+                LogCommitFailed(logger, exception, batches.Sum(b => b.Count));
+                return WriteOutcome.Unavailable;
+            }
+            return Refuse(fault, batches);
         }
     }
+
+    private WriteOutcome Refuse(StorageFault fault, List<IReadOnlyList<EncodedSpan>> batches)
+    {
+        Volatile.Write(ref _lastFault, fault);
+        LogStorageFault(logger, batches.Sum(b => b.Count), fault.Message);
+        return WriteOutcome.StorageFault;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing {SpanCount} spans failed: {Reason} Their requests are answered 503 with Retry-After")]
+    private static partial void LogStorageFault(ILogger logger, int spanCount, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing {SpanCount} spans failed; their requests are answered as unavailable")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int spanCount);
