@@ -2,6 +2,8 @@ using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Dependencies;
 using DepMap.Server.Features.Graph;
 using DepMap.Server.Features.Ingest;
+using DepMap.Server.Features.Page;
+using DepMap.Server.Features.Series;
 using DepMap.Server.Features.Services;
 using DepMap.Server.Features.Snapshots;
 using DepMap.Server.Hosting;
@@ -23,6 +25,7 @@ builder.Services.AddIngest(builder.Configuration);
 builder.Services.AddAggregation(builder.Configuration);
 builder.Services.AddQueries(builder.Configuration);
 builder.Services.AddSnapshots(builder.Configuration);
+builder.Services.AddPage(builder.Configuration);
 
 var app = builder.Build();
 
@@ -30,6 +33,7 @@ app.MigrateDepMapDatabase();
 app.ScheduleAggregationJobs();
 app.ScheduleSnapshotJobs();
 
+app.UsePage();
 app.MapHealthChecks("/healthz");
 app.MapIngestEndpoints();
 app.MapOtlpGrpc();
@@ -38,6 +42,8 @@ app.MapGraphEndpoints();
 app.MapDependencyEndpoints();
 app.MapServiceEndpoints();
 app.MapSnapshotEndpoints();
+app.MapSeriesEndpoints();
+app.MapPageEndpoints();
 app.MapDepMapHangfireDashboard();
 
 app.Run();
