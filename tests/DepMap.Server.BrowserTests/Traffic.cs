@@ -27,6 +27,27 @@ public static class Traffic
         (await http.PostAsync("/api/aggregate?flush=true", null)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>Many patterns in few requests (<paramref name="perRequest"/> patterns each), then one flush.</summary>
+    public static async Task<string> SendManyAsync(HttpClient http, IReadOnlyList<Calls> patterns, int perRequest = 100)
+    {
+        foreach (var chunk in patterns.Chunk(perRequest))
+        {
+            var resources = new JsonArray();
+            foreach (var pattern in chunk)
+            {
+                foreach (var resource in JsonNode.Parse(Otlp(pattern))!["resourceSpans"]!.AsArray().ToList())
+                {
+                    resources.Add(resource!.DeepClone());
+                }
+            }
+            var body = new JsonObject { ["resourceSpans"] = resources }.ToJsonString();
+            (await http.PostAsync("/v1/traces", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        }
+        var flush = await http.PostAsync("/api/aggregate?flush=true", null);
+        flush.EnsureSuccessStatusCode();
+        return await flush.Content.ReadAsStringAsync();
+    }
+
     public static string Otlp(Calls calls)
     {
         var caller = new JsonArray();

@@ -25,8 +25,9 @@ const CYCLE = "#7b3fa0";
 const EDGE_GREY = "#555555";
 const EDGE_TEXT = "#333333";
 
-let vizReady;
-const viz = () => (vizReady ??= instance());
+// Started when the module loads, so compiling Graphviz overlaps the first /graph.json request.
+const vizReady = instance();
+const viz = () => vizReady;
 
 // A Graphviz quoted string for hostile input, as DotText.Quote: quotes and backslashes escaped,
 // '&' as an entity (Graphviz expands entities in labels), control characters and lone surrogates

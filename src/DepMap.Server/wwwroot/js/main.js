@@ -16,7 +16,7 @@ let loading = null;
 let seenVersion = null;
 let pendingVersion = null;
 // What tests and the benchmark read: renders so far, whether the last one re-laid the graph out.
-const page = (window.depmap = { renders: 0, lastRender: null, version: null });
+const page = (window.depmap = { renders: 0, lastRender: null, version: null, events: 0, eventVersion: null });
 
 const timebar = createTimeBar({
   onChange: (patch) => change(patch),
@@ -121,6 +121,7 @@ async function loadOnce() {
       notice.textContent = `${data.nodes.length} nodes are more than the page lays out at once (${MAX_DRAWN_NODES}). `
         + "Group by namespace, focus on a service (type its name in Focus, or choose it in the ranking), or raise Min calls.";
       graphBox.dataset.state = "too-large";
+      page.lastRender = { relaid: false, tooLarge: true, at: performance.now() };
       timebar.status(`${data.nodes.length} nodes, ${data.edges.length} edges: too many to draw; group or focus.`);
     } else {
       notice.hidden = data.nodes.length > 0;
@@ -128,13 +129,15 @@ async function loadOnce() {
       const result = await graph.render(data, { grouped: Boolean(view.group) });
       graph.highlight(view.q ?? "", false);
       graph.select(selection());
-      page.lastRender = result;
+      page.lastRender = { ...result, at: performance.now() };
       graphBox.dataset.state = "drawn";
       const added = result.added?.length ? ` New: ${result.added.slice(0, 5).join(", ")}${result.added.length > 5 ? "…" : ""}.` : "";
       timebar.status(`${data.nodes.length} nodes, ${data.edges.length} edges · drawn in ${Math.round(result.ms)} ms${result.relaid ? "" : " (same layout)"}.${added}`);
     }
-    page.version = version;
-    seenVersion = version;
+    if (version !== null) {
+      page.version = version;
+      seenVersion = version;
+    }
     if (pendingVersion === version) pendingVersion = null;
     page.renders += 1;
     graphBox.dataset.renders = String(page.renders);
@@ -147,14 +150,21 @@ async function loadOnce() {
 
 // Live refresh: /events says when an aggregation run changed the statistics; only then is the graph read again.
 function listen() {
+  let firstEvent = true;
   const events = new EventSource("/events");
   events.addEventListener("aggregated", (event) => {
     const { version } = JSON.parse(event.data);
-    if (version === seenVersion) return;
-    if (seenVersion === null && page.renders > 0 && pendingVersion === null) {
-      seenVersion = version; // the first event names the version the page has just drawn
-      return;
+    page.events += 1;
+    page.eventVersion = version;
+    if (firstEvent) {
+      firstEvent = false;
+      // The first event names the version current when the stream opened: what the page has just drawn.
+      if (page.renders > 0 && !loading) {
+        seenVersion = version;
+        return;
+      }
     }
+    if (version === seenVersion) return;
     pendingVersion = version;
     if (view.live !== "0") load();
     else timebar.status("New data arrived; live refresh is paused.");
@@ -162,11 +172,9 @@ function listen() {
 }
 
 timebar.show(view);
-try {
-  settings = await getJson("/ui/settings.json");
-} catch { /* trace ids shown without links */ }
 writeView(view, true);
-await load();
+const settingsRead = getJson("/ui/settings.json").then((s) => { settings = s; }, () => { /* trace ids shown without links */ });
+await Promise.all([load(), settingsRead]);
 snapshots.load();
 snapshots.show(view.diff, view.lookback);
 listen();

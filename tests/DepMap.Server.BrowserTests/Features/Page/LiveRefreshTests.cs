@@ -18,6 +18,8 @@ public sealed class LiveRefreshTests(LiveFixture fixture) : IClassFixture<LiveFi
     public async Task Refresh_KeepsPositionsWhenOnlyNumbersChange_AndRelaysOutWhenAnEdgeAppears()
     {
         var page = await fixture.OpenAsync();
+        // A change of the view first: the page's own reloads must not hide the next aggregation from it.
+        await page.ChangedAsync(() => page.TimeBar.MinCallsAsync(1));
         var before = await page.Graph.NodeBoxesAsync();
         var labelBefore = await page.Graph.EdgeLabelAsync("gateway", "orders");
         Assert.Equal(["20 calls", "5.0% errors"], labelBefore.Take(2));
