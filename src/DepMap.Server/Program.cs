@@ -3,6 +3,8 @@ using DepMap.Server.Features.Demo;
 using DepMap.Server.Features.Dependencies;
 using DepMap.Server.Features.Graph;
 using DepMap.Server.Features.Ingest;
+using DepMap.Server.Features.Page;
+using DepMap.Server.Features.Series;
 using DepMap.Server.Features.Services;
 using DepMap.Server.Features.Snapshots;
 using DepMap.Server.Hosting;
@@ -26,6 +28,7 @@ builder.Services.AddIngest(builder.Configuration);
 builder.Services.AddAggregation(builder.Configuration);
 builder.Services.AddQueries(builder.Configuration);
 builder.Services.AddSnapshots(builder.Configuration);
+builder.Services.AddPage(builder.Configuration);
 
 var app = builder.Build();
 
@@ -33,6 +36,7 @@ app.MigrateDepMapDatabase();
 app.ScheduleAggregationJobs();
 app.ScheduleSnapshotJobs();
 
+app.UsePage();
 app.MapHealthChecks("/healthz");
 app.MapIngestEndpoints();
 app.MapOtlpGrpc();
@@ -41,6 +45,8 @@ app.MapGraphEndpoints();
 app.MapDependencyEndpoints();
 app.MapServiceEndpoints();
 app.MapSnapshotEndpoints();
+app.MapSeriesEndpoints();
+app.MapPageEndpoints();
 app.MapDepMapHangfireDashboard();
 
 app.Run();

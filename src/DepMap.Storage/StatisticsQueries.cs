@@ -73,6 +73,32 @@ public static class StatisticsQueries
         return statistics;
     }
 
+    /// <summary>
+    /// One node's statistics in each bucket of <paramref name="range"/> that has any, by bucket start
+    /// (for a time series: a bucket per step, so nothing is summed here).
+    /// </summary>
+    public static async Task<IReadOnlyList<(long StartUnixMs, NodeStatistics Node)>> ReadNodeBucketsAsync(
+        this DepMapDbContext db, string name, BucketRange range, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rows = await db.NodeStatistics.AsNoTracking().In(range).Where(n => n.Name == name)
+            .Select(n => new { n.BucketStartUnixMs, n.Blob }).ToListAsync(ct);
+        return [.. rows.Select(r => (r.BucketStartUnixMs, NodeStatistics.Deserialize(r.Blob))).OrderBy(r => r.BucketStartUnixMs)];
+    }
+
+    /// <summary>
+    /// The edges from <paramref name="caller"/> to <paramref name="callee"/> (every connection type)
+    /// in each bucket of <paramref name="range"/> that has any, by bucket start.
+    /// </summary>
+    public static async Task<IReadOnlyList<(long StartUnixMs, EdgeStatistics Edge)>> ReadEdgeBucketsAsync(
+        this DepMapDbContext db, string caller, string callee, BucketRange range, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var rows = await db.EdgeStatistics.AsNoTracking().In(range).Where(e => e.Caller == caller && e.Callee == callee)
+            .Select(e => new { e.BucketStartUnixMs, e.Blob }).ToListAsync(ct);
+        return [.. rows.Select(r => (r.BucketStartUnixMs, EdgeStatistics.Deserialize(r.Blob))).OrderBy(r => r.BucketStartUnixMs)];
+    }
+
     /// <summary>The rows of one bucket range: a range scan on the key's prefix.</summary>
     public static IQueryable<T> In<T>(this IQueryable<T> rows, BucketRange range)
         where T : class, IBucketRow =>

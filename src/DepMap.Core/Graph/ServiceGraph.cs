@@ -1,3 +1,4 @@
+using DepMap.Core.Linking;
 using DepMap.Core.Statistics;
 using QuikGraph;
 using QuikGraph.Algorithms;
@@ -81,6 +82,48 @@ public sealed class ServiceGraph
         var touched = edges.SelectMany(e => new[] { e.Source, e.Target }).ToHashSet();
         return View(Nodes.Where(n => touched.Contains(n) || _graph.IsInEdgesEmpty(n) && _graph.IsOutEdgesEmpty(n)), edges);
     }
+
+    /// <summary>
+    /// Collapses every <c>service.namespace</c> into one node named after it (services without a
+    /// namespace stay as they are): its statistics are its members' summed, its health the worst of
+    /// theirs. Calls between members of one namespace are inside the node and drawn as no edge;
+    /// calls across are summed per (caller, callee, connection type).
+    /// </summary>
+    public ServiceGraph GroupByNamespace()
+    {
+        static string GroupOf(GraphNode node) => node.Namespace ?? node.Name;
+        var byName = Nodes.ToDictionary(n => n.Name, GroupOf, StringComparer.Ordinal);
+        var nodes = new Dictionary<string, NodeStatistics>(StringComparer.Ordinal);
+        var health = new Dictionary<string, NodeHealth?>(StringComparer.Ordinal);
+        foreach (var node in Nodes)
+        {
+            var group = GroupOf(node);
+            if (!nodes.TryGetValue(group, out var merged))
+            {
+                merged = node.Namespace is null ? new NodeStatistics(group, node.Type) : new NodeStatistics(group, NodeType.Service, node.Namespace);
+                nodes.Add(group, merged);
+            }
+            merged.Merge(node.Statistics);
+            health[group] = Worst(health.GetValueOrDefault(group), node.Health);
+        }
+        var edges = new Dictionary<EdgeKey, EdgeStatistics>();
+        foreach (var edge in Edges)
+        {
+            var key = new EdgeKey(byName[edge.Source.Name], byName[edge.Target.Name], edge.Key.ConnectionType);
+            if (key.Caller == key.Callee && edge.Source.Namespace is not null)
+            {
+                continue;
+            }
+            if (!edges.TryGetValue(key, out var merged))
+            {
+                edges.Add(key, merged = new EdgeStatistics(key));
+            }
+            merged.Merge(edge.Statistics);
+        }
+        return new ServiceGraph(nodes.Values, edges.Values, name => health.GetValueOrDefault(name));
+    }
+
+    private static NodeHealth? Worst(NodeHealth? a, NodeHealth? b) => a is null ? b : b is null ? a : (NodeHealth)Math.Max((byte)a, (byte)b);
 
     /// <summary>
     /// Keeps the <paramref name="maxEdges"/> edges with the most calls (ties by caller, callee, type)

@@ -131,4 +131,28 @@ public class ServiceGraphTests
         Assert.Equal(["gateway -> orders", "orders -> payments"], EdgeNames(graph));
         Assert.Equal(["gateway", "orders", "payments"], Names(graph));
     }
+    [Fact]
+    public void GroupByNamespace_SumsMembersAndDropsInnerCalls_WhenServicesShareANamespace()
+    {
+        var statistics = new GraphStatistics();
+        for (var i = 0; i < 4; i++)
+        {
+            statistics.Add(Trace(
+                Rpc("user", "web", 50, 48) with { CallerType = NodeType.User, CalleeNamespace = "shop" },
+                Rpc("web", "cart", 40, 38, failed: i == 0) with { CallerNamespace = "shop", CalleeNamespace = "shop" },
+                Rpc("cart", "ledger", 20, 18) with { CallerNamespace = "shop", CalleeNamespace = "money" },
+                Rpc("web", "ledger", 10, 9) with { CallerNamespace = "shop", CalleeNamespace = "money" },
+                Db("ledger", "postgres", 3) with { CallerNamespace = "money" }));
+        }
+        var graph = ServiceGraph.From(statistics);
+        graph.FindNode("ledger")!.Health = NodeHealth.Failing;
+
+        var grouped = graph.GroupByNamespace();
+
+        Assert.Equal(["money", "postgres", "shop", "user"], Names(grouped));
+        Assert.Equal(["money -> postgres", "shop -> money", "user -> shop"], EdgeNames(grouped));
+        Assert.Equal(8, grouped.Edges.Single(e => e.ToString() == "shop -> money").Statistics.CallCount);
+        Assert.Equal(8, grouped.FindNode("shop")!.Statistics.RequestsServed); // 4 from user, 4 from web to cart
+        Assert.Equal(NodeHealth.Failing, grouped.FindNode("money")!.Health);
+    }
 }

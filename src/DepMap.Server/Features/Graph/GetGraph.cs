@@ -55,8 +55,12 @@ internal sealed class GetGraphHandler(StatisticsWindows windows, QueryCache cach
         }
     }
 
-    private static ServiceGraph View(ServiceGraph graph, GraphQuery query)
+    public static ServiceGraph View(ServiceGraph graph, GraphQuery query)
     {
+        if (query.GroupByNamespace)
+        {
+            graph = graph.GroupByNamespace();
+        }
         if (query.Focus is { } focus)
         {
             graph = graph.Focus(focus, query.Depth, query.Direction);

@@ -7,7 +7,7 @@ namespace DepMap.Server.Features.Graph;
 /// <summary>
 /// <c>GET /graph.json|.dot|.svg|.mmd</c>: the service graph of a window (<c>lookback</c> or
 /// <c>from</c>/<c>to</c>), optionally focused (<c>focus</c>, <c>depth</c>, <c>direction</c>) and
-/// thinned (<c>minCalls</c>).
+/// thinned (<c>minCalls</c>), optionally with each <c>service.namespace</c> as one node (<c>group=namespace</c>).
 /// </summary>
 internal static class GraphEndpoints
 {

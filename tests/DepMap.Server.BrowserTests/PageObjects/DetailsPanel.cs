@@ -1,0 +1,28 @@
+using Microsoft.Playwright;
+
+namespace DepMap.Server.BrowserTests;
+
+/// <summary>The details panel of the selected node or edge.</summary>
+public sealed class DetailsPanel(IPage page)
+{
+    /// <summary>Waits until the panel shows <paramref name="title"/> (a node name, or "a → b").</summary>
+    public Task WaitForAsync(string title) => page.Locator("#details [data-field='name']").Filter(new() { HasTextString = title }).WaitForAsync(new() { Timeout = 15_000 });
+
+    public Task<string> FieldAsync(string field) => page.Locator($"#details dd[data-field='{field}']").First.InnerTextAsync();
+
+    public Task<string> TitleAsync() => page.Locator("#details [data-field='name']").InnerTextAsync();
+
+    /// <summary>Each exemplar trace: its id and the link's href (null when shown without a link).</summary>
+    public async Task<(string TraceId, string? Href)[]> TraceLinksAsync()
+    {
+        var items = page.Locator("#details [data-trace]");
+        var result = new List<(string, string?)>();
+        for (var i = 0; i < await items.CountAsync(); i++)
+        {
+            result.Add(((await items.Nth(i).GetAttributeAsync("data-trace"))!, await items.Nth(i).GetAttributeAsync("href")));
+        }
+        return [.. result];
+    }
+
+    public Task WaitForChartAsync() => page.Locator("#details .chart .uplot").First.WaitForAsync(new() { Timeout = 15_000 });
+}
