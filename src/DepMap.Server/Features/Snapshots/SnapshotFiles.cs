@@ -58,6 +58,23 @@ internal sealed class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvi
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "json, dot, svg or mmd"),
     };
 
+    // A stored snapshot's picture waits for a Graphviz slot however busy /graph.svg keeps them:
+    // there is no client here to tell to retry.
+    private async Task<byte[]> RenderWaitingAsync(Snapshot snapshot, string format, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await RenderAsync(snapshot, format, cancellationToken);
+            }
+            catch (GraphvizBusyException e)
+            {
+                await Task.Delay(e.RetryAfter, cancellationToken);
+            }
+        }
+    }
+
     public async Task WriteAsync(SnapshotRow row, Snapshot snapshot, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(Directory);
@@ -66,7 +83,7 @@ internal sealed class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvi
             byte[] bytes;
             try
             {
-                bytes = await RenderAsync(snapshot, format, cancellationToken);
+                bytes = await RenderWaitingAsync(snapshot, format, cancellationToken);
             }
             catch (GraphvizException e)
             {
