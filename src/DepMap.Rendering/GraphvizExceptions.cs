@@ -44,3 +44,27 @@ public sealed class GraphvizException : Exception
 
     internal bool Crashed => ExitCode > 128;
 }
+
+/// <summary>
+/// Every Graphviz slot is taken and the queue is full, or no slot freed within the wait: the caller
+/// should answer "busy, retry after <see cref="RetryAfter"/>" rather than start another process.
+/// </summary>
+public sealed class GraphvizBusyException : Exception
+{
+    public GraphvizBusyException()
+    {
+    }
+
+    public GraphvizBusyException(string message)
+        : base(message)
+    {
+    }
+
+    public GraphvizBusyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>When a retry has a fair chance: about one layout's time.</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
+}

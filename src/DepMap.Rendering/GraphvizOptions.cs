@@ -38,6 +38,21 @@ public sealed record GraphvizOptions
     /// <summary>No layout starts once this has passed since the render began.</summary>
     public TimeSpan TotalBudget { get; init; } = TimeSpan.FromSeconds(9);
 
+    /// <summary>
+    /// Renders that may run Graphviz at once (each runs one process at a time); more wait for a
+    /// slot. Graphviz is single-threaded, so more than the cores only makes every layout slower.
+    /// </summary>
+    public int MaxConcurrentLayouts { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Renders that may wait for a slot; past it a render is refused at once (<see cref="GraphvizBusyException"/>).</summary>
+    public int MaxQueuedLayouts { get; init; } = 8;
+
+    /// <summary>
+    /// The longest a render waits for a slot before it is refused. The wait counts against
+    /// <see cref="TotalBudget"/>, so waiting and drawing together still end within the budget.
+    /// </summary>
+    public TimeSpan MaxLayoutWait { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How many edges the last Graphviz fallback keeps.</summary>
     public int FallbackMaxEdges { get; init; } = 150;
 }

@@ -13,20 +13,30 @@ namespace DepMap.Rendering;
 /// thousands of nodes), then dot with straight edges on the busiest edges only, then a text
 /// placeholder. Every fallback says so in the picture. dot's node placement is capped
 /// (<see cref="GraphvizOptions.DotNsLimit"/>) and run again uncapped if dot crashes under the cap.
-/// One instance can serve concurrent renders.
+/// One instance can serve concurrent renders: at most <see cref="GraphvizOptions.MaxConcurrentLayouts"/>
+/// of them run Graphviz at once, the time spent waiting for a slot counts against the budget, and
+/// a render that cannot have a slot in time throws <see cref="GraphvizBusyException"/>.
 /// </summary>
-public sealed class GraphvizRenderer(GraphvizOptions? options = null)
+public sealed class GraphvizRenderer
 {
     // Prism overlap removal took 8 of sfdp's 10 s on 2,000 services here; scaling the layout apart
     // and the fast quadtree draw them in about 1 s, still without overlapping nodes.
     private static readonly string[] SfdpAttributes = ["overlap=scale", "quadtree=fast"];
 
-    private readonly GraphvizOptions _options = Validated(options ?? new GraphvizOptions());
+    private readonly GraphvizOptions _options;
+    private readonly LayoutGate _gate;
+
+    public GraphvizRenderer(GraphvizOptions? options = null)
+    {
+        _options = Validated(options ?? new GraphvizOptions());
+        _gate = new LayoutGate(_options);
+    }
 
     public async Task<RenderedSvg> RenderSvgAsync(ServiceGraph graph, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(graph);
         var clock = Stopwatch.StartNew();
+        using var slot = await _gate.EnterAsync(MaxWait, cancellationToken);
         string note;
         TimeSpan sfdpTimeout;
         if (graph.Edges.Count <= _options.DotMaxEdges)
@@ -71,6 +81,7 @@ public sealed class GraphvizRenderer(GraphvizOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(dot);
         var clock = Stopwatch.StartNew();
+        using var slot = await _gate.EnterAsync(MaxWait, cancellationToken);
         var svg = await RunAsync(_options.DotPath, "dot", dot, _options.DotTimeout, clock, cancellationToken);
         if (svg is not null)
         {
@@ -85,6 +96,8 @@ public sealed class GraphvizRenderer(GraphvizOptions? options = null)
         note = "graph too dense to draw in time";
         return new RenderedSvg(Placeholder(note), GraphLayout.Placeholder, note);
     }
+
+    private TimeSpan MaxWait => _options.MaxLayoutWait < _options.TotalBudget ? _options.MaxLayoutWait : _options.TotalBudget;
 
     private async Task<string?> RunAsync(string path, string engine, string dot, TimeSpan timeout, Stopwatch clock, CancellationToken cancellationToken)
     {
@@ -117,6 +130,9 @@ public sealed class GraphvizRenderer(GraphvizOptions? options = null)
         options.DotNsLimit is <= 0 or > GraphvizOptions.MaxDotNsLimit
             ? throw new ArgumentOutOfRangeException(nameof(options), options.DotNsLimit,
                 $"GraphvizOptions.DotNsLimit must be more than 0 and at most {GraphvizOptions.MaxDotNsLimit} iterations per node, or null for no limit.")
+            : options.MaxConcurrentLayouts < 1 || options.MaxQueuedLayouts < 0
+            ? throw new ArgumentOutOfRangeException(nameof(options),
+                "GraphvizOptions.MaxConcurrentLayouts must be at least 1 and MaxQueuedLayouts not negative.")
             : options;
 
     // A graph-level label statement right after the opening brace; DotWriter's quoting rules apply.

@@ -23,7 +23,7 @@ internal sealed record Args(
             new Uri(url.EndsWith('/') ? url : url + "/"),
             Number("--services", 50),
             Math.Clamp(Number("--batch", 512), 1, 100_000),
-            Math.Clamp(Number("--connections", 8), 1, 64),
+            Math.Clamp(Number("--connections", 8), 1, 2000),
             Math.Clamp(Number("--seconds", 10), 1, 120),
             Value("--db", null),
             Number("--rate", 0),

@@ -6,7 +6,7 @@ using DepMap.LoadTest;
 // nothing itself, sends only to the URL given (loopback), and stops after --seconds (at most 120).
 //   dotnet tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll --db data/depmap.db
 //     [--format otlp-protobuf|otlp-json|zipkin] [--url URL] [--services 50] [--batch 512]
-//     [--connections 8] [--seconds 10] [--rate SPANS_PER_SECOND] [--server-pid PID]
+//     [--connections 8 (concurrent requests, at most 2000)] [--seconds 10] [--rate SPANS_PER_SECOND] [--server-pid PID]
 //     [--sqlite-baseline SECONDS] [--report]
 // --report only prints what the database holds (and the server's memory); --sqlite-baseline
 // measures SQLite's raw append rate after the load, with rows the server stored.
@@ -108,8 +108,9 @@ var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run
                 Console.Error.WriteLine($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             }
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
+            // A connection refused or reset, or no answer within the client's 30 s.
             Interlocked.Increment(ref failed);
         }
     }

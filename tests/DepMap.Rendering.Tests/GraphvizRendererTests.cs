@@ -113,7 +113,25 @@ public class GraphvizRendererTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task RenderSvgAsync_AnswersWithinTenSecondsWithNote_WhenDotCannotFinishDenseCyclicGraph()
+    public async Task RenderSvgAsync_FallsBackToSfdpWithTimeoutNote_WhenDotTimesOutUnderDotMaxEdges()
+    {
+        // 60 services calling six others at random: about 340 edges, under dot's 400, and dot
+        // (nslimit 10) runs for more than 30 s on it, so only the timeout can end it.
+        var graph = DenseRandom(60, seed: 1);
+        var options = new GraphvizOptions { DotTimeout = TimeSpan.FromSeconds(1), FallbackTimeout = TimeSpan.FromSeconds(6) };
+        Assert.InRange(graph.Edges.Count, 300, options.DotMaxEdges);
+        var clock = Stopwatch.StartNew();
+
+        var rendered = await new GraphvizRenderer(options).RenderSvgAsync(graph);
+
+        Assert.Equal(GraphLayout.Sfdp, rendered.Layout);
+        Assert.Equal("dot did not finish within 1 s: force-directed (sfdp) layout used", rendered.Note);
+        Assert.Contains(rendered.Note, string.Join("\n", Texts(rendered.Svg)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task RenderSvgAsync_AnswersWithinTenSecondsWithSfdpNote_WhenDenseGraphIsOverDotMaxEdges()
     {
         var graph = DenseRandom(500, seed: 1);
         var clock = Stopwatch.StartNew();
@@ -121,8 +139,8 @@ public class GraphvizRendererTests(ITestOutputHelper output)
         var rendered = await new GraphvizRenderer().RenderSvgAsync(graph);
 
         clock.Stop();
-        Assert.NotEqual(GraphLayout.Dot, rendered.Layout);
-        Assert.NotNull(rendered.Note);
+        Assert.Equal(GraphLayout.Sfdp, rendered.Layout);
+        Assert.StartsWith($"{graph.Edges.Count} edges, more than dot lays out in time", rendered.Note);
         Assert.Contains(rendered.Note, string.Join("\n", Texts(rendered.Svg)));
         // The budget is 9 s; the slack covers process start and a machine busy with other builds.
         output.WriteLine($"500 nodes, {graph.Edges.Count} edges: {rendered.Layout} in {clock.Elapsed.TotalSeconds:0.00} s");
@@ -227,5 +245,97 @@ public class GraphvizRendererTests(ITestOutputHelper output)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new GraphvizRenderer().RenderSvgAsync(DenseRandom(500, seed: 3), cancel.Token));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task RenderSvgAsync_RunsAtMostMaxConcurrentLayouts_WhenManyRendersStartAtOnce()
+    {
+        using var dot = CountingDot.Create();
+        var renderer = new GraphvizRenderer(new GraphvizOptions { DotPath = dot.Path, MaxConcurrentLayouts = 2, MaxQueuedLayouts = 10, MaxLayoutWait = TimeSpan.FromSeconds(8) });
+
+        var rendered = await Task.WhenAll(Enumerable.Range(2, 6).Select(tiers => renderer.RenderSvgAsync(Tiers(tiers))));
+
+        Assert.All(rendered, r => Assert.Equal(GraphLayout.Dot, r.Layout));
+        Assert.Equal(6, dot.Started);
+        Assert.Equal(2, dot.MostAtOnce);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task RenderSvgAsync_ThrowsBusy_WhenEverySlotAndQueuePlaceIsTaken()
+    {
+        using var dot = CountingDot.Create(seconds: 2);
+        var renderer = new GraphvizRenderer(new GraphvizOptions { DotPath = dot.Path, MaxConcurrentLayouts = 1, MaxQueuedLayouts = 1, MaxLayoutWait = TimeSpan.FromSeconds(6) });
+        var running = renderer.RenderSvgAsync(Tiers(2));
+        await dot.WaitForStartsAsync(1);
+        var queued = renderer.RenderSvgAsync(Tiers(3));
+        var clock = Stopwatch.StartNew();
+
+        var busy = await Assert.ThrowsAsync<GraphvizBusyException>(() => renderer.RenderSvgAsync(Tiers(4)));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"refusing took {clock.Elapsed}");
+        Assert.Contains("MaxConcurrentLayouts", busy.Message);
+        Assert.Equal(TimeSpan.FromSeconds(6), busy.RetryAfter);
+        Assert.Equal(GraphLayout.Dot, (await running).Layout);
+        Assert.Equal(GraphLayout.Dot, (await queued).Layout);
+        Assert.Equal(1, dot.MostAtOnce);
+    }
+
+    /// <summary>
+    /// The real dot behind a script that logs when each run starts and ends (and holds it for a
+    /// while), so a test can count runs and how many overlapped without asking the renderer.
+    /// </summary>
+    internal sealed class CountingDot : IDisposable
+    {
+        private readonly string _folder;
+
+        private CountingDot(string folder) => _folder = folder;
+
+        public string Path => System.IO.Path.Combine(_folder, "dot.sh");
+
+        private string Log => System.IO.Path.Combine(_folder, "runs.log");
+
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+        public static CountingDot Create(double seconds = 0.5)
+        {
+            var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"depmap-counting-dot-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(folder);
+            var dot = new CountingDot(folder);
+            var delay = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            File.WriteAllText(dot.Path, $"#!/bin/sh\necho start >> '{dot.Log}'\nsleep {delay}\ndot \"$@\"\nrc=$?\necho end >> '{dot.Log}'\nexit $rc\n");
+            File.SetUnixFileMode(dot.Path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            return dot;
+        }
+
+        private string[] Lines => File.Exists(Log) ? File.ReadAllLines(Log) : [];
+
+        public int Started => Lines.Count(l => l == "start");
+
+        public int MostAtOnce
+        {
+            get
+            {
+                int running = 0, most = 0;
+                foreach (var line in Lines)
+                {
+                    running += line == "start" ? 1 : -1;
+                    most = Math.Max(most, running);
+                }
+                return most;
+            }
+        }
+
+        public async Task WaitForStartsAsync(int count)
+        {
+            var clock = Stopwatch.StartNew();
+            while (Started < count)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"dot was started {Started} times, not {count}");
+                await Task.Delay(20);
+            }
+        }
+
+        public void Dispose() => Directory.Delete(_folder, recursive: true);
     }
 }

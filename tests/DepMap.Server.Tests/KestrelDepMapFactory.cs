@@ -48,7 +48,18 @@ public sealed class GrpcDepMapFactory : KestrelDepMapFactory
 }
 
 /// <summary>HTTP/1.1, as on the OTLP/HTTP port 4318.</summary>
-public sealed class HttpDepMapFactory() : KestrelDepMapFactory("Http1");
+public sealed class HttpDepMapFactory : KestrelDepMapFactory
+{
+    public HttpDepMapFactory()
+        : base("Http1")
+    {
+    }
+
+    internal HttpDepMapFactory(Dictionary<string, string?> settings)
+        : base("Http1", settings)
+    {
+    }
+}
 
 [CollectionDefinition(Name)]
 public sealed class GrpcCollection : ICollectionFixture<GrpcDepMapFactory>

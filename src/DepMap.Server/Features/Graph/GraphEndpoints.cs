@@ -57,6 +57,10 @@ internal static class GraphEndpoints
         {
             return QueryProblems.GraphvizMissing(e);
         }
+        catch (GraphvizBusyException e)
+        {
+            return QueryProblems.GraphvizBusy(e, request.HttpContext.Response);
+        }
         catch (GraphvizException e)
         {
             return QueryProblems.GraphvizFailed(e);

@@ -13,6 +13,15 @@ internal sealed class GraphOptions
     public int FallbackMaxEdges { get; set; } = 150;
     public int DotMaxEdges { get; set; } = 400;
 
+    /// <summary>Renders running Graphviz at once (<see cref="GraphvizOptions.MaxConcurrentLayouts"/>); 0 means one per core.</summary>
+    public int MaxConcurrentLayouts { get; set; }
+
+    /// <summary>Renders waiting for a Graphviz slot; past it /graph.svg answers 503 with Retry-After.</summary>
+    public int MaxQueuedLayouts { get; set; } = 8;
+
+    /// <summary>The longest a render waits for a slot (it counts against TotalBudgetSeconds) before a 503.</summary>
+    public double MaxLayoutWaitSeconds { get; set; } = 3;
+
     /// <summary>dot's node placement iterations per node (<see cref="GraphvizOptions.DotNsLimit"/>); null (an empty value) for no limit.</summary>
     public double? DotNsLimit { get; set; } = 10;
 
@@ -38,6 +47,9 @@ internal sealed class GraphOptions
         FallbackMaxEdges = FallbackMaxEdges,
         DotMaxEdges = DotMaxEdges,
         DotNsLimit = DotNsLimit,
+        MaxConcurrentLayouts = MaxConcurrentLayouts > 0 ? MaxConcurrentLayouts : Math.Max(1, Environment.ProcessorCount),
+        MaxQueuedLayouts = MaxQueuedLayouts,
+        MaxLayoutWait = TimeSpan.FromSeconds(MaxLayoutWaitSeconds),
     };
 
     /// <summary>

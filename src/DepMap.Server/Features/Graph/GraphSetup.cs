@@ -14,6 +14,8 @@ internal static class GraphSetup
             .Validate(o => o.DotTimeoutSeconds > 0 && o.FallbackTimeoutSeconds > 0 && o.TotalBudgetSeconds > 0,
                 "Graph:DotTimeoutSeconds, Graph:FallbackTimeoutSeconds and Graph:TotalBudgetSeconds must be positive.")
             .Validate(o => o.FallbackMaxEdges > 0, "Graph:FallbackMaxEdges must be positive.")
+            .Validate(o => o.MaxConcurrentLayouts >= 0 && o.MaxQueuedLayouts >= 0 && o.MaxLayoutWaitSeconds >= 0,
+                "Graph:MaxConcurrentLayouts, Graph:MaxQueuedLayouts and Graph:MaxLayoutWaitSeconds must not be negative.")
             .Validate(o => o.CacheMegabytes > 0, "Graph:CacheMegabytes must be positive.")
             .Validate(o => o.DotNsLimit is null or (> 0 and <= GraphvizOptions.MaxDotNsLimit),
                 $"Graph:DotNsLimit must be more than 0 and at most {GraphvizOptions.MaxDotNsLimit} iterations per node, or empty for no limit.")

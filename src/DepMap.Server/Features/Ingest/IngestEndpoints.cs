@@ -61,10 +61,11 @@ internal static class IngestEndpoints
     private static async Task<(IngestResult? Result, IResult? Problem)> IngestAsync(
         HttpContext context, ISender sender, IngestOptions options, TraceFormat format)
     {
-        using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
+        var admission = context.RequestServices.GetRequiredService<IngestAdmission>();
+        using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, admission, context.RequestAborted);
         if (body.Status != BodyStatus.Read)
         {
-            return (null, IngestProblems.ForBody(body));
+            return (null, body.Status == BodyStatus.Busy ? IngestProblems.Busy(context, body.Problem!, options) : IngestProblems.ForBody(body));
         }
         var result = await sender.Send(new IngestSpans(format, body.Payload), context.RequestAborted);
         return result.Status == IngestStatus.Committed

@@ -7,6 +7,19 @@ internal sealed class IngestOptions
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
+    /// Request bodies held at once across every ingest request, from admission to the answer
+    /// (see <see cref="IngestAdmission"/>). Past it a request is refused before its body is read.
+    /// At least <see cref="MaxBodyBytes"/>, so the largest body is admitted when nothing else is held.
+    /// </summary>
+    public long MaxBufferedBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// The slowest a client may send a body, after a 5 s grace: below it Kestrel drops the request,
+    /// so a slow client cannot keep its share of <see cref="MaxBufferedBytes"/> for long. 0 keeps Kestrel's default (240 bytes/s).
+    /// </summary>
+    public int MinBodyBytesPerSecond { get; set; } = 64 * 1024;
+
+    /// <summary>
     /// Spans waiting for, or inside, the current commit. Past it requests are refused with 429 /
     /// RESOURCE_EXHAUSTED rather than queued without bound.
     /// </summary>

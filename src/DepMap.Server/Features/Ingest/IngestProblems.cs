@@ -18,6 +18,13 @@ internal static class IngestProblems
         _ => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed body", detail: body.Problem),
     };
 
+    /// <summary>The byte budget is taken (<see cref="IngestAdmission"/>): refused before the body was read.</summary>
+    public static IResult Busy(HttpContext context, string detail, IngestOptions options)
+    {
+        context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString();
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many request bodies in flight", detail: detail);
+    }
+
     public static IResult ForIngest(HttpContext context, IngestResult result, IngestOptions options)
     {
         if (result.Status == IngestStatus.Malformed)

@@ -1,4 +1,5 @@
 using Grpc.AspNetCore.Server.Model;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +12,8 @@ internal static class IngestSetup
         services.AddOptions<IngestOptions>()
             .Bind(configuration.GetSection("Ingest"))
             .Validate(o => o.MaxBodyBytes is > 0 and < int.MaxValue, "Ingest:MaxBodyBytes must be between 1 and 2 GiB.")
+            .Validate(o => o.MaxBufferedBytes >= o.MaxBodyBytes, "Ingest:MaxBufferedBytes must be at least Ingest:MaxBodyBytes.")
+            .Validate(o => o.MinBodyBytesPerSecond >= 0, "Ingest:MinBodyBytesPerSecond must not be negative.")
             .Validate(o => o.QueueCapacitySpans > 0, "Ingest:QueueCapacitySpans must be positive.")
             .Validate(o => o.RetryAfterSeconds > 0, "Ingest:RetryAfterSeconds must be positive.")
             .ValidateOnStart();
@@ -19,6 +22,18 @@ internal static class IngestSetup
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>()
             .Configure<IOptions<IngestOptions>>((grpc, ingest) => grpc.MaxReceiveMessageSize = (int)ingest.Value.MaxBodyBytes);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<OtlpTraceService>, OtlpTraceServiceMethods>());
+        // Kestrel times a client only while the server waits for its bytes, so a busy server never
+        // trips this; per request it cannot be set on HTTP/2 (gRPC), hence for every body.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) =>
+        {
+            if (ingest.Value.MinBodyBytesPerSecond > 0)
+            {
+                kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(ingest.Value.MinBodyBytesPerSecond, TimeSpan.FromSeconds(5));
+            }
+        });
+        services.AddSingleton<IngestAdmission>();
+        services.AddSingleton<IngestMemoryTrimmer>();
+        services.AddHostedService(provider => provider.GetRequiredService<IngestMemoryTrimmer>());
         services.AddSingleton<SpanWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<SpanWriter>());
         services.AddSingleton<WalCheckpointer>();
@@ -26,9 +41,11 @@ internal static class IngestSetup
         return services;
     }
 
+    // Admission wraps the gRPC endpoint itself, so it runs before Grpc.AspNetCore reads the message.
     public static void MapOtlpGrpc(this WebApplication app)
     {
         app.UseOversizeGrpcMessages();
-        app.MapGrpcService<OtlpTraceService>();
+        app.MapGrpcService<OtlpTraceService>()
+            .Add(endpoint => endpoint.RequestDelegate = GrpcAdmission.Wrap(endpoint.RequestDelegate!));
     }
 }

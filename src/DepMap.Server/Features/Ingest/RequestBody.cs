@@ -10,18 +10,29 @@ internal enum BodyStatus
     TooLarge,
     BadGzip,
     UnsupportedEncoding,
+    Busy,
 }
 
 /// <summary>
-/// A request body read into a pooled buffer, decompressed when it is gzip. Dispose returns the buffer.
+/// A request body read into memory, decompressed when it is gzip, under <see cref="IngestAdmission"/>'s
+/// byte budget. Dispose gives the buffer and its reservation back.
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
-    private byte[] _buffer;
+    // Larger buffers are not pooled: ArrayPool.Shared keeps what it is given (a 16 MiB body sits
+    // in a 32 MiB bucket, several per core) until memory is short, so after a burst of large
+    // bodies the process would stay that large. Unpooled, the GC frees them and the
+    // IngestMemoryTrimmer returns the memory once ingest is idle.
+    private const int PooledMaxBytes = 1024 * 1024;
+    private const int UnknownLengthStartBytes = 64 * 1024;
 
-    private RequestBody(byte[] buffer, int length, BodyStatus status, string? problem)
+    private byte[] _buffer;
+    private BodyReservation? _reservation;
+
+    private RequestBody(byte[] buffer, int length, BodyReservation? reservation, BodyStatus status, string? problem)
     {
         _buffer = buffer;
+        _reservation = reservation;
         Length = length;
         Status = status;
         Problem = problem;
@@ -33,10 +44,14 @@ internal sealed class RequestBody : IDisposable
     public ReadOnlyMemory<byte> Payload => _buffer.AsMemory(0, Length);
 
     /// <summary>
-    /// Reads at most <paramref name="maxBytes"/> bytes of (decompressed) payload. The limit is
-    /// checked while inflating, so a gzip bomb is refused after inflating just past the limit, not all of it.
+    /// Reads at most <paramref name="maxBytes"/> bytes of (decompressed) payload. A body that
+    /// declares its length reserves it in <paramref name="admission"/> before a byte is read and is
+    /// refused (<see cref="BodyStatus.Busy"/>) when it does not fit; gzip or chunked bodies reserve
+    /// as their buffer grows. The limit is checked while inflating, so a gzip bomb is refused after
+    /// inflating just past the limit, not all of it.
     /// </summary>
-    public static async Task<RequestBody> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<RequestBody> ReadAsync(
+        HttpRequest request, long maxBytes, IngestAdmission admission, CancellationToken cancellationToken)
     {
         var encoding = request.Headers.ContentEncoding.ToString();
         var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
@@ -49,6 +64,15 @@ internal sealed class RequestBody : IDisposable
         {
             return TooLarge(maxBytes);
         }
+        // Kestrel holds a plain body to its Content-Length, so that is exactly what will be read.
+        var declared = !gzip && request.ContentLength is { } length ? (int)length : (int?)null;
+        var size = declared ?? (int)Math.Min(maxBytes + 1, UnknownLengthStartBytes);
+        var reservation = admission.TryReserve(size);
+        if (reservation is null)
+        {
+            return Failed(BodyStatus.Busy,
+                $"Ingest is holding its limit of {admission.Capacity} bytes of request bodies (setting Ingest:MaxBufferedBytes); retry later.");
+        }
         // We enforce the cap ourselves, after decompression; Kestrel's own default (30 MB of
         // compressed bytes) would refuse differently or not at all.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -56,41 +80,57 @@ internal sealed class RequestBody : IDisposable
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        var initial = (int)Math.Min(maxBytes + 1, !gzip && request.ContentLength is { } length ? length + 1 : 64 * 1024);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 4096));
+        var buffer = Allocate(size);
         var read = 0;
         var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
+        var done = false;
         try
         {
             while (true)
             {
+                if (read == declared)
+                {
+                    done = true;
+                    return new RequestBody(buffer, read, reservation, BodyStatus.Read, null);
+                }
                 if (read == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
-                    buffer.AsSpan(0, read).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
+                    var larger = (int)Math.Min((long)buffer.Length * 2, maxBytes + 1);
+                    if (!reservation.TryGrow(larger))
+                    {
+                        return Failed(BodyStatus.Busy,
+                            $"Ingest is holding its limit of {admission.Capacity} bytes of request bodies (setting Ingest:MaxBufferedBytes); retry later.");
+                    }
+                    var grown = Allocate(larger);
+                    buffer.AsSpan(0, read).CopyTo(grown);
+                    Free(buffer);
+                    reservation.Shrink(size);
+                    (buffer, size) = (grown, larger);
                 }
                 var count = await source.ReadAsync(buffer.AsMemory(read), cancellationToken);
                 if (count == 0)
                 {
-                    return new RequestBody(buffer, read, BodyStatus.Read, null);
+                    done = true;
+                    return new RequestBody(buffer, read, reservation, BodyStatus.Read, null);
                 }
                 read += count;
                 if (read > maxBytes)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
                     return TooLarge(maxBytes);
                 }
             }
         }
         catch (InvalidDataException exception)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             return Failed(BodyStatus.BadGzip, $"Content-Encoding gzip: the body is not valid gzip data ({exception.Message})");
         }
         finally
         {
+            if (!done)
+            {
+                Free(buffer);
+                reservation.Dispose();
+            }
             if (gzip)
             {
                 await source.DisposeAsync();
@@ -100,15 +140,25 @@ internal sealed class RequestBody : IDisposable
 
     public void Dispose()
     {
-        if (_buffer.Length > 0)
+        Free(_buffer);
+        _buffer = [];
+        _reservation?.Dispose();
+        _reservation = null;
+    }
+
+    private static byte[] Allocate(int size) =>
+        size <= PooledMaxBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Free(byte[] buffer)
+    {
+        if (buffer.Length is > 0 and <= PooledMaxBytes)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
     private static RequestBody TooLarge(long maxBytes) => Failed(BodyStatus.TooLarge,
         $"The request body exceeds the limit of {maxBytes} bytes (counted after decompression; setting Ingest:MaxBodyBytes).");
 
-    private static RequestBody Failed(BodyStatus status, string problem) => new([], 0, status, problem);
+    private static RequestBody Failed(BodyStatus status, string problem) => new([], 0, null, status, problem);
 }

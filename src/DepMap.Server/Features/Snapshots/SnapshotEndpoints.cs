@@ -82,6 +82,10 @@ internal static class SnapshotEndpoints
         {
             return QueryProblems.GraphvizMissing(e);
         }
+        catch (GraphvizBusyException e)
+        {
+            return QueryProblems.GraphvizBusy(e);
+        }
     }
 
     private static Task<IResult> WindowDiffAsync(HttpRequest request, ISender sender, TimeProvider clock, string format)
@@ -110,6 +114,10 @@ internal static class SnapshotEndpoints
         catch (GraphvizNotFoundException e)
         {
             return QueryProblems.GraphvizMissing(e);
+        }
+        catch (GraphvizBusyException e)
+        {
+            return QueryProblems.GraphvizBusy(e);
         }
     }
 

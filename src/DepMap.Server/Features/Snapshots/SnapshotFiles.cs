@@ -81,6 +81,23 @@ internal sealed partial class SnapshotFiles(IOptions<SnapshotOptions> options, I
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "json, dot, svg or mmd"),
     };
 
+    // A stored snapshot's picture waits for a Graphviz slot however busy /graph.svg keeps them:
+    // there is no client here to tell to retry.
+    private async Task<byte[]> RenderWaitingAsync(Snapshot snapshot, string format, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await RenderAsync(snapshot, format, cancellationToken);
+            }
+            catch (GraphvizBusyException e)
+            {
+                await Task.Delay(e.RetryAfter, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Writes the snapshot's own files, and <c>latest.*</c> when it is the newest.</summary>
     public async Task WriteAsync(SnapshotRow row, Snapshot snapshot, bool latest, CancellationToken cancellationToken)
     {
@@ -90,7 +107,7 @@ internal sealed partial class SnapshotFiles(IOptions<SnapshotOptions> options, I
             byte[] bytes;
             try
             {
-                bytes = await RenderAsync(snapshot, format, cancellationToken);
+                bytes = await RenderWaitingAsync(snapshot, format, cancellationToken);
             }
             catch (GraphvizException e)
             {

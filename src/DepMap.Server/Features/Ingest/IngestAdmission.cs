@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Options;
+
+namespace DepMap.Server.Features.Ingest;
+
+/// <summary>
+/// The byte budget of ingest (<see cref="IngestOptions.MaxBufferedBytes"/>): every request reserves
+/// its body's size before the body is read, by its declared length (Content-Length, or the gRPC
+/// message prefix), and holds it until it is answered, through decoding and the wait for the commit.
+/// A request that does not fit is refused at once, so overload costs a header's parsing rather
+/// than a body's reading and decoding, and memory held by bodies stays under the budget however
+/// many clients send at once. The span queue (<see cref="SpanWriter"/>) stays as the second limit.
+/// </summary>
+internal sealed class IngestAdmission(IOptions<IngestOptions> options, TimeProvider time)
+{
+    private readonly long _capacity = options.Value.MaxBufferedBytes;
+    private long _held;
+    private long _reservedSinceTrim;
+    private long _lastReleasedAt = time.GetTimestamp();
+
+    /// <summary>The budget, in bytes.</summary>
+    public long Capacity => _capacity;
+
+    /// <summary>Bytes reserved right now.</summary>
+    public long HeldBytes => Interlocked.Read(ref _held);
+
+    /// <summary>Reserves <paramref name="bytes"/>, or null when they do not fit in the budget now.</summary>
+    public BodyReservation? TryReserve(long bytes)
+    {
+        var reservation = new BodyReservation(this);
+        return reservation.TryGrow(bytes) ? reservation : null;
+    }
+
+    /// <summary>Bytes reserved since the last call, and when the last reservation was given back.</summary>
+    public (long Reserved, long LastReleasedAt) TakeActivity() =>
+        (Interlocked.Exchange(ref _reservedSinceTrim, 0), Interlocked.Read(ref _lastReleasedAt));
+
+    internal bool TryAdd(long bytes)
+    {
+        if (Interlocked.Add(ref _held, bytes) > _capacity)
+        {
+            Interlocked.Add(ref _held, -bytes);
+            return false;
+        }
+        Interlocked.Add(ref _reservedSinceTrim, bytes);
+        return true;
+    }
+
+    internal void Remove(long bytes)
+    {
+        Interlocked.Add(ref _held, -bytes);
+        Interlocked.Exchange(ref _lastReleasedAt, time.GetTimestamp());
+    }
+}
+
+/// <summary>Bytes held in <see cref="IngestAdmission"/>'s budget; Dispose gives them back.</summary>
+internal sealed class BodyReservation(IngestAdmission admission) : IDisposable
+{
+    private long _bytes;
+
+    public long Bytes => _bytes;
+
+    /// <summary>Reserves <paramref name="more"/> bytes besides those held, if they fit.</summary>
+    public bool TryGrow(long more)
+    {
+        if (more <= 0)
+        {
+            return true;
+        }
+        if (!admission.TryAdd(more))
+        {
+            return false;
+        }
+        _bytes += more;
+        return true;
+    }
+
+    /// <summary>Gives back <paramref name="fewer"/> of the bytes held (a buffer that was replaced).</summary>
+    public void Shrink(long fewer)
+    {
+        fewer = Math.Min(fewer, _bytes);
+        if (fewer > 0)
+        {
+            admission.Remove(fewer);
+            _bytes -= fewer;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_bytes > 0)
+        {
+            admission.Remove(_bytes);
+            _bytes = 0;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace DepMap.Server.Tests.Features.Ingest;
+
+/// <summary>
+/// A client on a plain socket, for what HttpClient will not do: announce a body and then send it
+/// slowly, or not at all, the way the slow clients of the hostile test did.
+/// </summary>
+internal sealed class RawHttp : IDisposable
+{
+    private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+
+    public static async Task<RawHttp> PostHeadAsync(Uri server, string path, long contentLength, string contentType = "application/x-protobuf")
+    {
+        var client = new RawHttp();
+        await client._socket.ConnectAsync(server.Host, server.Port);
+        await client.SendAsync(Encoding.ASCII.GetBytes(
+            $"POST {path} HTTP/1.1\r\nHost: {server.Host}\r\nContent-Type: {contentType}\r\nContent-Length: {contentLength}\r\n\r\n"));
+        return client;
+    }
+
+    public async Task SendAsync(ReadOnlyMemory<byte> bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
+
+    /// <summary>The response's head (status line and headers), or null when the server closed the connection first.</summary>
+    public async Task<string?> ReadHeadAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var head = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            int read;
+            try
+            {
+                read = await _socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token);
+            }
+            catch (SocketException)
+            {
+                return null;
+            }
+            if (read == 0)
+            {
+                return null;
+            }
+            head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+        return head.ToString();
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
