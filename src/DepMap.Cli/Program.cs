@@ -14,7 +14,8 @@ internal static class Program
         "DepMap: service dependency graphs, reliability rankings, snapshots and drift checks.\n"
         + "graph, rank: exit 0 done; 1 bad command line; 2 Graphviz dot missing or failed; "
         + "3 an input file could not be read or decoded (with --keep-going the output is still written); 4 the output could not be written.\n"
-        + "diff, snapshot: exit 0 no chosen change (or saved); 1 a chosen change was found; 2 a usage or input error.";
+        + "diff, snapshot: exit 0 no chosen change (or saved); 1 a chosen change was found; 2 a usage or input error.\n"
+        + "conform: exit 0 no chosen finding; 1 a finding of a kind named by --fail-on; 2 a usage or input error (a bad model, rules or mapping file).";
 
     internal static RootCommand CreateRoot() => new(Description)
     {
@@ -22,5 +23,6 @@ internal static class Program
         RankCommand.Create(),
         DiffCommand.Create(),
         SnapshotCommand.Create(),
+        ConformCommand.Create(),
     };
 }

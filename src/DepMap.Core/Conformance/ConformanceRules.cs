@@ -6,10 +6,11 @@ namespace DepMap.Core.Conformance;
 /// </summary>
 public sealed record ConformanceRules
 {
-    public static readonly ConformanceRules None = new();
-
     /// <summary>Below this window a declared edge seen unused may only be rare: the report says so.</summary>
     public static readonly TimeSpan DefaultMinWindow = TimeSpan.FromDays(1);
+
+    // After DefaultMinWindow: static fields initialise in order.
+    public static readonly ConformanceRules None = new();
 
     public IReadOnlyList<ForbiddenEdgeRule> Forbidden { get; init; } = [];
 
