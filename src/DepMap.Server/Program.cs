@@ -1,4 +1,5 @@
 using DepMap.Server.Features.Aggregation;
+using DepMap.Server.Features.Conformance;
 using DepMap.Server.Features.Dependencies;
 using DepMap.Server.Features.Graph;
 using DepMap.Server.Features.Ingest;
@@ -23,6 +24,7 @@ builder.Services.AddIngest(builder.Configuration);
 builder.Services.AddAggregation(builder.Configuration);
 builder.Services.AddQueries(builder.Configuration);
 builder.Services.AddSnapshots(builder.Configuration);
+builder.Services.AddConformance(builder.Configuration);
 
 var app = builder.Build();
 
@@ -38,6 +40,7 @@ app.MapGraphEndpoints();
 app.MapDependencyEndpoints();
 app.MapServiceEndpoints();
 app.MapSnapshotEndpoints();
+app.MapConformanceEndpoints();
 app.MapDepMapHangfireDashboard();
 
 app.Run();

@@ -1,4 +1,5 @@
 using DepMap.Storage.Aggregation;
+using DepMap.Storage.Models;
 using DepMap.Storage.Snapshots;
 using DepMap.Storage.Spans;
 using DepMap.Storage.Statistics;
@@ -20,6 +21,7 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
     public DbSet<ZipkinLinkRow> ZipkinLinks => Set<ZipkinLinkRow>();
     public DbSet<ReliabilityStatisticsRow> ReliabilityStatistics => Set<ReliabilityStatisticsRow>();
     public DbSet<SnapshotRow> Snapshots => Set<SnapshotRow>();
+    public DbSet<DeclaredModelRow> DeclaredModels => Set<DeclaredModelRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -35,5 +37,6 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
 
         StatisticsModel.Configure(modelBuilder);
         SnapshotModel.Configure(modelBuilder);
+        DeclaredModelRow.Configure(modelBuilder);
     }
 }
