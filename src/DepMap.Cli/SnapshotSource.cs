@@ -47,7 +47,8 @@ internal static class SnapshotSource
         return (await GetAsync(option, graph, cancellationToken) ?? throw NotFound(option, graph), graph.ToString());
     }
 
-    private static async Task<byte[]?> GetAsync(string option, Uri url, CancellationToken cancellationToken)
+    /// <summary>The body of a GET, null on 404; any other failure is an <see cref="InputException"/> naming the URL.</summary>
+    internal static async Task<byte[]?> GetAsync(string option, Uri url, CancellationToken cancellationToken)
     {
         try
         {

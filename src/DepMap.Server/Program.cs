@@ -1,5 +1,6 @@
 using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Demo;
+using DepMap.Server.Features.Conformance;
 using DepMap.Server.Features.Dependencies;
 using DepMap.Server.Features.Graph;
 using DepMap.Server.Features.Ingest;
@@ -29,6 +30,7 @@ builder.Services.AddAggregation(builder.Configuration);
 builder.Services.AddQueries(builder.Configuration);
 builder.Services.AddSnapshots(builder.Configuration);
 builder.Services.AddPage(builder.Configuration);
+builder.Services.AddConformance(builder.Configuration);
 
 var app = builder.Build();
 
@@ -47,6 +49,7 @@ app.MapServiceEndpoints();
 app.MapSnapshotEndpoints();
 app.MapSeriesEndpoints();
 app.MapPageEndpoints();
+app.MapConformanceEndpoints();
 app.MapDepMapHangfireDashboard();
 
 app.Run();

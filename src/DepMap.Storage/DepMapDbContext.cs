@@ -1,4 +1,5 @@
 using DepMap.Storage.Aggregation;
+using DepMap.Storage.Models;
 using DepMap.Storage.Snapshots;
 using DepMap.Storage.Spans;
 using DepMap.Storage.Statistics;
@@ -21,6 +22,7 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
     public DbSet<ZipkinLinkRow> ZipkinLinks => Set<ZipkinLinkRow>();
     public DbSet<ReliabilityStatisticsRow> ReliabilityStatistics => Set<ReliabilityStatisticsRow>();
     public DbSet<SnapshotRow> Snapshots => Set<SnapshotRow>();
+    public DbSet<DeclaredModelRow> DeclaredModels => Set<DeclaredModelRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -36,5 +38,6 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
 
         StatisticsModel.Configure(modelBuilder);
         SnapshotModel.Configure(modelBuilder);
+        DeclaredModelRow.Configure(modelBuilder);
     }
 }

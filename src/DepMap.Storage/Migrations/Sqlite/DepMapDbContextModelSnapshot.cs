@@ -86,6 +86,43 @@ namespace DepMap.Storage.Migrations.Sqlite
                     b.ToTable("traces", (string)null);
                 });
 
+            modelBuilder.Entity("DepMap.Storage.Models.DeclaredModelRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("body");
+
+                    b.Property<string>("Format")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("format");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("UploadedAtUnixMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uploaded_at_unix_ms");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "Id")
+                        .HasDatabaseName("ix_declared_models_kind_id");
+
+                    b.ToTable("declared_models", (string)null);
+                });
+
             modelBuilder.Entity("DepMap.Storage.Snapshots.SnapshotRow", b =>
                 {
                     b.Property<long>("Id")
