@@ -35,8 +35,9 @@ public class OtlpJsonDecoderTests
         Assert.Equal([new SpanLink(new TraceId(0, 1), 0xbb)], producer.Links);
         Assert.Equal("kafka", producer.MessagingSystem);
         Assert.Equal("orders", producer.MessagingDestinationName);
-        Assert.Equal("10.1.2.3", producer.NetworkPeerAddress);
-        Assert.Equal(9092, producer.NetworkPeerPort);
+        // net.sock.peer.* are deprecated: kept apart from network.peer.*, fallbacks at the end of the naming lists.
+        Assert.Equal(("10.1.2.3", 9092), (producer.NetSockPeerAddress, producer.NetSockPeerPort));
+        Assert.Equal((null, null), (producer.NetworkPeerAddress, producer.NetworkPeerPort));
         Assert.Equal(202, producer.HttpResponseStatusCode);
         Assert.Null(producer.DbSystem);
         Assert.Null(producer.PeerService);

@@ -85,7 +85,7 @@ public class OtlpProtobufDecoderTests
         Assert.Equal("orders-db", span.DbNamespace);
         Assert.Null(span.DbSystem);
         Assert.Null(span.PeerService);
-        Assert.Equal("db.local", span.ServerAddress);
+        Assert.Equal(("db.local", null), (span.NetPeerName, span.ServerAddress));
         Assert.Equal(5432, span.ServerPort);
         Assert.Equal("10.0.0.7", span.NetworkPeerAddress);
         Assert.Equal(5432, span.NetworkPeerPort);
