@@ -1,7 +1,9 @@
 using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Dependencies;
 using DepMap.Server.Features.Graph;
+using DepMap.Server.Features.Health;
 using DepMap.Server.Features.Ingest;
+using DepMap.Server.Features.Metrics;
 using DepMap.Server.Features.Services;
 using DepMap.Server.Features.Snapshots;
 using DepMap.Server.Hosting;
@@ -15,7 +17,9 @@ builder.WebHost.PreferHostingUrls(true);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
-builder.Services.AddHealthChecks();
+builder.Services.AddHealth(builder.Configuration);
+builder.Services.AddDepMapMetrics();
+builder.Services.AddDepMapOpenApi();
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
 builder.Services.AddDepMapStorage(builder.Configuration, builder.Environment);
 builder.Services.AddDepMapHangfire(builder.Configuration, builder.Environment);
@@ -30,7 +34,9 @@ app.MigrateDepMapDatabase();
 app.ScheduleAggregationJobs();
 app.ScheduleSnapshotJobs();
 
-app.MapHealthChecks("/healthz");
+app.MapHealthEndpoints();
+app.MapMetricsEndpoint();
+app.MapDepMapOpenApi();
 app.MapIngestEndpoints();
 app.MapOtlpGrpc();
 app.MapAggregationEndpoints();

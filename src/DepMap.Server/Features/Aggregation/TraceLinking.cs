@@ -1,5 +1,6 @@
 using System.Buffers;
 using DepMap.Core.Spans;
+using DepMap.Server.Features.Metrics;
 using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
@@ -34,11 +35,13 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     private readonly SpanTableReader _spans;
     private readonly TraceRows _traces;
     private readonly StatisticsWriter _statistics;
+    private readonly ServiceGraphMetrics? _serviceGraph;
     private Dictionary<long, TraceRow> _committing = [];
     private int _batches;
 
-    public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger)
+    public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger, ServiceGraphMetrics? serviceGraph = null)
     {
+        _serviceGraph = serviceGraph;
         _db = db;
         _options = options;
         _commits = new DepMapDbContext(options);
@@ -72,15 +75,17 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         // machine with ingest, reads, links and commits one after another on one at a time: with the
         // three overlapping, ingest's p99 latency at 50,000 spans/s was 87 ms instead of 14.
         var overlap = settledAtUnixMs is null;
-        (Task Task, int Linked)? commit = null;
+        (Task Task, PreparedBatch Batch)? commit = null;
         async Task FinishCommitAsync()
         {
             if (commit is { } under)
             {
                 commit = null;
                 await under.Task;
-                if (under.Linked > 0)
+                if (under.Batch.Linked > 0)
                 {
+                    // Only now: counted after the commit, a batch a crash undid is never in the metrics.
+                    _serviceGraph?.Apply(under.Batch.Calls);
                     committed();
                 }
             }
@@ -102,7 +107,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 var from = mark;
                 commit = (overlap
                     ? Task.Run(() => CommitAsync(prepared, from, last, cancellationToken), cancellationToken)
-                    : CommitAsync(prepared, from, last, cancellationToken), prepared.Linked);
+                    : CommitAsync(prepared, from, last, cancellationToken), prepared);
                 if (!overlap)
                 {
                     await FinishCommitAsync();
@@ -126,12 +131,13 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     }
 
     /// <summary>A batch linked and ready to commit.</summary>
-    private sealed record PreparedBatch(StatisticsRowWriter Statistics, List<TraceRow> Traces, int Linked);
+    private sealed record PreparedBatch(StatisticsRowWriter Statistics, List<TraceRow> Traces, int Linked, ServiceGraphChange Calls);
 
     /// <summary>Links the batch's traces that are not <paramref name="waiting"/> for more spans and queues every row the batch changes.</summary>
     private async Task<PreparedBatch> PrepareAsync(List<StoredSpan> batch, Func<long, bool> waiting, CancellationToken cancellationToken)
     {
         var delta = new StatisticsDelta();
+        var calls = new ServiceGraphChange();
         var rows = new List<TraceRow>();
         var spans = new List<Span>();
         var entries = new List<TraceSpanEntry>();
@@ -175,7 +181,9 @@ internal sealed partial class TraceLinking : IAsyncDisposable
             }
             if (row is { LinkedSpanCount: > 0 })
             {
-                delta.Remove(TraceLink.Of(spans.GetRange(0, row.LinkedSpanCount)));
+                var earlier = TraceLink.Of(spans.GetRange(0, row.LinkedSpanCount));
+                delta.Remove(earlier);
+                calls.Remove(earlier.DepMap);
             }
             buffer.Write(row?.Spans ?? []);
             foreach (var span in group)
@@ -183,7 +191,9 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 spans.Add(span.Span);
                 TraceSpans.AppendReference(buffer, span.RowId, ref lastReference);
             }
-            delta.Add(TraceLink.Of(spans));
+            var link = TraceLink.Of(spans);
+            delta.Add(link);
+            calls.Add(link.DepMap);
             rows.Add(new TraceRow
             {
                 TraceIdLow = traceIdLow,
@@ -196,7 +206,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
             });
             linked++;
         }
-        return new PreparedBatch(await _statistics.ApplyAsync(delta, cancellationToken), rows, linked);
+        return new PreparedBatch(await _statistics.ApplyAsync(delta, cancellationToken), rows, linked, calls);
     }
 
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>

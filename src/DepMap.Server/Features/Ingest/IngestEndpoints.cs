@@ -1,4 +1,5 @@
 using DepMap.Ingest;
+using DepMap.Server.Features.Metrics;
 using Mediator;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -61,6 +62,12 @@ internal static class IngestEndpoints
         using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
         if (body.Status != BodyStatus.Read)
         {
+            context.RequestServices.GetRequiredService<DepMapMetrics>().PayloadRefused(format, body.Status switch
+            {
+                BodyStatus.TooLarge => "too_large",
+                BodyStatus.BadGzip => "bad_gzip",
+                _ => "unsupported_encoding",
+            });
             return (null, IngestProblems.ForBody(body));
         }
         var result = await sender.Send(new IngestSpans(format, body.Payload), context.RequestAborted);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using DepMap.Server.Features.Metrics;
 using DepMap.Server.Hosting;
 using DepMap.Storage.Spans;
 using Microsoft.Extensions.Options;
@@ -24,6 +26,7 @@ internal sealed partial class SpanWriter(
     SpanFileWriteLock writeLock,
     IOptions<IngestOptions> options,
     TimeProvider time,
+    DepMapMetrics metrics,
     ILogger<SpanWriter> logger) : BackgroundService
 {
     private readonly Channel<PendingWrite> _queue =
@@ -116,10 +119,12 @@ internal sealed partial class SpanWriter(
         var receivedAt = Math.Max(_lastReceivedAt, time.GetUtcNow().ToUnixTimeMilliseconds());
         try
         {
+            var started = Stopwatch.GetTimestamp();
             using (writeLock.Enter())
             {
                 appender.Append(batches, receivedAt);
             }
+            metrics.Committed(Stopwatch.GetElapsedTime(started));
             _lastReceivedAt = receivedAt;
             return WriteOutcome.Committed;
         }
