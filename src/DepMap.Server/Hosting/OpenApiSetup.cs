@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 
 namespace DepMap.Server.Hosting;
@@ -30,7 +31,9 @@ internal static class OpenApiSetup
         {
             options.AddOperationTransformer((operation, context, _) =>
             {
-                var key = $"{context.Description.HttpMethod} /{context.Description.RelativePath}";
+                // The relative path keeps route constraints ({id:long}); the document and the table do not.
+                var path = Regex.Replace(context.Description.RelativePath ?? "", @"\{(\w+):[^}]*\}", "{$1}").TrimEnd('/');
+                var key = $"{context.Description.HttpMethod} /{path}";
                 if (ApiDescriptions.Operations.TryGetValue(key, out var described))
                 {
                     Describe(operation, described, context.Document!);
