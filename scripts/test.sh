@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every DepMap test on a fresh Debian machine with the .NET SDK: installs what the tests need
-# (Graphviz for `dot`), runs the suite, and ends with "N passed, N failed" counted from the TRX
+# (Graphviz for `dot`, Prometheus), runs the suite, and ends with "N passed, N failed" counted from the TRX
 # results (not from `dotnet test`'s own summary).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
+# A real Prometheus scrapes DepMap in the Grafana service-graph test.
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
