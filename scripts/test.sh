@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every DepMap test on a fresh Debian machine with the .NET SDK: installs what the tests need
-# (Graphviz for `dot`, Chromium for the page's browser tests), runs the suite, and ends with "N passed, N failed" counted from the TRX
+# (Graphviz for `dot`, Chromium for the page's browser tests, Prometheus for the metrics test), runs the suite, and ends with "N passed, N failed" counted from the TRX
 # results (not from `dotnet test`'s own summary).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,8 @@ need_apt=()
 command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
 # The page's browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# A real Prometheus scrapes DepMap in the Grafana service-graph test.
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

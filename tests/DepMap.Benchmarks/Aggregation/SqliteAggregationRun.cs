@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DepMap.Benchmarks.Linking;
 using DepMap.Server.Features.Aggregation;
+using DepMap.Server.Features.Metrics;
 using DepMap.Storage;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
@@ -60,8 +61,10 @@ internal static class SqliteAggregationRun
             await using var context = new DepMapDbContext(options);
             using var gate = new AggregationGate();
             using var progress = new AggregationProgress();
+            var registry = Prometheus.Metrics.NewCustomRegistry();
             var handler = new AggregateSpansHandler(context, options, gate, progress,
-                Options.Create(new AggregationOptions()), TimeProvider.System, NullLogger<AggregateSpansHandler>.Instance);
+                Options.Create(new AggregationOptions()), TimeProvider.System,
+                new DepMapMetrics(registry), new ServiceGraphMetrics(registry), NullLogger<AggregateSpansHandler>.Instance);
             // First what a recurring run finds right after the spans arrived: nothing settled yet, so it
             // only reads the unsettled tail; then the flush, timed on its own, links every trace.
             var settleWatch = Stopwatch.StartNew();

@@ -7,6 +7,7 @@ using DepMap.Core.Writers;
 using DepMap.Rendering;
 using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Graph;
+using DepMap.Server.Features.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -101,7 +102,7 @@ internal static class RenderBenchmark
         var cache = new QueryCache(Options.Create(new GraphOptions()));
         var progress = new AggregationProgress();
         var windows = new StatisticsWindows(cache, progress, services.GetRequiredService<IServiceScopeFactory>(), Options.Create(new RankingOptions()), Options.Create(new GraphOptions()));
-        var handler = new GetGraphHandler(windows, cache, renderer);
+        var handler = new GetGraphHandler(windows, cache, renderer, new DepMapMetrics(Prometheus.Metrics.NewCustomRegistry()));
         var query = new QueryCollection(new Dictionary<string, StringValues>());
 
         // The bytes the first request after a run draws, put where that request leaves them.

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using DepMap.Server.Features.Metrics;
 using DepMap.Storage;
 using DepMap.Storage.Spans;
 using Mediator;
@@ -22,6 +24,8 @@ internal sealed class AggregateSpansHandler(
     AggregationProgress progress,
     IOptions<AggregationOptions> options,
     TimeProvider time,
+    DepMapMetrics metrics,
+    ServiceGraphMetrics serviceGraph,
     ILogger<AggregateSpansHandler> logger,
     AggregationFaults? faults = null) : IRequestHandler<AggregateSpans, AggregationResult>
 {
@@ -30,14 +34,22 @@ internal sealed class AggregateSpansHandler(
         using var _ = await gate.EnterAsync(cancellationToken);
         var settings = options.Value;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var started = Stopwatch.GetTimestamp();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
             await TuneAsync(db, cancellationToken);
             var batchSize = request.Flush ? settings.SpanBatchSize : settings.RecurringSpanBatchSize;
-            await using var linking = new TraceLinking(db, dbOptions, now, batchSize, faults, logger);
+            await using var linking = new TraceLinking(db, dbOptions, now, batchSize, faults, logger, serviceGraph);
             var settledAt = request.Flush ? (long?)null : now - settings.SettleSeconds * 1000L;
-            return await linking.RunAsync(settledAt, progress.StatisticsChanged, cancellationToken);
+            var result = await linking.RunAsync(settledAt, progress.StatisticsChanged, cancellationToken);
+            metrics.AggregationRun(request.Flush, Stopwatch.GetElapsedTime(started), result.TracesLinked);
+            return result;
+        }
+        catch
+        {
+            metrics.AggregationFailed(request.Flush);
+            throw;
         }
         finally
         {

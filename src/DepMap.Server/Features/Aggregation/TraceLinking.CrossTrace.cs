@@ -1,5 +1,6 @@
 using DepMap.Core.Linking;
 using DepMap.Core.Spans;
+using DepMap.Server.Features.Metrics;
 using DepMap.Storage.Aggregation;
 
 namespace DepMap.Server.Features.Aggregation;
@@ -33,7 +34,7 @@ internal sealed partial class TraceLinking
     /// Adds the change of the batch's linked traces (and of the traces related to them across traces)
     /// to <paramref name="delta"/>; returns the index pairs the batch adds.
     /// </summary>
-    private List<(long Target, long Source)> LinkTraces(List<LinkedNow> linkedNow, StatisticsDelta delta)
+    private List<(long Target, long Source)> LinkTraces(List<LinkedNow> linkedNow, StatisticsDelta delta, ServiceGraphChange calls)
     {
         var pairs = new HashSet<(long Target, long Source)>();
         foreach (var trace in linkedNow)
@@ -49,9 +50,13 @@ internal sealed partial class TraceLinking
             {
                 if (trace.Earlier is { } earlier)
                 {
-                    delta.Remove(TraceLink.Of(earlier));
+                    var was = TraceLink.Of(earlier);
+                    delta.Remove(was);
+                    calls.Remove(was.DepMap);
                 }
-                delta.Add(TraceLink.Of(trace.Spans));
+                var link = TraceLink.Of(trace.Spans);
+                delta.Add(link);
+                calls.Add(link.DepMap);
             }
             return [];
         }
@@ -85,11 +90,15 @@ internal sealed partial class TraceLinking
             var (earlier, now) = known[id];
             if (earlier is not null)
             {
-                delta.Remove(TraceLink.Of(earlier, before));
+                var was = TraceLink.Of(earlier, before);
+                delta.Remove(was);
+                calls.Remove(was.DepMap);
             }
             if (now is not null)
             {
-                delta.Add(TraceLink.Of(now, after));
+                var link = TraceLink.Of(now, after);
+                delta.Add(link);
+                calls.Add(link.DepMap);
             }
         }
         return [.. pairs];

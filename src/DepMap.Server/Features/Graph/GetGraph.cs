@@ -2,6 +2,7 @@ using System.Text;
 using DepMap.Core.Graph;
 using DepMap.Core.Writers;
 using DepMap.Rendering;
+using DepMap.Server.Features.Metrics;
 using Mediator;
 
 namespace DepMap.Server.Features.Graph;
@@ -16,7 +17,7 @@ internal sealed record GetGraph(GraphQuery Query, GraphFormat Format) : IRequest
 /// </summary>
 internal sealed record GraphDocument(byte[] Body, GraphFormat Format, GraphLayout? Layout = null, bool FocusMissing = false);
 
-internal sealed class GetGraphHandler(StatisticsWindows windows, QueryCache cache, GraphvizRenderer renderer)
+internal sealed class GetGraphHandler(StatisticsWindows windows, QueryCache cache, GraphvizRenderer renderer, DepMapMetrics metrics)
     : IRequestHandler<GetGraph, GraphDocument>
 {
     public async ValueTask<GraphDocument> Handle(GetGraph request, CancellationToken cancellationToken)
@@ -50,7 +51,7 @@ internal sealed class GetGraphHandler(StatisticsWindows windows, QueryCache cach
             case GraphFormat.Mermaid:
                 return new GraphDocument(Encoding.UTF8.GetBytes(MermaidWriter.Write(graph)), request.Format);
             default:
-                var svg = await renderer.RenderSvgAsync(graph, CancellationToken.None);
+                var svg = await metrics.RenderAsync(() => renderer.RenderSvgAsync(graph, CancellationToken.None));
                 return new GraphDocument(Encoding.UTF8.GetBytes(svg.Svg), request.Format, svg.Layout);
         }
     }

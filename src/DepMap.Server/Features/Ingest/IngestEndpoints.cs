@@ -1,4 +1,5 @@
 using DepMap.Ingest;
+using DepMap.Server.Features.Metrics;
 using Mediator;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -65,7 +66,17 @@ internal static class IngestEndpoints
         using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, admission, context.RequestAborted);
         if (body.Status != BodyStatus.Read)
         {
-            return (null, body.Status == BodyStatus.Busy ? IngestProblems.Busy(context, body.Problem!, options) : IngestProblems.ForBody(body));
+            if (body.Status == BodyStatus.Busy)
+            {
+                return (null, IngestProblems.Busy(context, body.Problem!, options));
+            }
+            context.RequestServices.GetRequiredService<DepMapMetrics>().PayloadRefused(format, body.Status switch
+            {
+                BodyStatus.TooLarge => "too_large",
+                BodyStatus.BadGzip => "bad_gzip",
+                _ => "unsupported_encoding",
+            });
+            return (null, IngestProblems.ForBody(body));
         }
         var result = await sender.Send(new IngestSpans(format, body.Payload), context.RequestAborted);
         return result.Status == IngestStatus.Committed

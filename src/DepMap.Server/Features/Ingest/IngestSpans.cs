@@ -1,4 +1,5 @@
 using DepMap.Ingest;
+using DepMap.Server.Features.Metrics;
 using DepMap.Storage.Spans;
 using Mediator;
 
@@ -21,7 +22,7 @@ internal enum IngestStatus
 /// </summary>
 internal sealed record IngestResult(IngestStatus Status, int AcceptedSpans = 0, int RejectedSpans = 0, string? Message = null);
 
-internal sealed partial class IngestSpansHandler(SpanWriter writer, ILogger<IngestSpansHandler> logger) : IRequestHandler<IngestSpans, IngestResult>
+internal sealed partial class IngestSpansHandler(SpanWriter writer, DepMapMetrics metrics, ILogger<IngestSpansHandler> logger) : IRequestHandler<IngestSpans, IngestResult>
 {
     public async ValueTask<IngestResult> Handle(IngestSpans request, CancellationToken cancellationToken)
     {
@@ -32,6 +33,7 @@ internal sealed partial class IngestSpansHandler(SpanWriter writer, ILogger<Inge
         }
         catch (SpanDecodeException exception)
         {
+            metrics.PayloadRefused(request.Format, "malformed");
             return new IngestResult(IngestStatus.Malformed, Message: exception.Message);
         }
         if (batch.RejectedSpans > 0)
@@ -59,6 +61,19 @@ internal sealed partial class IngestSpansHandler(SpanWriter writer, ILogger<Inge
         // Not cancelled with the request: once queued the spans will be committed, and a client
         // that went away simply misses the acknowledgement (and retries; duplicates count once).
         var outcome = await writer.WriteAsync(rows);
+        metrics.SpansRefused(request.Format, "invalid_span", batch.RejectedSpans);
+        switch (outcome)
+        {
+            case WriteOutcome.Committed:
+                metrics.SpansReceived(request.Format, rows.Length);
+                break;
+            case WriteOutcome.QueueFull:
+                metrics.SpansRefused(request.Format, "queue_full", rows.Length);
+                break;
+            default:
+                metrics.SpansRefused(request.Format, "unavailable", rows.Length);
+                break;
+        }
         return outcome switch
         {
             WriteOutcome.Committed => new IngestResult(IngestStatus.Committed, rows.Length, batch.RejectedSpans, batch.RejectionMessage),

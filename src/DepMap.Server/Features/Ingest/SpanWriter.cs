@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using DepMap.Server.Features.Metrics;
 using DepMap.Server.Hosting;
 using DepMap.Storage.Spans;
 using Microsoft.Extensions.Options;
@@ -26,6 +28,7 @@ internal sealed partial class SpanWriter(
     SpanFileWriteLock writeLock,
     IOptions<IngestOptions> options,
     TimeProvider time,
+    DepMapMetrics metrics,
     ILogger<SpanWriter> logger) : BackgroundService
 {
     private readonly Channel<PendingWrite> _queue =
@@ -124,6 +127,7 @@ internal sealed partial class SpanWriter(
         var receivedAt = Math.Max(_lastReceivedAt, time.GetUtcNow().ToUnixTimeMilliseconds());
         try
         {
+            var started = Stopwatch.GetTimestamp();
             using (writeLock.Enter())
             {
                 appender.Append(batches, receivedAt);
@@ -134,6 +138,7 @@ internal sealed partial class SpanWriter(
             {
                 return Refuse(StorageFault.Deleted(store.Path), batches);
             }
+            metrics.Committed(Stopwatch.GetElapsedTime(started));
             _lastReceivedAt = receivedAt;
             Volatile.Write(ref _lastFault, null);
             return WriteOutcome.Committed;

@@ -3,6 +3,7 @@ using DepMap.Core.Diff;
 using DepMap.Core.Snapshots;
 using DepMap.Rendering;
 using DepMap.Server.Features.Graph;
+using DepMap.Server.Features.Metrics;
 using DepMap.Storage;
 using Mediator;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ internal sealed record DiffGraphs(DiffSide Base, DiffSide Head, bool Svg) : IReq
 /// <summary>The body, or the snapshot id that does not exist.</summary>
 internal sealed record DiffAnswer(byte[]? Body, long? MissingId);
 
-internal sealed class DiffGraphsHandler(DepMapDbContext db, GraphvizRenderer renderer, IOptions<GraphOptions> graph) : IRequestHandler<DiffGraphs, DiffAnswer>
+internal sealed class DiffGraphsHandler(DepMapDbContext db, GraphvizRenderer renderer, IOptions<GraphOptions> graph, DepMapMetrics metrics) : IRequestHandler<DiffGraphs, DiffAnswer>
 {
     public async ValueTask<DiffAnswer> Handle(DiffGraphs request, CancellationToken cancellationToken)
     {
@@ -35,7 +36,7 @@ internal sealed class DiffGraphsHandler(DepMapDbContext db, GraphvizRenderer ren
             return new DiffAnswer(DiffJsonWriter.WriteUtf8(diff, DiffSource.Of(before.Snapshot, before.Name), DiffSource.Of(after.Snapshot, after.Name)), null);
         }
         var dot = DiffDotWriter.Write(before.Snapshot.Graph!, after.Snapshot.Graph!, diff);
-        var svg = await renderer.RenderSvgAsync(dot, cancellationToken);
+        var svg = await metrics.RenderAsync(() => renderer.RenderSvgAsync(dot, cancellationToken));
         return new DiffAnswer(Encoding.UTF8.GetBytes(svg.Svg), null);
     }
 

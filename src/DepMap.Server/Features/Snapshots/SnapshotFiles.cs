@@ -4,6 +4,7 @@ using System.Text.Json;
 using DepMap.Core.Snapshots;
 using DepMap.Core.Writers;
 using DepMap.Rendering;
+using DepMap.Server.Features.Metrics;
 using DepMap.Storage.Snapshots;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,7 @@ namespace DepMap.Server.Features.Snapshots;
 /// file per unchanged hour. Every body is deterministic (no timestamps inside).
 /// </summary>
 internal sealed partial class SnapshotFiles(IOptions<SnapshotOptions> options, IHostEnvironment environment, GraphvizRenderer renderer,
-    ILogger<SnapshotFiles> logger) : IDisposable
+    DepMapMetrics metrics, ILogger<SnapshotFiles> logger) : IDisposable
 {
     public static readonly string[] Formats = ["json", "dot", "svg", "mmd"];
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
@@ -77,7 +78,7 @@ internal sealed partial class SnapshotFiles(IOptions<SnapshotOptions> options, I
         "json" => SnapshotJson.WriteUtf8(snapshot),
         "dot" => Utf8.GetBytes(DotWriter.Write(snapshot.Graph!)),
         "mmd" => Utf8.GetBytes(MermaidWriter.Write(snapshot.Graph!)),
-        "svg" => Utf8.GetBytes((await renderer.RenderSvgAsync(snapshot.Graph!, cancellationToken)).Svg),
+        "svg" => Utf8.GetBytes((await metrics.RenderAsync(() => renderer.RenderSvgAsync(snapshot.Graph!, cancellationToken))).Svg),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "json, dot, svg or mmd"),
     };
 
