@@ -43,5 +43,9 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 failed=$((failed + format_failed))
+# The fault suite's figures (kills, spans acknowledged and counted, time to recover; docs/reliability.md).
+if [ -f "$results/fault-figures.txt" ]; then
+  echo "fault suite figures:"; sed 's/^/  /' "$results/fault-figures.txt"
+fi
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

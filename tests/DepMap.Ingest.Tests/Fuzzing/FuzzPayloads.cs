@@ -23,8 +23,14 @@ internal static class FuzzPayloads
         Gen.Long[0, long.MaxValue / 2], Gen.Long[0, long.MaxValue / 4],
         (trace, id, parent, kind, service, name, start, duration) => new Span
         {
-            TraceId = trace, SpanId = id, ParentId = parent, Kind = kind, LocalService = service, Name = name,
-            StartUnixNano = start, DurationNano = duration,
+            TraceId = trace,
+            SpanId = id,
+            ParentId = parent,
+            Kind = kind,
+            LocalService = service,
+            Name = name,
+            StartUnixNano = start,
+            DurationNano = duration,
         });
 
     /// <summary>A span in the form the OTLP decoders give: no Zipkin-only fields, non-negative times.</summary>
@@ -32,14 +38,25 @@ internal static class FuzzPayloads
         .SelectMany(span => Gen.Select(Gen.Bool, Name, Name, Number, Name, Number, Name, Name,
             (error, ns, peer, port, address, peerPort, peerAddress, dbNamespace) => span with
             {
-                Error = error, ServiceNamespace = ns, PeerService = peer, ServerPort = port, ServerAddress = address,
-                NetworkPeerPort = peerPort, NetworkPeerAddress = peerAddress, DbNamespace = dbNamespace,
+                Error = error,
+                ServiceNamespace = ns,
+                PeerService = peer,
+                ServerPort = port,
+                ServerAddress = address,
+                NetworkPeerPort = peerPort,
+                NetworkPeerAddress = peerAddress,
+                DbNamespace = dbNamespace,
             }))
         .SelectMany(span => Gen.Select(Name, Name, Name, Name, Name, Number, Gen.Select(Trace, Id, (t, s) => new SpanLink(t, s)).Array[0, 3],
             (dbName, dbSystem, dbSystemName, messaging, destination, status, links) => span with
             {
-                DbName = dbName, DbSystem = dbSystem, DbSystemName = dbSystemName, MessagingSystem = messaging,
-                MessagingDestinationName = destination, HttpResponseStatusCode = status, Links = links,
+                DbName = dbName,
+                DbSystem = dbSystem,
+                DbSystemName = dbSystemName,
+                MessagingSystem = messaging,
+                MessagingDestinationName = destination,
+                HttpResponseStatusCode = status,
+                Links = links,
             }));
 
     public static byte[] Encode(TraceFormat format, Span[] spans) => format switch
