@@ -85,9 +85,18 @@ public static class ConformanceCheck
             .Where(e => !declaredPairs.Contains((e.Key.Caller, e.Key.Callee)) && !SameEntity(e.Key.Caller, e.Key.Callee))
             .ToList();
 
+        var touching = new Dictionary<string, List<ObservedEdge>>(StringComparer.Ordinal);
+        foreach (var edge in observed.Edges)
+        {
+            Touching(touching, edge.Key.Caller).Add(edge);
+            if (edge.Key.Callee != edge.Key.Caller)
+            {
+                Touching(touching, edge.Key.Callee).Add(edge);
+            }
+        }
         var unknown = observed.Nodes
             .Where(n => n.Type != NodeType.User && !entitiesOf.ContainsKey(n.Name))
-            .Select(n => Unknown(n, observed.Edges))
+            .Select(n => Unknown(n, touching.GetValueOrDefault(n.Name) ?? []))
             .ToList();
 
         IReadOnlyList<DeclaredEntity> EntitiesOf(string service) => entitiesOf.TryGetValue(service, out var list) ? list : [];
@@ -107,7 +116,7 @@ public static class ConformanceCheck
             violations.AddRange(unknown.Select(u => new RuleViolation(
                 "undeclared-service", u.Node.Name,
                 $"{u.Node.Name} ({u.Node.TypeWord}) runs but no declared entity maps to it",
-                [.. observed.Edges.Where(e => e.Key.Caller == u.Node.Name || e.Key.Callee == u.Node.Name)])));
+                touching.GetValueOrDefault(u.Node.Name) ?? [])));
         }
 
         return new ConformanceReport
@@ -185,9 +194,17 @@ public static class ConformanceCheck
     private static IEnumerable<ObservedNode> Best(IEnumerable<ObservedNode> candidates, string name) =>
         candidates.Where(n => n.Type != NodeType.User).OrderBy(n => string.Equals(n.Name, name, StringComparison.Ordinal) ? 0 : 1).Take(1);
 
-    private static UnknownService Unknown(ObservedNode node, IReadOnlyList<ObservedEdge> edges)
+    private static List<ObservedEdge> Touching(Dictionary<string, List<ObservedEdge>> touching, string node)
     {
-        var touching = edges.Where(e => e.Key.Caller == node.Name || e.Key.Callee == node.Name).ToList();
+        if (!touching.TryGetValue(node, out var list))
+        {
+            touching[node] = list = [];
+        }
+        return list;
+    }
+
+    private static UnknownService Unknown(ObservedNode node, List<ObservedEdge> touching)
+    {
         var exemplar = touching.OrderByDescending(e => e.ErrorCount > 0).ThenByDescending(e => e.CallCount)
             .Select(e => e.ExemplarTraceId).FirstOrDefault(t => t is not null);
         return new UnknownService(node, touching.Sum(e => e.CallCount), touching.Sum(e => e.ErrorCount), exemplar);
@@ -222,7 +239,7 @@ public static class ConformanceCheck
             var declared = entities(node.Name);
             foreach (var entity in declared)
             {
-                var index = rules.Layers.ToList().FindIndex(l => string.Equals(l.Name, entity.Layer, StringComparison.OrdinalIgnoreCase));
+                var index = entity.Layer is null ? -1 : IndexOf(rules.Layers, entity.Layer);
                 if (index >= 0)
                 {
                     return index;
@@ -246,6 +263,18 @@ public static class ConformanceCheck
                     $"{edge.Key.Caller} (layer {rules.Layers[from].Name}) calls up to {edge.Key.Callee} (layer {rules.Layers[to].Name}): calls only go down", [edge]);
             }
         }
+    }
+
+    private static int IndexOf(IReadOnlyList<LayerRule> layers, string name)
+    {
+        for (var i = 0; i < layers.Count; i++)
+        {
+            if (string.Equals(layers[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static IEnumerable<RuleViolation> Cycles(List<ObservedEdge> edges, Dictionary<string, ObservedNode> nodes)
