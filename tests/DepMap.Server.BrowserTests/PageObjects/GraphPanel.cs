@@ -13,9 +13,12 @@ public sealed class GraphPanel(IPage page)
 
     public Task<int> RendersAsync() => page.EvaluateAsync<int>("() => window.depmap?.renders ?? 0");
 
-    /// <summary>Waits (bounded) until the page has drawn at least <paramref name="renders"/> times.</summary>
+    /// <summary>
+    /// Waits (bounded) until the page has drawn at least <paramref name="renders"/> times and no
+    /// read is pending (one change of the view can start several: a field's change fires on blur).
+    /// </summary>
     public Task WaitForRendersAsync(int renders) => page.WaitForFunctionAsync(
-        "n => window.depmap && window.depmap.renders >= n && document.getElementById('graph').dataset.state !== 'loading'",
+        "n => window.depmap && window.depmap.renders >= n && !window.depmap.loading && document.getElementById('graph').dataset.state !== 'loading'",
         renders, new PageWaitForFunctionOptions { Timeout = 30_000 });
 
     public Task<string> StateAsync() => page.GetAttributeAsync("#graph", "data-state")!;

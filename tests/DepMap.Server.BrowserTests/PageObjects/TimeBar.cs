@@ -9,10 +9,11 @@ public sealed class TimeBar(IPage page)
 
     public async Task FocusAsync(string service, int depth, string direction)
     {
-        await page.FillAsync("#depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.SelectOptionAsync("#direction", direction);
         await page.FillAsync("#focus", service);
         await page.DispatchEventAsync("#focus", "change");
+        await page.FillAsync("#depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.DispatchEventAsync("#depth", "change");
+        await page.SelectOptionAsync("#direction", direction);
     }
 
     public async Task MinCallsAsync(long calls)

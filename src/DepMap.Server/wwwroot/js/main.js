@@ -16,7 +16,7 @@ let loading = null;
 let seenVersion = null;
 let pendingVersion = null;
 // What tests and the benchmark read: renders so far, whether the last one re-laid the graph out.
-const page = (window.depmap = { renders: 0, lastRender: null, version: null, events: 0, eventVersion: null });
+const page = (window.depmap = { renders: 0, loading: false, lastRender: null, version: null, events: 0, eventVersion: null });
 
 const timebar = createTimeBar({
   onChange: (patch) => change(patch),
@@ -93,6 +93,7 @@ async function load() {
     return loading.promise;
   }
   loading = { again: false };
+  page.loading = true;
   loading.promise = (async () => {
     try {
       do {
@@ -101,6 +102,7 @@ async function load() {
       } while (loading.again);
     } finally {
       loading = null;
+      page.loading = false;
     }
   })();
   return loading.promise;
