@@ -38,6 +38,23 @@ for f in "$results"/*.trx; do
   x=$(grep -o '<Counters [^>]*' "$f" | grep -o 'failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
   passed=$((passed + ${p:-0})); failed=$((failed + ${x:-0}))
 done
+# Tests that stop being discovered pass silently (`dotnet test` exits 0 when nothing runs), so
+# every test project must have written results, and the total must not fall below the floor kept
+# in tests/test-count-floor.txt (raise it when tests are added; lower it only on purpose).
+discovery_failed=0
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  if ! grep -qsi "${name}.dll" "$results"/*.trx; then
+    echo "$name reported no test results"
+    discovery_failed=1
+  fi
+done
+floor=$(grep -o '^[0-9]*' tests/test-count-floor.txt | head -1)
+if [ $((passed + failed)) -lt "${floor:-0}" ]; then
+  echo "$((passed + failed)) tests ran, fewer than the floor of ${floor} in tests/test-count-floor.txt"
+  discovery_failed=1
+fi
+failed=$((failed + discovery_failed))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The build or a test host failed before any result was written: that is a failure too.
   failed=1

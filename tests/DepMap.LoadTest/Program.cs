@@ -99,8 +99,9 @@ var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run
             }
             else if ((int)response.StatusCode is 429 or 503)
             {
+                // As OTLP exporters do: wait what Retry-After says (100 ms when it says nothing).
                 Interlocked.Increment(ref refused);
-                await Task.Delay(100);
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(100));
             }
             else
             {

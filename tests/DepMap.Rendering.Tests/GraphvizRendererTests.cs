@@ -126,22 +126,23 @@ public class GraphvizRendererTests(ITestOutputHelper output)
 
         Assert.Equal(GraphLayout.Sfdp, rendered.Layout);
         Assert.Equal("dot did not finish within 1 s: force-directed (sfdp) layout used", rendered.Note);
-        Assert.Contains(rendered.Note, string.Join("\n", Texts(rendered.Svg)));
+        Assert.Contains(rendered.Note!, string.Join("\n", Texts(rendered.Svg)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"took {clock.Elapsed}");
     }
 
     [Fact]
-    public async Task RenderSvgAsync_AnswersWithinTenSecondsWithSfdpNote_WhenDenseGraphIsOverDotMaxEdges()
+    public async Task RenderSvgAsync_AnswersWithinTenSecondsWithFallbackNote_WhenDenseGraphIsOverDotMaxEdges()
     {
+        // About 3,000 edges: dot is skipped; sfdp draws it, or on a busy machine the busiest edges.
         var graph = DenseRandom(500, seed: 1);
         var clock = Stopwatch.StartNew();
 
         var rendered = await new GraphvizRenderer().RenderSvgAsync(graph);
 
         clock.Stop();
-        Assert.Equal(GraphLayout.Sfdp, rendered.Layout);
-        Assert.StartsWith($"{graph.Edges.Count} edges, more than dot lays out in time", rendered.Note);
-        Assert.Contains(rendered.Note, string.Join("\n", Texts(rendered.Svg)));
+        Assert.Contains(rendered.Layout, new[] { GraphLayout.Sfdp, GraphLayout.BusiestEdges });
+        Assert.NotNull(rendered.Note);
+        Assert.Contains(rendered.Note!, string.Join("\n", Texts(rendered.Svg)));
         // The budget is 9 s; the slack covers process start and a machine busy with other builds.
         output.WriteLine($"500 nodes, {graph.Edges.Count} edges: {rendered.Layout} in {clock.Elapsed.TotalSeconds:0.00} s");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), $"took {clock.Elapsed}");

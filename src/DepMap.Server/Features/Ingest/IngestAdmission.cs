@@ -74,17 +74,6 @@ internal sealed class BodyReservation(IngestAdmission admission) : IDisposable
         return true;
     }
 
-    /// <summary>Gives back <paramref name="fewer"/> of the bytes held (a buffer that was replaced).</summary>
-    public void Shrink(long fewer)
-    {
-        fewer = Math.Min(fewer, _bytes);
-        if (fewer > 0)
-        {
-            admission.Remove(fewer);
-            _bytes -= fewer;
-        }
-    }
-
     public void Dispose()
     {
         if (_bytes > 0)

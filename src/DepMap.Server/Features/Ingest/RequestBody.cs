@@ -66,7 +66,7 @@ internal sealed class RequestBody : IDisposable
         }
         // Kestrel holds a plain body to its Content-Length, so that is exactly what will be read.
         var declared = !gzip && request.ContentLength is { } length ? (int)length : (int?)null;
-        var size = declared ?? (int)Math.Min(maxBytes + 1, UnknownLengthStartBytes);
+        var size = declared ?? (int)Math.Min(maxBytes, UnknownLengthStartBytes);
         var reservation = admission.TryReserve(size);
         if (reservation is null)
         {
@@ -93,10 +93,23 @@ internal sealed class RequestBody : IDisposable
                     done = true;
                     return new RequestBody(buffer, read, reservation, BodyStatus.Read, null);
                 }
+                if (read == buffer.Length && read >= maxBytes)
+                {
+                    // Full at the cap: one more byte means too large, none means done.
+                    var probe = new byte[1];
+                    if (await source.ReadAsync(probe, cancellationToken) > 0)
+                    {
+                        return TooLarge(maxBytes);
+                    }
+                    done = true;
+                    return new RequestBody(buffer, read, reservation, BodyStatus.Read, null);
+                }
                 if (read == buffer.Length)
                 {
-                    var larger = (int)Math.Min((long)buffer.Length * 2, maxBytes + 1);
-                    if (!reservation.TryGrow(larger))
+                    // Only the growth is reserved, so the largest body alone always fits the budget;
+                    // the old buffer is held uncounted just for the copy.
+                    var larger = (int)Math.Min((long)buffer.Length * 2, maxBytes);
+                    if (!reservation.TryGrow(larger - size))
                     {
                         return Failed(BodyStatus.Busy,
                             $"Ingest is holding its limit of {admission.Capacity} bytes of request bodies (setting Ingest:MaxBufferedBytes); retry later.");
@@ -104,7 +117,6 @@ internal sealed class RequestBody : IDisposable
                     var grown = Allocate(larger);
                     buffer.AsSpan(0, read).CopyTo(grown);
                     Free(buffer);
-                    reservation.Shrink(size);
                     (buffer, size) = (grown, larger);
                 }
                 var count = await source.ReadAsync(buffer.AsMemory(read), cancellationToken);

@@ -35,9 +35,10 @@ internal sealed class RawHttp : IDisposable
             {
                 read = await _socket.ReceiveAsync(buffer, SocketFlags.None, cancel.Token);
             }
-            catch (SocketException)
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
-                return null;
+                // Dropped, or no answer in time (an admitted body the server is still waiting for).
+                return head.Length > 0 ? head.ToString() : null;
             }
             if (read == 0)
             {

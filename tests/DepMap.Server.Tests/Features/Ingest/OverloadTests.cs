@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Data.Sqlite;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Xunit.Abstractions;
+
+namespace DepMap.Server.Tests.Features.Ingest;
+
+/// <summary>
+/// The fault suite's overload case, against the real server process with its default limits
+/// (Ingest:MaxBufferedBytes 32 MiB, Ingest:MaxBodyBytes 16 MiB): offered load far past what it can
+/// take is refused with 429 and Retry-After, resident memory stays under the bound the README
+/// states, and ingest recovers when the load drops.
+/// </summary>
+[Trait("Category", "Fault")]
+public class OverloadTests(ITestOutputHelper output)
+{
+    /// <summary>The README's bound on resident memory under any ingest load, with the default settings.</summary>
+    private const long MemoryBound = 512L * 1024 * 1024;
+
+    private const string Traces = "/v1/traces";
+
+    [Fact]
+    public async Task Ingest_RefusesWithRetryAfterUnderMemoryBoundAndRecovers_WhenOfferedLoadFarExceedsCapacity()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var peak = 0L;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, server.ResidentBytes());
+                await Task.Delay(100, CancellationToken.None);
+            }
+        });
+
+        // 120 slow clients announce 16 MiB each, as in the hostile test: two fit the budget, the
+        // rest are refused at once, without the server reading what they send.
+        var slow = await Task.WhenAll(Enumerable.Range(0, 120).Select(_ => RawHttp.PostHeadAsync(server.Address, Traces, 16 * 1024 * 1024)));
+        var slowHeads = await Task.WhenAll(slow.Select(async client =>
+        {
+            try
+            {
+                await client.SendAsync(new byte[64 * 1024]);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Refused and closed before the body went out: the answer is still there to read.
+            }
+            return await client.ReadHeadAsync(TimeSpan.FromSeconds(5));
+        }));
+        var slowRefused = slowHeads.Count(h => h is not null && h.StartsWith("HTTP/1.1 429", StringComparison.Ordinal) && h.Contains("Retry-After: 1", StringComparison.Ordinal));
+        foreach (var client in slow)
+        {
+            client.Dispose();
+        }
+
+        // Then 400 clients post 2,000-span bodies as fast as they are answered, for 8 s.
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 400 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
+        var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
+        var missingRetryAfter = 0;
+        var body = Body(2_000);
+        var flood = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => Task.Run(async () =>
+        {
+            while (flood.Elapsed < TimeSpan.FromSeconds(8))
+            {
+                using var response = await http.PostAsync(Traces, Protobuf(body));
+                statuses.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
+                if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is null)
+                {
+                    Interlocked.Increment(ref missingRetryAfter);
+                }
+            }
+        })));
+        var floodSeconds = flood.Elapsed.TotalSeconds;
+
+        // Recovers: once the load is gone a request is taken at once.
+        using var after = await http.PostAsync(Traces, Protobuf(Body(10)));
+        await sampling.CancelAsync();
+        await sampler;
+        output.WriteLine($"slow clients refused at once: {slowRefused} of 120; flood {floodSeconds:0.0} s: " +
+            string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key} x {s.Value}")) +
+            $"; peak resident {peak / 1048576} MiB (bound {MemoryBound / 1048576} MiB)");
+
+        Assert.InRange(slowRefused, 118, 120);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses.Keys.Where(k => k is not (HttpStatusCode.ServiceUnavailable)).Order());
+        Assert.Equal(0, missingRetryAfter);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.True(peak < MemoryBound, $"peak resident memory {peak / 1048576} MiB is over the bound of {MemoryBound / 1048576} MiB");
+    }
+
+    // Not yet passing: the OpenTelemetry .NET 1.20.1 exporter reports the 429 (with Retry-After)
+    // and makes no second attempt, although OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory is set
+    // before its provider is built. Unresolved in the session that wrote it (see issue 12).
+    [Fact(Skip = "the OTLP .NET exporter made no retry after the 429 here; see the comment")]
+    public async Task SdkExporter_DeliversEverySpanByRetrying_WhenRefusedWhileBudgetIsHeld()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        // Two slow clients hold the whole 32 MiB budget (they keep above the minimum rate).
+        var holders = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => RawHttp.PostHeadAsync(server.Address, Traces, 16 * 1024 * 1024)));
+        using var release = new CancellationTokenSource();
+        var trickles = holders.Select(holder => Task.Run(async () =>
+        {
+            try
+            {
+                while (!release.IsCancellationRequested)
+                {
+                    await holder.SendAsync(new byte[32 * 1024]);
+                    await Task.Delay(100, release.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+            }
+        })).ToArray();
+        using var http = new HttpClient { BaseAddress = server.Address };
+        await WaitForRefusalAsync(http);
+
+        var source = $"DepMap.Tests.{nameof(OverloadTests)}";
+        using var activities = new ActivitySource(source);
+        // The .NET exporter retries 429 with Retry-After only with its retry turned on.
+        Environment.SetEnvironmentVariable("OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY", "in_memory");
+        using var provider = Sdk.CreateTracerProviderBuilder()
+            .AddSource(source)
+            .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService("checkout"))
+            .AddOtlpExporter(exporter =>
+            {
+                exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                exporter.Endpoint = new Uri(server.Address, Traces);
+                exporter.ExportProcessorType = ExportProcessorType.Batch;
+                exporter.TimeoutMilliseconds = 20_000;
+            })
+            .Build();
+        var traces = new HashSet<string>();
+        for (var i = 0; i < 50; i++)
+        {
+            using var span = activities.StartActivity("GET /cart", ActivityKind.Server)!;
+            traces.Add(span.TraceId.ToHexString());
+        }
+
+        using var exporterEvents = new ExporterEvents();
+        var flushed = Task.Run(() => provider.ForceFlush(60_000));
+        // The exporter reports its first attempt refused; then the holders go away and only the
+        // exporter's retry (after Retry-After) can deliver the spans.
+        await AdmissionTests.WaitUntilAsync(() => exporterEvents.Messages.Any(m => m.Contains("429", StringComparison.Ordinal)));
+        await release.CancelAsync();
+        await Task.WhenAll(trickles);
+        foreach (var holder in holders)
+        {
+            holder.Dispose();
+        }
+
+        Assert.True(await flushed.WaitAsync(TimeSpan.FromSeconds(60)));
+        output.WriteLine(string.Join("\n", exporterEvents.Messages));
+        Assert.Equal(50, StoredSpans(server, traces));
+    }
+
+    /// <summary>What the OTLP exporter reports about its attempts, for the test's output.</summary>
+    private sealed class ExporterEvents : System.Diagnostics.Tracing.EventListener
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource eventSource)
+        {
+            if (eventSource.Name.StartsWith("OpenTelemetry-Exporter-OpenTelemetryProtocol", StringComparison.Ordinal))
+            {
+                EnableEvents(eventSource, System.Diagnostics.Tracing.EventLevel.Verbose);
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs eventData) =>
+            Messages.Enqueue($"{eventData.EventName}: {string.Join(", ", eventData.Payload ?? [])}");
+    }
+
+    private static async Task WaitForRefusalAsync(HttpClient http)
+    {
+        using var probe = await http.PostAsync(Traces, Protobuf(Body(1)));
+        Assert.Equal(HttpStatusCode.TooManyRequests, probe.StatusCode);
+    }
+
+    private static int StoredSpans(ServerProcess server, HashSet<string> traces)
+    {
+        using var connection = new SqliteConnection($"Data Source={server.SpanDatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT trace_id_high, trace_id_low FROM spans";
+        using var reader = command.ExecuteReader();
+        var found = 0;
+        while (reader.Read())
+        {
+            var hex = unchecked((ulong)reader.GetInt64(0)).ToString("x16") + unchecked((ulong)reader.GetInt64(1)).ToString("x16");
+            found += traces.Contains(hex) ? 1 : 0;
+        }
+        return found;
+    }
+
+    private static byte[] Body(int spans) => OtlpProto.Request("load", [.. Enumerable.Range(0, spans).Select(i =>
+        OtlpProto.Span(OtlpProto.TraceId(0, Payloads.NewTraceIdLow()), (ulong)i + 1, "op", kind: 2))]);
+
+    private static ByteArrayContent Protobuf(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        return content;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DepMap.Server.Tests;
+
+/// <summary>
+/// The real server as its own process (the built DepMap.Server.dll, from the repository root so
+/// the root appsettings.json applies) on a free loopback port and its own data folder: for fault
+/// tests that need the process's resident memory, which an in-process host shares with the tests.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private ServerProcess(Process process, string folder, Uri address)
+    {
+        _process = process;
+        _folder = folder;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public string SpanDatabasePath => Path.Combine(_folder, "depmap.spans.db");
+
+    public static async Task<ServerProcess> StartAsync(params string[] settings)
+    {
+        var root = RepositoryRoot();
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
+        var dll = Path.Combine(root, "src", "DepMap.Server", "bin", configuration, "net10.0", "DepMap.Server.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built");
+        var folder = DepMapFactory.NewFolder();
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            dll,
+            $"--urls=http://127.0.0.1:{port}",
+            "--Kestrel:EndpointDefaults:Protocols=Http1",
+            $"--ConnectionStrings:DepMap=Data Source={Path.Combine(folder, "depmap.db")}",
+            "--Hangfire:Storage=InMemory",
+            $"--Snapshots:Directory={Path.Combine(folder, "graphs")}",
+            "--Graph:WarmUpOnStart=false",
+            "--Logging:LogLevel:Default=Warning",
+        }.Concat(settings))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new ServerProcess(process, folder, new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.False(process.HasExited, $"the server exited with code {(process.HasExited ? process.ExitCode : 0)}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), "the server did not answer /healthz within 90 s");
+            try
+            {
+                if ((await http.GetAsync(new Uri(server.Address, "/healthz"))).StatusCode == HttpStatusCode.OK)
+                {
+                    return server;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>VmRSS from /proc, in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "DepMap.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        throw new InvalidOperationException("DepMap.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
