@@ -42,7 +42,14 @@ internal static class ConformanceEndpoints
         {
             return QueryProblems.BadParameter(error);
         }
-        using var body = await RequestBody.ReadAsync(request, options.MaxUploadBytes, request.HttpContext.RequestAborted);
+        // Uploads share ingest's budget of bytes in flight, so they too cannot hold unbounded memory.
+        var admission = request.HttpContext.RequestServices.GetRequiredService<IngestAdmission>();
+        using var body = await RequestBody.ReadAsync(request, options.MaxUploadBytes, admission, request.HttpContext.RequestAborted);
+        if (body.Status == BodyStatus.Busy)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "1";
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Busy", detail: body.Problem);
+        }
         if (body.Status != BodyStatus.Read)
         {
             return Results.Problem(statusCode: body.Status == BodyStatus.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
