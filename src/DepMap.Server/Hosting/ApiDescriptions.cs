@@ -30,7 +30,16 @@ internal static class ApiDescriptions
         new("depth", "integer", "int32", "Hops around `focus`; default 1; needs `focus`", Minimum: 0, Maximum: 32),
         new("direction", "string", null, "Which way to walk from `focus`; default both; needs `focus`", Values: ["upstream", "downstream", "both"]),
         new("minCalls", "integer", "int64", "Hide edges with fewer calls", Minimum: 0),
+        new("group", "string", null, "namespace: draw each service.namespace as one node; none (default): namespaces drawn as clusters", Values: ["namespace", "none"]),
     ];
+
+    private static readonly ApiParameter[] Series =
+    [
+        .. Window,
+        new("step", "string", null, "Bucket size of each point: 1m or 1h (the stored bucket sizes); default 1m up to 6 h, else 1h", Values: ["1m", "1h"]),
+    ];
+
+    private static readonly ApiParameter[] ModelName = [new("name", "string", null, "A name kept with the stored file")];
 
     private static readonly ApiParameter[] Label = [new("label", "string", null, "A label kept with the snapshot (at most 100 characters, no control characters)")];
 
@@ -83,6 +92,20 @@ internal static class ApiDescriptions
         ["GET /graph/snapshot.json"] = new("The current window in snapshot format (what `depmap snapshot` saves)", [.. Window, .. Label], [400], ["application/json"]),
         ["GET /healthz"] = new("Liveness: the process answers", [], [], ["text/plain"]),
         ["GET /readyz"] = new("Readiness as JSON: storage reachable, aggregation lag under Health:MaxAggregationLagSeconds, Graphviz dot present; 503 when any check fails", [], []),
+        ["GET /services/{name}/series"] = new("Calls, errors and p99 of one service per step over the window", Series, [400, 404], ["application/json"]),
+        ["GET /edges/series"] = new("Calls, errors and p99 of one edge (caller, callee) per step over the window",
+            [new("source", "string", null, "The calling node", Required: true), new("target", "string", null, "The called node", Required: true), .. Series], [400, 404], ["application/json"]),
+        ["GET /events"] = new("Server-Sent Events for the page: `aggregated` with {\"version\":N} after every aggregation run that changed the statistics", [], [], ["text/event-stream"]),
+        ["GET /ui/settings.json"] = new("The page's settings (the trace link template Ui:TraceUrlTemplate)", [], [], ["application/json"]),
+        ["POST /models"] = new("Store a declared model (Backstage catalog YAML, Structurizr workspace JSON or DSL, FINOS CALM JSON) as the body; docs/conformance.md", ModelName, [400, 413, 429], Consumes: ["application/yaml", "application/json", "text/plain"]),
+        ["POST /models/rules"] = new("Store architecture rules (YAML or JSON) as the body; docs/conformance.md", ModelName, [400, 413, 429], Consumes: ["application/yaml", "application/json"]),
+        ["POST /models/mapping"] = new("Store a mapping of declared entities to observed services (YAML or JSON) as the body", ModelName, [400, 413, 429], Consumes: ["application/yaml", "application/json"]),
+        ["GET /models"] = new("The stored models, rules and mappings", [], [], ["application/json"]),
+        ["GET /conformance.{format}"] = new("The declared model judged by a window or a snapshot, as json (docs/conformance.md) or svg",
+            [.. Window, new("model", "integer", "int64", "A stored model's id; default the newest"), new("snapshot", "integer", "int64", "Judge a stored snapshot instead of a window")],
+            [400, 404, 503], ["application/json", "image/svg+xml"]),
+        ["GET /graph.backstage.yaml"] = new("The window's graph as Backstage catalog entities (Components and Resources with dependsOn)", Window, [400], ["application/yaml"]),
+        ["GET /graph.dsl"] = new("The window's graph as a Structurizr DSL workspace", Window, [400], ["text/plain"]),
         ["GET /metrics"] = new("Prometheus text exposition: Tempo's service-graph series and DepMap's own (docs/metrics.md)", [], [], ["text/plain"]),
     };
 

@@ -181,6 +181,10 @@ internal static class OtlpSpanEncoder
             ("server.port", null, span.ServerPort),
             ("network.peer.address", span.NetworkPeerAddress, null),
             ("network.peer.port", null, span.NetworkPeerPort),
+            // Deprecated names are kept apart from their successors (fallbacks at the end of every naming list).
+            ("net.peer.name", span.NetPeerName, null),
+            ("net.sock.peer.addr", span.NetSockPeerAddress, null),
+            ("net.sock.peer.port", null, span.NetSockPeerPort),
             ("db.namespace", span.DbNamespace, null),
             ("db.name", span.DbName, null),
             ("db.system", span.DbSystem, null),

@@ -37,7 +37,9 @@ internal sealed class GetGraphHandler(StatisticsWindows windows, QueryCache cach
     {
         var statistics = await windows.ReadAsync(version, request.Query.Window, CancellationToken.None);
         var whole = windows.GraphOf(statistics);
-        if (request.Query.Focus is { } focus && whole.FindNode(focus) is null)
+        // Grouped, focus names a namespace node, which only exists once the graph is grouped.
+        var focusable = request.Query.GroupByNamespace ? whole.GroupByNamespace() : whole;
+        if (request.Query.Focus is { } focus && focusable.FindNode(focus) is null)
         {
             return new GraphDocument([], request.Format, FocusMissing: true);
         }

@@ -21,7 +21,7 @@ namespace DepMap.Server.Tests.Features.Ingest;
 public class OverloadTests(ITestOutputHelper output)
 {
     /// <summary>The README's bound on resident memory under any ingest load, with the default settings.</summary>
-    private const long MemoryBound = 512L * 1024 * 1024;
+    private const long MemoryBound = 768L * 1024 * 1024;
 
     private const string Traces = "/v1/traces";
 

@@ -51,7 +51,7 @@ public sealed class OpenApiTests(DepMapFactory factory) : IClassFixture<DepMapFa
         var operation = document.RootElement.GetProperty("paths").GetProperty("/graph.json").GetProperty("get");
 
         var parameters = operation.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
-        Assert.Equal(["depth", "direction", "focus", "from", "lookback", "minCalls", "to"], parameters.Keys.Order());
+        Assert.Equal(["depth", "direction", "focus", "from", "group", "lookback", "minCalls", "to"], parameters.Keys.Order());
         Assert.All(parameters.Values, p => Assert.Equal("query", p.GetProperty("in").GetString()));
         Assert.Equal("date-time", parameters["from"].GetProperty("schema").GetProperty("format").GetString());
         Assert.Equal(32, parameters["depth"].GetProperty("schema").GetProperty("maximum").GetInt32());
