@@ -1,13 +1,13 @@
 using DepMap.Server.Features.Aggregation;
-using DepMap.Server.Features.Demo;
 using DepMap.Server.Features.Conformance;
+using DepMap.Server.Features.Demo;
 using DepMap.Server.Features.Dependencies;
 using DepMap.Server.Features.Graph;
 using DepMap.Server.Features.Health;
 using DepMap.Server.Features.Ingest;
+using DepMap.Server.Features.Metrics;
 using DepMap.Server.Features.Page;
 using DepMap.Server.Features.Series;
-using DepMap.Server.Features.Metrics;
 using DepMap.Server.Features.Services;
 using DepMap.Server.Features.Snapshots;
 using DepMap.Server.Hosting;
