@@ -18,6 +18,11 @@ internal static class PageBench
 {
     public static async Task Main(string[] args)
     {
+        if (args is ["screenshot", var url, var output])
+        {
+            await ScreenshotAsync(url, output);
+            return;
+        }
 
         // WebApplicationFactory finds a test project's content root from its manifest; a command says where.
         var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -115,6 +120,25 @@ internal static class PageBench
             var unchanged = before == await Boxes(view);
             Console.WriteLine($"  live refresh, same topology: re-laid out {relaid}, every node in place {unchanged}, redrawn in {drawMs:0.0} ms (ingest + aggregation + event + read + redraw {refresh.Elapsed.TotalMilliseconds:0} ms)");
         }
+    }
+
+    /// <summary>scripts/screenshot.sh: the page at <paramref name="url"/> once it has drawn its graph, as a PNG.</summary>
+    private static async Task ScreenshotAsync(string url, string output)
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        await page.GotoAsync(url);
+        await page.WaitForFunctionAsync("() => window.depmap && window.depmap.renders >= 1 && !window.depmap.loading", null, new() { Timeout = 120_000 });
+        // The ranking and the snapshot list fill beside the graph from their own requests.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 10_000 }).ContinueWith(_ => { }, TaskScheduler.Default);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = output });
+        Console.WriteLine($"wrote {output}");
     }
 
     private static async Task<double> ChangeAsync(IPage page, string change)
