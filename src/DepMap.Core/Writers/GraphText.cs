@@ -6,7 +6,7 @@ using DepMap.Core.Statistics;
 namespace DepMap.Core.Writers;
 
 /// <summary>The words and numbers every writer shows the same way.</summary>
-internal static class GraphText
+public static class GraphText
 {
     /// <summary>Tempo's <c>connection_type</c> values, so Grafana users recognise them.</summary>
     public static string ConnectionWord(ConnectionType type) => type switch

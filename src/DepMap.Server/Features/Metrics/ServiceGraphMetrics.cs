@@ -1,5 +1,6 @@
 using DepMap.Core.Linking;
 using DepMap.Core.Statistics;
+using DepMap.Core.Writers;
 using Prometheus;
 
 namespace DepMap.Server.Features.Metrics;
@@ -119,7 +120,7 @@ internal sealed class ServiceGraphMetrics
 
         public Series(ServiceGraphMetrics metrics, EdgeKey key, long bornAt)
         {
-            string[] labels = [key.Caller, key.Callee, ConnectionTypeLabel(key.ConnectionType)];
+            string[] labels = [key.Caller, key.Callee, GraphText.ConnectionWord(key.ConnectionType)];
             _requests = metrics._requests.WithLabels(labels);
             _failed = metrics._failed.WithLabels(labels);
             _server = metrics._server.WithLabels(labels);
@@ -210,13 +211,4 @@ internal sealed class ServiceGraphMetrics
             return true;
         }
     }
-
-    /// <summary>Tempo's words; an instrumented RPC is Tempo's empty string.</summary>
-    public static string ConnectionTypeLabel(ConnectionType type) => type switch
-    {
-        ConnectionType.Database => "database",
-        ConnectionType.MessagingSystem => "messaging_system",
-        ConnectionType.VirtualNode => "virtual_node",
-        _ => "",
-    };
 }

@@ -1,7 +1,7 @@
 using DepMap.Core.Graph;
 using DepMap.Core.Reliability;
 using DepMap.Core.Statistics;
-using Connection = DepMap.Core.Linking.ConnectionType;
+using DepMap.Core.Writers;
 
 namespace DepMap.Server.Features.Services;
 
@@ -41,17 +41,8 @@ internal sealed record ServiceView(
 internal sealed record PeerView(string Service, string ConnectionType, long CallCount, long ErrorCount, double ErrorRate, LatencyView? Latency)
 {
     public static PeerView Of(string peer, EdgeStatistics edge) => new(
-        peer, ConnectionWord(edge.Key.ConnectionType), edge.CallCount, edge.ErrorCount, Math.Round(edge.ErrorRate, 6),
+        peer, GraphText.ConnectionWord(edge.Key.ConnectionType), edge.CallCount, edge.ErrorCount, Math.Round(edge.ErrorRate, 6),
         LatencyView.Of(edge.ClientLatency.IsEmpty ? edge.ServerLatency : edge.ClientLatency));
-
-    // Tempo's connection_type words, as /graph.json writes them.
-    private static string ConnectionWord(Connection type) => type switch
-    {
-        Connection.Database => "database",
-        Connection.MessagingSystem => "messaging_system",
-        Connection.VirtualNode => "virtual_node",
-        _ => "",
-    };
 }
 
 /// <summary><c>GET /services/{name}</c>: the service, who calls it and whom it calls.</summary>
