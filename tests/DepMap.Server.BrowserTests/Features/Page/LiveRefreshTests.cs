@@ -40,6 +40,8 @@ public sealed class LiveRefreshTests(LiveFixture fixture) : IClassFixture<LiveFi
 
         // Paused: new data is announced, not drawn.
         await page.TimeBar.PauseAsync();
+        // A load the last event started before the pause may still be drawing: count from after it.
+        await page.Page.WaitForFunctionAsync("() => !window.depmap.loading", null, new() { Timeout = 30_000 });
         var renders = await page.Graph.RendersAsync();
         await Traffic.SendAsync(fixture.Http, new Calls("orders", "audit", 3, LiveFixture.Recent.AddSeconds(7)));
         await page.Page.WaitForFunctionAsync("() => document.getElementById('status').textContent.includes('paused')", null, new() { Timeout = 30_000 });
