@@ -4,6 +4,7 @@ using DepMap.Storage;
 using DepMap.Storage.Models;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using DepMap.Server.Hosting;
 
 namespace DepMap.Server.Features.Conformance;
 
@@ -47,7 +48,7 @@ internal sealed class DeclaredFiles(DepMapDbContext db, IOptions<ConformanceOpti
         {
             return (null, null);
         }
-        var full = Path.Combine(environment.ContentRootPath, path);
+        var full = RootSettings.ResolvePath(environment, path);
         try
         {
             return (await File.ReadAllBytesAsync(full, cancellationToken), path);

@@ -5,6 +5,7 @@ using DepMap.Core.Snapshots;
 using DepMap.Core.Writers;
 using DepMap.Rendering;
 using DepMap.Server.Features.Metrics;
+using DepMap.Server.Hosting;
 using DepMap.Storage.Snapshots;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,9 @@ internal sealed partial class SnapshotFiles(IOptions<SnapshotOptions> options, I
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public string Directory => Path.GetFullPath(options.Value.Directory, environment.ContentRootPath);
+    // Relative to the settings file's folder (the repository root), as the SQLite files are: the
+    // content root is src/DepMap.Server under `dotnet run --project`, which is not where users look.
+    public string Directory => RootSettings.ResolvePath(environment, options.Value.Directory);
 
     /// <summary>Taking and deleting snapshots one at a time keeps "previous", names and the index consistent.</summary>
     public async Task<IDisposable> LockAsync(CancellationToken cancellationToken)

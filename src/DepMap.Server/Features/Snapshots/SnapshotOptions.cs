@@ -3,7 +3,7 @@ namespace DepMap.Server.Features.Snapshots;
 /// <summary>The <c>Snapshots</c> settings: where the files go, who may delete, and the schedules.</summary>
 internal sealed class SnapshotOptions
 {
-    /// <summary>Relative to the content root (the repository when run from it), so snapshots land in <c>graphs/</c>.</summary>
+    /// <summary>Relative to the folder of the settings file (the repository root), so snapshots land in <c>graphs/</c>.</summary>
     public string Directory { get; set; } = "graphs";
 
     /// <summary>
