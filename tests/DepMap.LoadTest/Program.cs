@@ -10,6 +10,11 @@ using DepMap.LoadTest;
 //     [--sqlite-baseline SECONDS] [--report]
 // --report only prints what the database holds (and the server's memory); --sqlite-baseline
 // measures SQLite's raw append rate after the load, with rows the server stored.
+// `freshness [--rate --seconds --spread …]` measures acknowledgement-to-graph time instead (Freshness.cs).
+if (args is ["freshness", ..])
+{
+    return await Freshness.RunAsync(args[1..]);
+}
 var options = Args.Parse(args);
 if (!options.Url.IsLoopback)
 {

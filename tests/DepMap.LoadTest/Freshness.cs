@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace DepMap.LoadTest;
+
+/// <summary>
+/// How fresh the graph is (issue 15): sends calls at a steady rate, each a CLIENT span of one caller
+/// and the SERVER span of a callee, the server span sent up to <c>--spread</c> seconds after the
+/// client span (as exporters in different services send their batches), and reports for every call
+/// the time from the acknowledgement of its last span to its being counted on <c>/graph.json</c>.
+/// Calls are grouped in cohorts of <c>--cohort</c> seconds, each cohort calling a callee of its own,
+/// so a cohort is counted when its edge's call count reaches the cohort's size; a call's figure is
+/// therefore an upper bound (its cohort's last call, plus the poll interval). The run also checks
+/// exactness: every edge ends with exactly its cohort's calls.
+///   dotnet tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll freshness [--url http://127.0.0.1:5080]
+///     [--rate 10000 (spans/s)] [--seconds 60] [--spread 10] [--cohort 1] [--batch 1000] [--poll-ms 250]
+///     [--wait 120 (seconds to wait for the last cohorts)] [--server-pid PID]
+/// </summary>
+internal static class Freshness
+{
+    private const double TickSeconds = 0.1;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? Value(string name) => Array.IndexOf(args, name) is var i && i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        double Number(string name, double fallback) => Value(name) is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
+        var url = new Uri((Value("--url") ?? "http://127.0.0.1:5080").TrimEnd('/') + "/");
+        if (!url.IsLoopback)
+        {
+            Console.Error.WriteLine($"refusing {url}: the load generator only targets loopback addresses");
+            return 2;
+        }
+        var rate = Math.Clamp(Number("--rate", 10_000), 10, 1_000_000);
+        var seconds = Math.Clamp(Number("--seconds", 60), 1, 900);
+        var spread = Math.Clamp(Number("--spread", 10), 0, 60);
+        var cohortSeconds = Math.Clamp(Number("--cohort", 1), TickSeconds, 60);
+        var batch = (int)Math.Clamp(Number("--batch", 1000), 10, 100_000);
+        var poll = TimeSpan.FromMilliseconds(Math.Clamp(Number("--poll-ms", 250), 20, 10_000));
+        var wait = TimeSpan.FromSeconds(Math.Clamp(Number("--wait", 120), 1, 900));
+        int? serverPid = Value("--server-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null;
+
+        // Service numbers of this run: svc-{first} calls svc-{first + 1 + cohort}; a random start keeps runs apart.
+        var first = Random.Shared.Next(1_000_000, 9_000_000);
+        var ticks = (int)Math.Round(seconds / TickSeconds);
+        var callsPerTick = Math.Max(1, (int)Math.Round(rate * TickSeconds / 2));
+        var ticksPerCohort = Math.Max(1, (int)Math.Round(cohortSeconds / TickSeconds));
+        var cohorts = (ticks + ticksPerCohort - 1) / ticksPerCohort;
+        var totalCalls = ticks * callsPerTick;
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+        Console.WriteLine($"target {url}v1/traces (OTLP protobuf): {callsPerTick * 2 / TickSeconds:N0} spans/s for {seconds} s, " +
+            $"server spans up to {spread} s after their client span, {cohorts} cohorts of {cohortSeconds} s, caller svc-{first}");
+
+        var callerAck = new double[totalCalls];
+        var calleeAck = new double[totalCalls];
+        Array.Fill(callerAck, double.NaN);
+        Array.Fill(calleeAck, double.NaN);
+        var random = new Random(7);
+        var due = new List<(int Call, LoadSpan Span)>[ticks + (int)Math.Ceiling(spread / TickSeconds) + 2];
+        for (var i = 0; i < due.Length; i++)
+        {
+            due[i] = [];
+        }
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+        var clock = Stopwatch.StartNew();
+        long acked = 0, refused = 0, failed = 0;
+        var sends = new List<Task>();
+        var serverCpuBefore = serverPid is { } p0 ? ServerMemory.CpuTime(p0) : null;
+        var counted = new double[cohorts];
+        Array.Fill(counted, double.NaN);
+        var finalCounts = new long[cohorts];
+        using var stopPolling = new CancellationTokenSource();
+        var poller = Task.Run(() => PollAsync(http, first, cohorts, ticksPerCohort * callsPerTick, totalCalls,
+            counted, finalCounts, clock, poll, stopPolling.Token));
+
+        for (var tick = 0; tick < due.Length; tick++)
+        {
+            var at = TimeSpan.FromSeconds(tick * TickSeconds) - clock.Elapsed;
+            if (at > TimeSpan.Zero)
+            {
+                await Task.Delay(at);
+            }
+            var spans = new List<(int Call, bool Client, LoadSpan Span)>();
+            if (tick < ticks)
+            {
+                var cohort = tick / ticksPerCohort;
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+                for (var c = 0; c < callsPerTick; c++)
+                {
+                    var call = tick * callsPerTick + c;
+                    var traceId = new byte[16];
+                    random.NextBytes(traceId);
+                    var clientId = (ulong)random.NextInt64(1, long.MaxValue);
+                    var client = new LoadSpan(traceId, clientId, 0, true, first, "GET /items", now, now + 2_000_000, false, []);
+                    var server = new LoadSpan(traceId, (ulong)random.NextInt64(1, long.MaxValue), clientId, false, first + 1 + cohort,
+                        "GET /items", now + 100_000, now + 1_800_000, false, []);
+                    spans.Add((call, true, client));
+                    due[tick + (int)Math.Round(random.NextDouble() * spread / TickSeconds)].Add((call, server));
+                }
+            }
+            spans.AddRange(due[tick].Select(d => (d.Call, false, d.Span)));
+            foreach (var chunk in spans.Chunk(batch))
+            {
+                sends.Add(SendAsync(chunk));
+            }
+            sends.RemoveAll(t => t.IsCompleted);
+        }
+        await Task.WhenAll(sends);
+        var sentFor = clock.Elapsed.TotalSeconds;
+        var deadline = clock.Elapsed + wait;
+        while (counted.Any(double.IsNaN) && clock.Elapsed < deadline && !poller.IsCompleted)
+        {
+            await Task.Delay(poll);
+        }
+        await stopPolling.CancelAsync();
+        await poller;
+        var serverCpuAfter = serverPid is { } p1 ? ServerMemory.CpuTime(p1) : null;
+
+        var lags = new List<double>(totalCalls);
+        for (var call = 0; call < totalCalls; call++)
+        {
+            var cohort = call / callsPerTick / ticksPerCohort;
+            var ack = Math.Max(callerAck[call], calleeAck[call]);
+            if (!double.IsNaN(ack) && !double.IsNaN(counted[cohort]))
+            {
+                lags.Add(counted[cohort] - ack);
+            }
+        }
+        lags.Sort();
+        double Percentile(double q) => lags.Count == 0 ? double.NaN : lags[Math.Min(lags.Count - 1, (int)(q * lags.Count))];
+        var countedCohorts = counted.Count(c => !double.IsNaN(c));
+        var expected = ticksPerCohort * callsPerTick;
+        var wrong = Enumerable.Range(0, cohorts).Count(c => finalCounts[c] != Math.Min(expected, totalCalls - c * expected));
+        Console.WriteLine($"acknowledged {acked:N0} spans in {sentFor:F1} s ({acked / sentFor:N0} spans/s), refused {refused:N0}, failed {failed:N0}");
+        Console.WriteLine($"counted {countedCohorts} of {cohorts} cohorts; calls whose cohort was counted: {lags.Count:N0} of {totalCalls:N0}");
+        Console.WriteLine($"acknowledgement to counted on /graph.json (upper bound per call): p50 {Percentile(0.5):F1} s, " +
+            $"p99 {Percentile(0.99):F1} s, max {Percentile(1):F1} s");
+        Console.WriteLine($"exactness: {cohorts - wrong} of {cohorts} edges hold exactly their cohort's calls" + (wrong > 0 ? $" ({wrong} do not)" : ""));
+        if (serverCpuBefore is { } before && serverCpuAfter is { } after)
+        {
+            Console.WriteLine($"server CPU {(after - before).TotalSeconds:F1} s over {clock.Elapsed.TotalSeconds:F1} s " +
+                $"({(after - before).TotalSeconds / clock.Elapsed.TotalSeconds:F2} cores)");
+        }
+        return countedCohorts == cohorts && wrong == 0 && failed == 0 ? 0 : 1;
+
+        async Task SendAsync((int Call, bool Client, LoadSpan Span)[] chunk)
+        {
+            var body = OtlpProtobufPayload.Write(chunk.Select(c => c.Span));
+            while (true)
+            {
+                var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+                try
+                {
+                    using var response = await http.PostAsync("v1/traces", content);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        var now = clock.Elapsed.TotalSeconds;
+                        foreach (var (call, isClient, _) in chunk)
+                        {
+                            (isClient ? callerAck : calleeAck)[call] = now;
+                        }
+                        Interlocked.Add(ref acked, chunk.Length);
+                        return;
+                    }
+                    if ((int)response.StatusCode is not (429 or 503))
+                    {
+                        Interlocked.Increment(ref failed);
+                        Console.Error.WriteLine($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                        return;
+                    }
+                    // As OTLP exporters do: wait what Retry-After says, then send the same spans again.
+                    Interlocked.Increment(ref refused);
+                    await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(100));
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref failed);
+                    return;
+                }
+            }
+        }
+    }
+
+    // Reads /graph.json every poll; a cohort is counted at the first poll whose edge holds all its calls.
+    private static async Task PollAsync(HttpClient http, int first, int cohorts, int perCohort, int totalCalls, double[] counted, long[] finalCounts, Stopwatch clock, TimeSpan poll, CancellationToken stop)
+    {
+        var caller = $"svc-{first}";
+        var index = new Dictionary<string, int>();
+        for (var c = 0; c < cohorts; c++)
+        {
+            index[$"svc-{first + 1 + c}"] = c;
+        }
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var stream = await http.GetStreamAsync($"graph.json?lookback=1h&focus={caller}&depth=1", stop);
+                var read = clock.Elapsed.TotalSeconds;
+                using var graph = await JsonDocument.ParseAsync(stream, cancellationToken: stop);
+                foreach (var edge in graph.RootElement.GetProperty("edges").EnumerateArray())
+                {
+                    if (edge.GetProperty("source").GetString() == caller && index.TryGetValue(edge.GetProperty("target").GetString()!, out var cohort))
+                    {
+                        var calls = edge.GetProperty("callCount").GetInt64();
+                        finalCounts[cohort] = calls;
+                        if (double.IsNaN(counted[cohort]) && calls >= Math.Min(perCohort, totalCalls - cohort * perCohort))
+                        {
+                            counted[cohort] = read;
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException)
+            {
+                // Not yet: the caller is unknown (404 for focus) until its first call is counted.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await Task.Delay(poll, CancellationToken.None);
+        }
+    }
+}
