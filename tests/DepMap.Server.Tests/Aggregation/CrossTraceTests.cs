@@ -107,7 +107,7 @@ public class CrossTraceTests
     private static byte[] Whole() => File.ReadAllBytes(LinkingDocs.ExampleFile(Example));
 
     /// <summary>The example's resource spans of one service: one of its two traces.</summary>
-    private static byte[] Part(string service)
+    internal static byte[] Part(string service)
     {
         var document = JsonNode.Parse(Whole())!;
         var resources = document["resourceSpans"]!.AsArray()

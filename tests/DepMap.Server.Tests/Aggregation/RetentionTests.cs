@@ -1,4 +1,5 @@
 using DepMap.Server.Features.Retention;
+using DepMap.Server.Tests.Features.Graph;
 using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,7 +30,7 @@ public class RetentionTests
         var afterTwoDays = await factory.SendAsync(new ApplyRetention());
         var rows = await CountsAsync(factory);
 
-        Assert.Equal(new RetentionResult(Spans: 6, Traces: 1, MinuteRows: 0, HourRows: 0), afterTwoDays);
+        Assert.Equal(new RetentionResult(Spans: 6, Traces: 1, TraceLinks: 0, MinuteRows: 0, HourRows: 0), afterTwoDays);
         Assert.Equal((Spans: 6, Traces: 1), (rows.Spans, rows.Traces));
         Assert.True(rows.MinuteRows > 0 && rows.MinuteRows == rows.HourRows);
 
@@ -45,6 +46,22 @@ public class RetentionTests
         await factory.SendAsync(new ApplyRetention());
 
         Assert.Equal(0, (await CountsAsync(factory)).HourRows);
+    }
+
+    [Fact]
+    public async Task ApplyRetention_DeletesTheLinksOfAConsumerTrace_WhenTheTraceIsDeleted()
+    {
+        using var factory = new AggregationFactory();
+        await LinkingDocsTests.PostAsync(factory, CrossTraceTests.Part("mailer"));
+        await factory.AggregateAsync();
+        var linksBefore = await factory.WithDbAsync(db => db.TraceLinks.CountAsync());
+
+        factory.Clock.Advance(TimeSpan.FromDays(2));
+        var result = await factory.SendAsync(new ApplyRetention());
+
+        Assert.Equal(1, linksBefore);
+        Assert.Equal((Traces: 1, TraceLinks: 1), (result.Traces, result.TraceLinks));
+        Assert.Equal(0, await factory.WithDbAsync(db => db.TraceLinks.CountAsync()));
     }
 
     [Fact]

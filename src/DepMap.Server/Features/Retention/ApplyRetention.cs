@@ -8,10 +8,10 @@ using Microsoft.Extensions.Options;
 
 namespace DepMap.Server.Features.Retention;
 
-/// <summary>Delete raw spans, linked traces and statistics buckets older than their retention.</summary>
+/// <summary>Delete raw spans, linked traces (and their links to other traces) and statistics buckets older than their retention.</summary>
 internal sealed record ApplyRetention : IRequest<RetentionResult>;
 
-internal sealed record RetentionResult(int Spans, int Traces, int MinuteRows, int HourRows);
+internal sealed record RetentionResult(int Spans, int Traces, int TraceLinks, int MinuteRows, int HourRows);
 
 internal sealed class ApplyRetentionHandler(
     DepMapDbContext db,
@@ -37,10 +37,13 @@ internal sealed class ApplyRetentionHandler(
         var spans = await DeleteAsync(db.Spans.Where(s => s.Id <= mark && s.Id < firstRecent), spanFileLock, cancellationToken);
         // A trace still waiting to be linked is kept whatever its age.
         var traces = await DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < rawCutoff), null, cancellationToken);
+        // A link whose consumer trace is gone can never re-link it (its spans went with it); without
+        // this the index of links across traces grew for ever.
+        var links = await DeleteAsync(db.TraceLinks.Where(l => !db.Traces.Any(t => t.TraceIdLow == l.SourceTraceIdLow)), null, cancellationToken);
 
         var minuteRows = await DeleteBucketsAsync(BucketResolution.Minute, now - (long)settings.MinuteBuckets.TotalMilliseconds, cancellationToken);
         var hourRows = await DeleteBucketsAsync(BucketResolution.Hour, now - (long)settings.HourBuckets.TotalMilliseconds, cancellationToken);
-        return new RetentionResult(spans, traces, minuteRows, hourRows);
+        return new RetentionResult(spans, traces, links, minuteRows, hourRows);
     }
 
     /// <summary>Deletes the buckets that ended before <paramref name="cutoffUnixMs"/>.</summary>
