@@ -1,10 +1,10 @@
 using DepMap.Core.Conformance;
 using DepMap.ModelImport;
+using DepMap.Server.Hosting;
 using DepMap.Storage;
 using DepMap.Storage.Models;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using DepMap.Server.Hosting;
 
 namespace DepMap.Server.Features.Conformance;
 
