@@ -3,7 +3,7 @@ using DepMap.Benchmarks.Linking;
 using DepMap.Core.Linking;
 using DepMap.Core.Spans;
 using DepMap.Core.Statistics;
-using DepMap.Server.Features.Aggregation;
+using DepMap.Core.Aggregation;
 
 namespace DepMap.Benchmarks.Aggregation;
 

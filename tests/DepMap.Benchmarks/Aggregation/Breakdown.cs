@@ -4,7 +4,7 @@ using DepMap.Core.Linking;
 using DepMap.Core.Reliability;
 using DepMap.Core.Spans;
 using DepMap.Core.Statistics;
-using DepMap.Server.Features.Aggregation;
+using DepMap.Core.Aggregation;
 
 namespace DepMap.Benchmarks.Aggregation;
 

@@ -1,10 +1,10 @@
+using DepMap.Core.Aggregation;
 using DepMap.Core.Reliability;
 using DepMap.Core.Statistics;
-using DepMap.Storage;
-using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
-namespace DepMap.Server.Features.Aggregation;
+namespace DepMap.Storage.Statistics;
 
 /// <summary>
 /// Applies a <see cref="StatisticsDelta"/> to the statistics rows: load the bucket's rows, subtract
