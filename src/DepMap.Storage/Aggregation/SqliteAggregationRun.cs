@@ -20,7 +20,7 @@ namespace DepMap.Storage.Aggregation;
 /// and added: the statistics change by exactly the difference.
 /// A batch commits on a second connection while the next one is linked on the first and the one
 /// after it is read on a third, so SQLite's reading and writing and the linking share the cores; the next batch finds the committing
-/// batch's trace rows in memory and its statistics in the writer's bucket cache.
+/// batch's trace rows in memory and its statistics in the run's <see cref="StatisticsBuckets"/>.
 /// The per-trace work (both linker views, reliability facts, the deltas, the pairing of messaging
 /// across traces) is Core's <see cref="BatchLinker"/>; this run answers its questions about traces
 /// outside the batch as <see cref="IRelatedTraces"/>.
@@ -36,7 +36,7 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
     private readonly SpanTableReader _spans;
     private readonly TraceRows _traces;
     private readonly TraceLinkRows _traceLinks;
-    private readonly StatisticsWriter _statistics;
+    private readonly StatisticsBuckets _statistics;
     private Dictionary<long, TraceRow> _committing = [];
     private List<(long Target, long Source)> _committingLinks = [];
     private bool _anyTraceLinks;
@@ -53,7 +53,7 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
         _spans = new SpanTableReader(db);
         _traces = new TraceRows(db);
         _traceLinks = new TraceLinkRows(db);
-        _statistics = new StatisticsWriter(db, logger);
+        _statistics = new StatisticsBuckets(db, logger);
     }
 
     public bool AnyTraceLinks => _anyTraceLinks;
