@@ -1,4 +1,5 @@
 using DepMap.Storage;
+using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,8 @@ internal static class StorageSetup
             .Validate(o => o.CheckpointIntervalMs is >= 10 and <= 60_000, "Storage:CheckpointIntervalMs must be between 10 and 60000.")
             .ValidateOnStart();
         services.AddDbContext<DepMapDbContext>(options => options.UseDepMapSqlite(connectionString));
+        // The aggregation engine goes with the store: the handler runs whichever is chosen here.
+        services.AddScoped<IAggregationEngine, SqliteAggregationEngine>();
         // The span writer and the WAL checkpointer work on the span file itself.
         services.AddSingleton(new SpanStore(SpanFile.ConnectionStringFor(connectionString), storage.Synchronous));
         services.AddSingleton<SpanFileWriteLock>();

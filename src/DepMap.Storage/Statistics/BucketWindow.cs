@@ -1,3 +1,5 @@
+using DepMap.Core.Statistics;
+
 namespace DepMap.Storage.Statistics;
 
 /// <summary>A half-open range of bucket starts at one resolution.</summary>

@@ -1,3 +1,5 @@
+using DepMap.Core.Statistics;
+
 namespace DepMap.Storage.Statistics;
 
 /// <summary>What every statistics row is keyed by first.</summary>

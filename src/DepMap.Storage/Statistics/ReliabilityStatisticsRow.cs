@@ -1,4 +1,5 @@
 using DepMap.Core.Reliability;
+using DepMap.Core.Statistics;
 
 namespace DepMap.Storage.Statistics;
 

@@ -1,3 +1,5 @@
+using DepMap.Core.Statistics;
+
 namespace DepMap.Storage.Statistics;
 
 /// <summary>Zipkin's dependency link (parent, child, calls, errors) from the Zipkin view, in one bucket.</summary>

@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using DepMap.Benchmarks.Linking;
+using DepMap.Core.Aggregation;
 using DepMap.Core.Linking;
 using DepMap.Core.Spans;
 using DepMap.Core.Statistics;
-using DepMap.Server.Features.Aggregation;
 
 namespace DepMap.Benchmarks.Aggregation;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using DepMap.Benchmarks.Linking;
+using DepMap.Core.Aggregation;
 using DepMap.Core.Linking;
 using DepMap.Core.Reliability;
 using DepMap.Core.Spans;
 using DepMap.Core.Statistics;
-using DepMap.Server.Features.Aggregation;
 
 namespace DepMap.Benchmarks.Aggregation;
 

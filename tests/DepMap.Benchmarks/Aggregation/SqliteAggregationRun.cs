@@ -3,6 +3,7 @@ using DepMap.Benchmarks.Linking;
 using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Metrics;
 using DepMap.Storage;
+using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -58,13 +59,13 @@ internal static class SqliteAggregationRun
             appendWatch.Stop();
             var beforeAggregation = DatabaseBytes(connectionString);
 
-            await using var context = new DepMapDbContext(options);
             using var gate = new AggregationGate();
             using var progress = new AggregationProgress();
             var registry = Prometheus.Metrics.NewCustomRegistry();
-            var handler = new AggregateSpansHandler(context, options, gate, progress,
+            var engine = new SqliteAggregationEngine(options, NullLogger<SqliteAggregationEngine>.Instance);
+            var handler = new AggregateSpansHandler(engine, gate, progress,
                 Options.Create(new AggregationOptions()), TimeProvider.System,
-                new DepMapMetrics(registry), new ServiceGraphMetrics(registry), NullLogger<AggregateSpansHandler>.Instance);
+                new DepMapMetrics(registry), new ServiceGraphMetrics(registry));
             // First what a recurring run finds right after the spans arrived: nothing settled yet, so it
             // only reads the unsettled tail; then the flush, timed on its own, links every trace.
             var settleWatch = Stopwatch.StartNew();

@@ -1,5 +1,5 @@
-using DepMap.Server.Features.Aggregation;
 using DepMap.Storage;
+using DepMap.Storage.Aggregation;
 using Mediator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,8 +1,4 @@
 using DepMap.Server.Features.Aggregation;
-using DepMap.Storage;
-using DepMap.Storage.Aggregation;
-using DepMap.Storage.Spans;
-using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Server.Tests.Aggregation;
 
@@ -45,35 +41,5 @@ public class BatchSizeTests
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
         Assert.Contains("Aggregation:RecurringSpanBatchSize", error.ToString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Mark_MovesOnlyFromWhereTheRunFoundIt()
-    {
-        var folder = DepMapFactory.NewFolder();
-        try
-        {
-            var options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapSqlite($"Data Source={Path.Combine(folder, "depmap.db")};Pooling=false").Options;
-            await using var db = new DepMapDbContext(options);
-            DepMapDatabase.Migrate(db);
-
-            bool Move(long? from, long to)
-            {
-                using var transaction = db.Database.BeginTransaction();
-                var moved = AggregationMark.TryMove(db, from, to);
-                transaction.Commit();
-                return moved;
-            }
-            var first = Move(null, 10);
-            var stale = Move(5, 20);
-            var next = Move(10, 30);
-
-            Assert.Equal((true, false, true), (first, stale, next));
-            Assert.Equal(30, (await db.AggregationState.AsNoTracking().SingleAsync()).LastSpanId);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
     }
 }

@@ -1,6 +1,6 @@
+using DepMap.Core.Statistics;
 using DepMap.Server.Features.Retention;
 using DepMap.Server.Tests.Features.Graph;
-using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Server.Tests.Aggregation;

@@ -1,3 +1,4 @@
+using DepMap.Core.Aggregation;
 using DepMap.Core.Linking;
 using DepMap.Core.Statistics;
 using DepMap.Core.Writers;

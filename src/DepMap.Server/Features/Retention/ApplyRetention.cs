@@ -1,3 +1,4 @@
+using DepMap.Core.Statistics;
 using DepMap.Server.Features.Aggregation;
 using DepMap.Storage;
 using DepMap.Storage.Spans;

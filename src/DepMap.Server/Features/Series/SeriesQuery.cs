@@ -1,3 +1,4 @@
+using DepMap.Core.Statistics;
 using DepMap.Server.Features.Graph;
 using DepMap.Storage.Statistics;
 

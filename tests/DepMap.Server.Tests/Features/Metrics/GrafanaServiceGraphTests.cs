@@ -74,7 +74,7 @@ public sealed class GrafanaServiceGraphTests
         }
     }
 
-    private static int Bucket(double seconds) => DepMap.Server.Features.Metrics.BucketChange.BucketOf(seconds);
+    private static int Bucket(double seconds) => DepMap.Core.Aggregation.BucketChange.BucketOf(seconds);
 
     private static Dictionary<(string Client, string Server), double> ByEdge(List<(Dictionary<string, string> Labels, double Value)> results) =>
         results.ToDictionary(r => (r.Labels["client"], r.Labels["server"]), r => r.Value);

@@ -1,4 +1,4 @@
-namespace DepMap.Server.Features.Aggregation;
+namespace DepMap.Storage.Aggregation;
 
 /// <summary>
 /// A seam for the exactly-once tests: registered only by tests, it runs inside the transaction right

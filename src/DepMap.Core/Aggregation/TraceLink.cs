@@ -2,10 +2,10 @@ using DepMap.Core.Linking;
 using DepMap.Core.Reliability;
 using DepMap.Core.Spans;
 
-namespace DepMap.Server.Features.Aggregation;
+namespace DepMap.Core.Aggregation;
 
 /// <summary>What one link of a trace contributes: both linker views and the reliability facts.</summary>
-internal sealed record TraceLink(LinkedTrace DepMap, LinkedTrace Zipkin, TraceReliability Reliability, long StartUnixNano)
+public sealed record TraceLink(LinkedTrace DepMap, LinkedTrace Zipkin, TraceReliability Reliability, long StartUnixNano)
 {
     public static TraceLink Of(IReadOnlyList<Span> spans) => Of(spans, CrossTraceLinks.None);
 

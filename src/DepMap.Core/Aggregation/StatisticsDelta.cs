@@ -2,12 +2,11 @@ using System.Runtime.InteropServices;
 using DepMap.Core.Linking;
 using DepMap.Core.Reliability;
 using DepMap.Core.Statistics;
-using DepMap.Storage.Statistics;
 
-namespace DepMap.Server.Features.Aggregation;
+namespace DepMap.Core.Aggregation;
 
 /// <summary>A bucket's change: what to take out (earlier links of re-linked traces), then what to add.</summary>
-internal sealed class BucketDelta
+public sealed class BucketDelta
 {
     public GraphStatistics Removed { get; } = new();
     public GraphStatistics Added { get; } = new();
@@ -36,7 +35,7 @@ internal sealed class BucketDelta
 /// is the sum of its minutes, so the hour rollup is exact without a second pass and without
 /// counting every call twice.
 /// </summary>
-internal sealed class StatisticsDelta
+public sealed class StatisticsDelta
 {
     private readonly Dictionary<long, BucketDelta> _minutes = [];
     private Dictionary<(BucketResolution Resolution, long StartUnixMs), BucketDelta>? _buckets;

@@ -1,4 +1,4 @@
-namespace DepMap.Storage.Statistics;
+namespace DepMap.Core.Statistics;
 
 /// <summary>The width of a statistics bucket.</summary>
 public enum BucketResolution : byte

@@ -1,6 +1,6 @@
-using DepMap.Server.Features.Metrics;
+using DepMap.Core.Aggregation;
 
-namespace DepMap.Server.Tests.Features.Metrics;
+namespace DepMap.Core.Tests.Aggregation;
 
 public sealed class BucketChangeTests
 {

@@ -1,7 +1,7 @@
 using DepMap.Core.Spans;
 using DepMap.Storage.Spans;
 
-namespace DepMap.Server.Tests.Storage;
+namespace DepMap.Storage.Tests.Spans;
 
 public class SpanCodecTests
 {

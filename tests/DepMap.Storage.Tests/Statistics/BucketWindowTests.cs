@@ -1,6 +1,7 @@
+using DepMap.Core.Statistics;
 using DepMap.Storage.Statistics;
 
-namespace DepMap.Server.Tests.Storage;
+namespace DepMap.Storage.Tests.Statistics;
 
 public class BucketWindowTests
 {

@@ -1,13 +1,12 @@
 using System.Buffers;
+using DepMap.Core.Aggregation;
 using DepMap.Core.Spans;
-using DepMap.Server.Features.Metrics;
-using DepMap.Storage;
-using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
 using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
-namespace DepMap.Server.Features.Aggregation;
+namespace DepMap.Storage.Aggregation;
 
 /// <summary>
 /// One aggregation run. It reads the spans past the progress mark that arrived at or before the
@@ -21,49 +20,51 @@ namespace DepMap.Server.Features.Aggregation;
 /// and added: the statistics change by exactly the difference.
 /// A batch commits on a second connection while the next one is linked on the first and the one
 /// after it is read on a third, so SQLite's reading and writing and the linking share the cores; the next batch finds the committing
-/// batch's trace rows in memory and its statistics in the writer's bucket cache.
+/// batch's trace rows in memory and its statistics in the run's <see cref="StatisticsBuckets"/>.
+/// The per-trace work (both linker views, reliability facts, the deltas, the pairing of messaging
+/// across traces) is Core's <see cref="BatchLinker"/>; this run answers its questions about traces
+/// outside the batch as <see cref="IRelatedTraces"/>.
 /// </summary>
-internal sealed partial class TraceLinking : IAsyncDisposable
+internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDisposable
 {
     private readonly DepMapDbContext _db;
     private readonly DbContextOptions<DepMapDbContext> _options;
     private readonly DepMapDbContext _commits;
-    private readonly long _nowUnixMs;
-    private readonly int _batchSize;
+    private readonly AggregationRun _run;
     private readonly AggregationFaults? _faults;
     private readonly ILogger _logger;
     private readonly SpanTableReader _spans;
     private readonly TraceRows _traces;
     private readonly TraceLinkRows _traceLinks;
-    private readonly StatisticsWriter _statistics;
-    private readonly ServiceGraphMetrics? _serviceGraph;
+    private readonly StatisticsBuckets _statistics;
     private Dictionary<long, TraceRow> _committing = [];
     private List<(long Target, long Source)> _committingLinks = [];
     private bool _anyTraceLinks;
     private int _batches;
 
-    public TraceLinking(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, long nowUnixMs, int batchSize, AggregationFaults? faults, ILogger logger, ServiceGraphMetrics? serviceGraph = null)
+    public SqliteAggregationRun(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, AggregationRun run, AggregationFaults? faults, ILogger logger)
     {
-        _serviceGraph = serviceGraph;
         _db = db;
         _options = options;
         _commits = new DepMapDbContext(options);
-        _nowUnixMs = nowUnixMs;
-        _batchSize = batchSize;
+        _run = run;
         _faults = faults;
         _logger = logger;
         _spans = new SpanTableReader(db);
         _traces = new TraceRows(db);
         _traceLinks = new TraceLinkRows(db);
-        _statistics = new StatisticsWriter(db, logger);
+        _statistics = new StatisticsBuckets(db, logger);
     }
 
+    public bool AnyTraceLinks => _anyTraceLinks;
+
     /// <summary>
-    /// Links every trace quiet since <paramref name="settledAtUnixMs"/> (every trace when null), calling
+    /// Links every trace quiet since the run's settle point (every trace in a flush), calling
     /// <paramref name="committed"/> after each batch that changed the statistics.
     /// </summary>
-    public async Task<AggregationResult> RunAsync(long? settledAtUnixMs, Action committed, CancellationToken cancellationToken)
+    public async Task<AggregationTotals> RunAsync(Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
+        var settledAtUnixMs = _run.SettledAtUnixMs;
         var mark = await _db.AggregationState.AsNoTracking()
             .Where(s => s.Id == AggregationStateRow.SingletonId)
             .Select(s => (long?)s.LastSpanId)
@@ -72,7 +73,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         var end = settledAtUnixMs is { } settledAt ? _spans.ReadUnsettledTail(mark ?? 0, settledAt, unsettled) : long.MaxValue;
         await _commits.Database.OpenConnectionAsync(cancellationToken);
         _anyTraceLinks = _traceLinks.Any();
-        await AggregateSpansHandler.TuneAsync(_commits, cancellationToken);
+        await SqliteTuning.TuneAsync(_commits, cancellationToken);
 
         long spans = 0;
         long traces = 0;
@@ -89,14 +90,13 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 await under.Task;
                 if (under.Batch.Linked > 0)
                 {
-                    // Only now: counted after the commit, a batch a crash undid is never in the metrics.
-                    _serviceGraph?.Apply(under.Batch.Calls);
-                    committed();
+                    // Only now: told after the commit, a batch a crash undid is never in the metrics.
+                    committed(under.Batch.Calls);
                 }
             }
         }
 
-        await using var batches = await SpanBatches.OpenAsync(_options, mark ?? 0, end, _batchSize, readAhead: overlap, cancellationToken);
+        await using var batches = await SpanBatches.OpenAsync(_options, mark ?? 0, end, _run.BatchSize, readAhead: overlap, cancellationToken);
         try
         {
             var batch = await batches.NextAsync();
@@ -133,7 +133,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 await under.Task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
-        return new AggregationResult(spans, traces);
+        return new AggregationTotals(spans, traces);
     }
 
     /// <summary>A batch linked and ready to commit.</summary>
@@ -142,10 +142,8 @@ internal sealed partial class TraceLinking : IAsyncDisposable
     /// <summary>Links the batch's traces that are not <paramref name="waiting"/> for more spans and queues every row the batch changes.</summary>
     private async Task<PreparedBatch> PrepareAsync(List<StoredSpan> batch, Func<long, bool> waiting, CancellationToken cancellationToken)
     {
-        var delta = new StatisticsDelta();
-        var calls = new ServiceGraphChange();
         var rows = new List<TraceRow>();
-        var linkedNow = new List<LinkedNow>();
+        var linkedNow = new List<TraceToLink>();
         List<Span> spans;
         var entries = new List<TraceSpanEntry>();
         var buffer = new ArrayBufferWriter<byte>();
@@ -193,7 +191,7 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 spans.Add(span.Span);
                 TraceSpans.AppendReference(buffer, span.RowId, ref lastReference);
             }
-            linkedNow.Add(new LinkedNow(traceIdLow, earlier, spans));
+            linkedNow.Add(new TraceToLink(traceIdLow, earlier, spans));
             rows.Add(new TraceRow
             {
                 TraceIdLow = traceIdLow,
@@ -202,12 +200,13 @@ internal sealed partial class TraceLinking : IAsyncDisposable
                 LinkedSpanCount = spans.Count,
                 Pending = false,
                 LastArrivalUnixMs = lastArrival,
-                LinkedAtUnixMs = _nowUnixMs,
+                LinkedAtUnixMs = _run.NowUnixMs,
             });
             linked++;
         }
-        var traceLinks = LinkTraces(linkedNow, delta, calls);
-        return new PreparedBatch(await _statistics.ApplyAsync(delta, cancellationToken), rows, traceLinks, linked, calls);
+        var change = BatchLinker.Link(linkedNow, this);
+        _anyTraceLinks |= change.TraceLinks.Count > 0;
+        return new PreparedBatch(await _statistics.ApplyAsync(change.Statistics, cancellationToken), rows, change.TraceLinks, linked, change.Calls);
     }
 
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
@@ -271,6 +270,43 @@ internal sealed partial class TraceLinking : IAsyncDisposable
         _spans.Dispose();
         await _commits.DisposeAsync();
     }
+
+    /// <summary>The traces linking to <paramref name="targets"/>: stored, or in the batch still committing.</summary>
+    public List<(long Target, long Source)> SourcesOf(List<long> targets)
+    {
+        var wanted = targets.ToHashSet();
+        var found = _traceLinks.SourcesOf(targets);
+        found.AddRange(_committingLinks.Where(p => wanted.Contains(p.Target)));
+        return found;
+    }
+
+    /// <summary>The linked spans, as its last link saw them, of each of <paramref name="ids"/> that has been linked, in the order of <paramref name="ids"/>.</summary>
+    public Dictionary<long, List<Span>> LinkedSpansOf(List<long> ids)
+    {
+        var linkedSpans = new Dictionary<long, List<Span>>();
+        var stored = _traces.FindMany(ids.Where(id => !_committing.ContainsKey(id)).ToList());
+        var entries = new List<TraceSpanEntry>();
+        foreach (var id in ids)
+        {
+            var row = _committing.GetValueOrDefault(id) ?? stored.GetValueOrDefault(id);
+            if (row is not { LinkedSpanCount: > 0 })
+            {
+                continue;
+            }
+            var spans = new List<Span>(row.SpanCount);
+            if (!TryReadEarlierSpans(row, spans, entries, out _))
+            {
+                LogRelatedSpansGone(_logger, unchecked((ulong)id));
+                continue;
+            }
+            linkedSpans[id] = spans.GetRange(0, row.LinkedSpanCount);
+        }
+        return linkedSpans;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Trace {TraceIdLow:x16} is linked across traces to a trace linked now, but retention deleted its spans; its messaging pairs are not updated")]
+    private static partial void LogRelatedSpansGone(ILogger logger, ulong traceIdLow);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Trace {TraceIdLow:x16} received a late span after retention deleted its earlier spans; the late spans are linked on their own")]

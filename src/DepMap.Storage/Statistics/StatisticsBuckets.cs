@@ -1,23 +1,24 @@
+using DepMap.Core.Aggregation;
 using DepMap.Core.Reliability;
 using DepMap.Core.Statistics;
-using DepMap.Storage;
-using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
-namespace DepMap.Server.Features.Aggregation;
+namespace DepMap.Storage.Statistics;
 
 /// <summary>
-/// Applies a <see cref="StatisticsDelta"/> to the statistics rows: load the bucket's rows, subtract
-/// and add in memory with Core's rules, and return what changed and what fell to zero as a
-/// <see cref="StatisticsRowWriter"/>, which the caller writes inside its transaction.
-/// One writer serves a whole run and keeps each bucket it touched in memory while batches keep
+/// The statistics of the buckets a run touches, in memory: applying a <see cref="StatisticsDelta"/>
+/// loads a bucket's rows the first time, subtracts and adds with Core's rules, and returns what
+/// changed and what fell to zero as a <see cref="StatisticsRowWriter"/>, which the caller writes
+/// inside its transaction (this class reads rows, it never writes them).
+/// One instance serves a whole run and keeps each bucket it touched in memory while batches keep
 /// touching it: reading and deserialising every edge of a busy bucket again for each batch cost
 /// more than the linking, and a batch may be prepared while the previous one is still committing,
 /// when the database does not hold that batch's rows yet. The run holds the aggregation gate, so no
-/// other writer changes the rows meanwhile; a batch that fails ends the run, and its writer with it.
+/// other writer changes the rows meanwhile; a batch that fails ends the run, and these buckets with it.
 /// Every queued row is a copy, never a cached object the next batch goes on changing.
 /// </summary>
-internal sealed partial class StatisticsWriter(DepMapDbContext db, ILogger logger)
+internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logger)
 {
     private readonly Dictionary<(BucketResolution, long), BucketState> _buckets = [];
 

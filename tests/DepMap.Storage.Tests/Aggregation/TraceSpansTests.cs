@@ -3,7 +3,7 @@ using DepMap.Core.Spans;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
 
-namespace DepMap.Server.Tests.Storage;
+namespace DepMap.Storage.Tests.Aggregation;
 
 public class TraceSpansTests
 {

@@ -2,15 +2,15 @@ using System.Runtime.InteropServices;
 using DepMap.Core.Linking;
 using DepMap.Core.Statistics;
 
-namespace DepMap.Server.Features.Metrics;
+namespace DepMap.Core.Aggregation;
 
 /// <summary>
 /// What one aggregation batch changes in Tempo's service-graph series: per edge (client, server,
 /// connection type), the calls its traces added minus the calls a re-link took out, and the same
 /// for each latency histogram's buckets. Built beside the statistics delta and handed to
-/// <see cref="ServiceGraphMetrics"/> only once the batch has committed.
+/// the host's service-graph metrics only once the batch has committed (a batch a crash undid is never counted).
 /// </summary>
-internal sealed class ServiceGraphChange
+public sealed class ServiceGraphChange
 {
     private readonly Dictionary<EdgeKey, SeriesChange> _series = [];
     private readonly Dictionary<string, long> _unpaired = new(StringComparer.Ordinal);
@@ -79,7 +79,7 @@ internal sealed class ServiceGraphChange
 }
 
 /// <summary>One series' change: net calls, net failures and the net change of each histogram.</summary>
-internal sealed class SeriesChange
+public sealed class SeriesChange
 {
     public long Calls { get; set; }
     public long Failed { get; set; }
@@ -102,7 +102,7 @@ internal sealed class SeriesChange
 /// added, less those taken out. Kept per bucket rather than per call, so a batch of a hundred
 /// thousand spans holds a few numbers per edge.
 /// </summary>
-internal sealed class BucketChange
+public sealed class BucketChange
 {
     /// <summary>
     /// Tempo's default service-graph buckets (seconds): prometheus.ExponentialBuckets(0.1, 2, 8) in

@@ -1,8 +1,7 @@
-using DepMap.Storage;
 using DepMap.Storage.Spans;
 using Microsoft.EntityFrameworkCore;
 
-namespace DepMap.Server.Features.Aggregation;
+namespace DepMap.Storage.Aggregation;
 
 /// <summary>
 /// The settled range of the span table, in batches, on a connection of its own; for a flush, read one
@@ -33,7 +32,7 @@ internal sealed class SpanBatches : IAsyncDisposable
     {
         var db = new DepMapDbContext(options);
         await db.Database.OpenConnectionAsync(cancellationToken);
-        await AggregateSpansHandler.TuneAsync(db, cancellationToken);
+        await SqliteTuning.TuneAsync(db, cancellationToken);
         var batches = new SpanBatches(db, endId, batchSize, readAhead) { _afterId = afterId };
         if (readAhead)
         {

@@ -1,0 +1,31 @@
+using DepMap.Core.Aggregation;
+
+namespace DepMap.Storage.Aggregation;
+
+/// <summary>
+/// The aggregation run over one kind of store: read the spans past the mark in batches, link each
+/// trace whose spans are all in with Core's <see cref="BatchLinker"/>, and commit each batch's
+/// statistics, trace rows and mark in one transaction. Chosen at start with the store (SQLite
+/// today); the host's handler sees only this.
+/// </summary>
+public interface IAggregationEngine
+{
+    /// <summary>
+    /// Links every trace quiet since <see cref="AggregationRun.SettledAtUnixMs"/> (every trace when
+    /// null), calling <paramref name="committed"/> after each batch that linked a trace, once its
+    /// transaction has committed.
+    /// </summary>
+    Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One run's settings: the time its links are stamped with, the settle point (null: a flush, which
+/// links everything and may overlap reading, linking and committing), and spans per transaction.
+/// </summary>
+public sealed record AggregationRun(long NowUnixMs, long? SettledAtUnixMs, int BatchSize)
+{
+    public bool IsFlush => SettledAtUnixMs is null;
+}
+
+/// <summary>How many spans a run took in and how many traces it linked.</summary>
+public sealed record AggregationTotals(long SpansTakenIn, long TracesLinked);

@@ -1,0 +1,96 @@
+using DepMap.Core.Linking;
+using DepMap.Core.Spans;
+using DepMap.Core.Statistics;
+using DepMap.Storage.Aggregation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DepMap.Storage.Tests.Aggregation;
+
+/// <summary>
+/// The SQLite engine on its own, without the host: spans stored as ingest stores them, runs through
+/// <see cref="IAggregationEngine"/>, statistics read back from the same file.
+/// </summary>
+public class SqliteAggregationEngineTests
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly long ReceivedAt = Start.AddMinutes(1).ToUnixTimeMilliseconds();
+    private static readonly EdgeKey CheckoutToPayments = new("checkout", "payments", ConnectionType.None);
+
+    [Fact]
+    public async Task Run_CommitsEachBatchAndTellsItOnceCommitted_WhenFlushing()
+    {
+        using var database = new TempDatabase();
+        database.Append(Traces(3), ReceivedAt);
+        var faults = new AggregationFaults();
+        var commits = new List<int>();
+        faults.BeforeCommit = commits.Add;
+        var told = new List<long>();
+
+        // Two spans a batch: each trace is whole in its batch, so each batch links one.
+        var totals = await Engine(database, faults).RunAsync(Flush(batchSize: 2), calls => told.Add(calls.Series[CheckoutToPayments].Calls), CancellationToken.None);
+
+        Assert.Equal(new AggregationTotals(6, 3), totals);
+        Assert.Equal([1, 2, 3], commits);
+        Assert.Equal([1L, 1L, 1L], told);
+        Assert.Equal(3, await CallsAsync(database));
+    }
+
+    [Fact]
+    public async Task Run_KeepsWhatCommittedAndLinksTheRestOnce_WhenStoppedBeforeABatchCommit()
+    {
+        using var database = new TempDatabase();
+        database.Append(Traces(3), ReceivedAt);
+        var faults = new AggregationFaults { BeforeCommit = batch => { if (batch == 2) { throw new InvalidOperationException("killed"); } } };
+        var told = 0;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Engine(database, faults).RunAsync(Flush(batchSize: 2), _ => told++, CancellationToken.None));
+        var afterKill = await CallsAsync(database);
+        var toldBeforeRerun = told;
+        faults.BeforeCommit = null;
+        var rerun = await Engine(database, faults).RunAsync(Flush(batchSize: 2), _ => told++, CancellationToken.None);
+
+        Assert.Equal((1L, 1), (afterKill, toldBeforeRerun));
+        Assert.Equal(new AggregationTotals(4, 2), rerun);
+        Assert.Equal(3, await CallsAsync(database));
+    }
+
+    [Fact]
+    public async Task Run_LinksNothingAndTellsNothing_WhenNoSpanIsSettled()
+    {
+        using var database = new TempDatabase();
+        database.Append(Traces(3), ReceivedAt);
+        var told = 0;
+
+        var early = await Engine(database).RunAsync(new AggregationRun(ReceivedAt, ReceivedAt - 1, 100), _ => told++, CancellationToken.None);
+        var settled = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 30_000, ReceivedAt, 100), _ => told++, CancellationToken.None);
+
+        Assert.Equal(new AggregationTotals(0, 0), early);
+        Assert.Equal(new AggregationTotals(6, 3), settled);
+        Assert.Equal(1, told);
+        Assert.Equal(3, await CallsAsync(database));
+    }
+
+    private static SqliteAggregationEngine Engine(TempDatabase database, AggregationFaults? faults = null) =>
+        new(database.Options, NullLogger<SqliteAggregationEngine>.Instance, faults);
+
+    private static AggregationRun Flush(int batchSize) => new(ReceivedAt, null, batchSize);
+
+    private static async Task<long> CallsAsync(TempDatabase database)
+    {
+        await using var db = database.Open();
+        var statistics = await db.ReadGraphStatisticsAsync(Start.AddHours(-1), Start.AddHours(1));
+        return statistics.Edges.TryGetValue(CheckoutToPayments, out var edge) ? edge.CallCount : 0;
+    }
+
+    /// <summary>Traces of checkout calling payments, each a client span and its server span, stored in trace order.</summary>
+    private static IEnumerable<Span> Traces(int count)
+    {
+        for (var i = 1; i <= count; i++)
+        {
+            var trace = new TraceId(0, (ulong)i);
+            var start = (Start.ToUnixTimeMilliseconds() + i * 1_000) * 1_000_000;
+            yield return new Span { TraceId = trace, SpanId = 1, Kind = SpanKind.Client, LocalService = "checkout", Name = "charge", StartUnixNano = start, DurationNano = 20_000_000 };
+            yield return new Span { TraceId = trace, SpanId = 2, ParentId = 1, Kind = SpanKind.Server, LocalService = "payments", Name = "charge", StartUnixNano = start + 1_000_000, DurationNano = 10_000_000 };
+        }
+    }
+}
