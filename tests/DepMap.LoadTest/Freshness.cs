@@ -10,9 +10,10 @@ namespace DepMap.LoadTest;
 /// and the SERVER span of a callee, the server span sent up to <c>--spread</c> seconds after the
 /// client span (as exporters in different services send their batches), and reports for every call
 /// the time from the acknowledgement of its last span to its being counted on <c>/graph.json</c>.
-/// Calls are grouped in cohorts of <c>--cohort</c> seconds, each cohort calling a callee of its own,
-/// so a cohort is counted when its edge's call count reaches the cohort's size; a call's figure is
-/// therefore an upper bound (its cohort's last call, plus the poll interval). The run also checks
+/// Calls are grouped in cohorts of <c>--cohort</c> seconds by when their last span (the server's)
+/// is sent, each cohort calling a callee of its own, so a cohort is counted when its edge's call
+/// count reaches the cohort's size; a call's figure is therefore an upper bound by at most the
+/// cohort's width and the poll interval. The run also checks
 /// exactness: every edge ends with exactly its cohort's calls.
 ///   dotnet tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll freshness [--url http://127.0.0.1:5080]
 ///     [--rate 10000 (spans/s)] [--seconds 60] [--spread 10] [--cohort 1] [--batch 1000] [--poll-ms 250]
@@ -46,8 +47,13 @@ internal static class Freshness
         var ticks = (int)Math.Round(seconds / TickSeconds);
         var callsPerTick = Math.Max(1, (int)Math.Round(rate * TickSeconds / 2));
         var ticksPerCohort = Math.Max(1, (int)Math.Round(cohortSeconds / TickSeconds));
-        var cohorts = (ticks + ticksPerCohort - 1) / ticksPerCohort;
+        var spreadTicks = (int)Math.Ceiling(spread / TickSeconds);
+        var cohorts = (ticks + spreadTicks + ticksPerCohort) / ticksPerCohort;
         var totalCalls = ticks * callsPerTick;
+        // A call's cohort is the one its last span is sent in, so a cohort is whole soon after its
+        // own sends and the spread shows as re-links, not as waiting for another call's span.
+        var cohortOf = new int[totalCalls];
+        var perCohort = new long[cohorts];
         Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
         Console.WriteLine($"target {url}v1/traces (OTLP protobuf): {callsPerTick * 2 / TickSeconds:N0} spans/s for {seconds} s, " +
             $"server spans up to {spread} s after their client span, {cohorts} cohorts of {cohortSeconds} s, caller svc-{first}");
@@ -57,7 +63,7 @@ internal static class Freshness
         Array.Fill(callerAck, double.NaN);
         Array.Fill(calleeAck, double.NaN);
         var random = new Random(7);
-        var due = new List<(int Call, LoadSpan Span)>[ticks + (int)Math.Ceiling(spread / TickSeconds) + 2];
+        var due = new List<(int Call, LoadSpan Span)>[ticks + spreadTicks + 2];
         for (var i = 0; i < due.Length; i++)
         {
             due[i] = [];
@@ -72,8 +78,10 @@ internal static class Freshness
         Array.Fill(counted, double.NaN);
         var finalCounts = new long[cohorts];
         using var stopPolling = new CancellationTokenSource();
-        var poller = Task.Run(() => PollAsync(http, first, cohorts, ticksPerCohort * callsPerTick, totalCalls,
-            counted, finalCounts, clock, poll, stopPolling.Token));
+        // A cohort's size is known once every call that can fall in it has been made.
+        var generatedTicks = 0;
+        bool Whole(int cohort) => Volatile.Read(ref generatedTicks) >= Math.Min(ticks, (cohort + 1) * ticksPerCohort);
+        var poller = Task.Run(() => PollAsync(http, first, perCohort, Whole, counted, finalCounts, clock, poll, stopPolling.Token));
 
         for (var tick = 0; tick < due.Length; tick++)
         {
@@ -85,7 +93,6 @@ internal static class Freshness
             var spans = new List<(int Call, bool Client, LoadSpan Span)>();
             if (tick < ticks)
             {
-                var cohort = tick / ticksPerCohort;
                 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
                 for (var c = 0; c < callsPerTick; c++)
                 {
@@ -93,13 +100,18 @@ internal static class Freshness
                     var traceId = new byte[16];
                     random.NextBytes(traceId);
                     var clientId = (ulong)random.NextInt64(1, long.MaxValue);
+                    var serverTick = tick + (int)Math.Round(random.NextDouble() * spread / TickSeconds);
+                    var cohort = serverTick / ticksPerCohort;
+                    cohortOf[call] = cohort;
+                    Interlocked.Increment(ref perCohort[cohort]);
                     var client = new LoadSpan(traceId, clientId, 0, true, first, "GET /items", now, now + 2_000_000, false, []);
                     var server = new LoadSpan(traceId, (ulong)random.NextInt64(1, long.MaxValue), clientId, false, first + 1 + cohort,
                         "GET /items", now + 100_000, now + 1_800_000, false, []);
                     spans.Add((call, true, client));
-                    due[tick + (int)Math.Round(random.NextDouble() * spread / TickSeconds)].Add((call, server));
+                    due[serverTick].Add((call, server));
                 }
             }
+            Volatile.Write(ref generatedTicks, Math.Min(ticks, tick + 1));
             spans.AddRange(due[tick].Select(d => (d.Call, false, d.Span)));
             foreach (var chunk in spans.Chunk(batch))
             {
@@ -110,7 +122,7 @@ internal static class Freshness
         await Task.WhenAll(sends);
         var sentFor = clock.Elapsed.TotalSeconds;
         var deadline = clock.Elapsed + wait;
-        while (counted.Any(double.IsNaN) && clock.Elapsed < deadline && !poller.IsCompleted)
+        while (Enumerable.Range(0, cohorts).Any(c => perCohort[c] > 0 && double.IsNaN(counted[c])) && clock.Elapsed < deadline && !poller.IsCompleted)
         {
             await Task.Delay(poll);
         }
@@ -121,7 +133,7 @@ internal static class Freshness
         var lags = new List<double>(totalCalls);
         for (var call = 0; call < totalCalls; call++)
         {
-            var cohort = call / callsPerTick / ticksPerCohort;
+            var cohort = cohortOf[call];
             var ack = Math.Max(callerAck[call], calleeAck[call]);
             if (!double.IsNaN(ack) && !double.IsNaN(counted[cohort]))
             {
@@ -130,9 +142,10 @@ internal static class Freshness
         }
         lags.Sort();
         double Percentile(double q) => lags.Count == 0 ? double.NaN : lags[Math.Min(lags.Count - 1, (int)(q * lags.Count))];
+        // Rounding can leave the last cohorts empty: they have nothing to count.
+        cohorts = perCohort.Count(n => n > 0);
         var countedCohorts = counted.Count(c => !double.IsNaN(c));
-        var expected = ticksPerCohort * callsPerTick;
-        var wrong = Enumerable.Range(0, cohorts).Count(c => finalCounts[c] != Math.Min(expected, totalCalls - c * expected));
+        var wrong = Enumerable.Range(0, perCohort.Length).Count(c => finalCounts[c] != perCohort[c]);
         Console.WriteLine($"acknowledged {acked:N0} spans in {sentFor:F1} s ({acked / sentFor:N0} spans/s), refused {refused:N0}, failed {failed:N0}");
         Console.WriteLine($"counted {countedCohorts} of {cohorts} cohorts; calls whose cohort was counted: {lags.Count:N0} of {totalCalls:N0}");
         Console.WriteLine($"acknowledgement to counted on /graph.json (upper bound per call): p50 {Percentile(0.5):F1} s, " +
@@ -185,11 +198,11 @@ internal static class Freshness
     }
 
     // Reads /graph.json every poll; a cohort is counted at the first poll whose edge holds all its calls.
-    private static async Task PollAsync(HttpClient http, int first, int cohorts, int perCohort, int totalCalls, double[] counted, long[] finalCounts, Stopwatch clock, TimeSpan poll, CancellationToken stop)
+    private static async Task PollAsync(HttpClient http, int first, long[] perCohort, Func<int, bool> whole, double[] counted, long[] finalCounts, Stopwatch clock, TimeSpan poll, CancellationToken stop)
     {
         var caller = $"svc-{first}";
         var index = new Dictionary<string, int>();
-        for (var c = 0; c < cohorts; c++)
+        for (var c = 0; c < perCohort.Length; c++)
         {
             index[$"svc-{first + 1 + c}"] = c;
         }
@@ -206,7 +219,7 @@ internal static class Freshness
                     {
                         var calls = edge.GetProperty("callCount").GetInt64();
                         finalCounts[cohort] = calls;
-                        if (double.IsNaN(counted[cohort]) && calls >= Math.Min(perCohort, totalCalls - cohort * perCohort))
+                        if (double.IsNaN(counted[cohort]) && whole(cohort) && calls >= Volatile.Read(ref perCohort[cohort]))
                         {
                             counted[cohort] = read;
                         }

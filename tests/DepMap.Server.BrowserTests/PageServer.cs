@@ -26,6 +26,8 @@ public sealed class PageServer : WebApplicationFactory<Program>
             ["Kestrel:EndpointDefaults:Protocols"] = "Http1",
             ["ConnectionStrings:DepMap"] = $"Data Source={Path.Combine(Folder, "depmap.db")}",
             ["Hangfire:Storage"] = "InMemory",
+            // Tests decide when the aggregation runs; AggregationWakeTests tests the wake.
+            ["Aggregation:WakeOnIngest"] = "false",
             ["Snapshots:Directory"] = Path.Combine(Folder, "graphs"),
             ["Ui:TraceUrlTemplate"] = TraceUrlTemplate,
         };

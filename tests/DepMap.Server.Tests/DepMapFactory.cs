@@ -29,6 +29,8 @@ public class DepMapFactory : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:DepMap"] = $"Data Source={DatabasePath}{connectionOptions}",
             ["Hangfire:Storage"] = "InMemory",
+            // Tests decide when the aggregation runs; AggregationWakeTests tests the wake.
+            ["Aggregation:WakeOnIngest"] = "false",
             // A recurring snapshot firing during a test must not write into the source tree.
             ["Snapshots:Directory"] = Path.Combine(folder, "graphs"),
         };

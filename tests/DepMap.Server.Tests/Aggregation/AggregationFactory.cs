@@ -86,6 +86,10 @@ public sealed class AggregationFactory : DepMapFactory
             // February 31st: Hangfire's "never".
             ["Aggregation:Cron"] = "0 0 31 2 *",
             ["Retention:Cron"] = "0 0 31 2 *",
+            // The tests move the fake clock past or short of the 30 s settle time they were written for.
+            ["Aggregation:SettleSeconds"] = "30",
+            // Tests decide when the aggregation runs; AggregationWakeTests tests the wake.
+            ["Aggregation:WakeOnIngest"] = "false",
         };
         if (kestrel)
         {

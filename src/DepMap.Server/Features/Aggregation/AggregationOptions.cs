@@ -5,7 +5,12 @@ internal sealed class AggregationOptions
 {
     /// <summary>Hangfire cron with seconds; Hangfire's SQLite storage looks at recurring jobs every 15 s anyway.</summary>
     public string Cron { get; set; } = "*/15 * * * * *";
-    public int SettleSeconds { get; set; } = 30;
+    /// <summary>How long a trace must be quiet before it is linked; a span that comes later re-links it exactly.</summary>
+    public int SettleSeconds { get; set; } = 2;
+    /// <summary>Ingest's commits wake the aggregation inside the process (the recurring job stays as the backstop).</summary>
+    public bool WakeOnIngest { get; set; } = true;
+    /// <summary>The least time between the end of a run that ingest woke and the start of the next.</summary>
+    public double WakeIntervalSeconds { get; set; } = 1;
     /// <summary>Spans read and linked per transaction in a flush; two batches are in memory at a time.</summary>
     public int SpanBatchSize { get; set; } = 100_000;
     /// <summary>

@@ -11,6 +11,7 @@ internal static class AggregationSetup
             .Bind(configuration.GetSection("Aggregation"))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Cron), "Aggregation:Cron must be set.")
             .Validate(o => o.SettleSeconds >= 0, "Aggregation:SettleSeconds must not be negative.")
+            .Validate(o => o.WakeIntervalSeconds is >= 0 and <= 3600, "Aggregation:WakeIntervalSeconds must be between 0 and 3600.")
             .Validate(o => o.SpanBatchSize > 0, "Aggregation:SpanBatchSize must be positive.")
             .Validate(o => o.RecurringSpanBatchSize > 0, "Aggregation:RecurringSpanBatchSize must be positive.")
             .ValidateOnStart();
@@ -23,6 +24,8 @@ internal static class AggregationSetup
             .ValidateOnStart();
         services.AddSingleton<AggregationProgress>();
         services.AddSingleton<AggregationGate>();
+        services.AddSingleton<SpansCommitted>();
+        services.AddHostedService<AggregationWake>();
         services.AddScoped<AggregationJob>();
         services.AddScoped<RetentionJob>();
         return services;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Metrics;
 using DepMap.Server.Hosting;
 using DepMap.Storage.Spans;
@@ -29,6 +30,7 @@ internal sealed partial class SpanWriter(
     IOptions<IngestOptions> options,
     TimeProvider time,
     DepMapMetrics metrics,
+    SpansCommitted commits,
     ILogger<SpanWriter> logger) : BackgroundService
 {
     private readonly Channel<PendingWrite> _queue =
@@ -141,6 +143,7 @@ internal sealed partial class SpanWriter(
             metrics.Committed(Stopwatch.GetElapsedTime(started));
             _lastReceivedAt = receivedAt;
             Volatile.Write(ref _lastFault, null);
+            commits.Committed(receivedAt);
             return WriteOutcome.Committed;
         }
         catch (Exception exception)
