@@ -3,6 +3,9 @@
 # no other server. Installs Graphviz (`dot`, for /graph.svg) with apt-get when it is missing.
 # Extra arguments go to the server, e.g. ./scripts/run.sh --urls http://0.0.0.0:5080; --demo adds
 # simulated services sending to it (the README's "See it fill with live traffic").
+# The server is built once into artifacts/run and started from there; it is built again only when
+# a file under src/ (or the build's settings) is newer than that build: `dotnet run` spends a minute
+# or more of a loaded machine checking an up-to-date build on every start (docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +15,19 @@ if ! command -v dot >/dev/null 2>&1; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq graphviz >/dev/null
 fi
 
-exec dotnet run -c Release --project src/DepMap.Server -- "$@"
+out=artifacts/run
+stamp="$out/.built"
+changed() {
+  [ ! -f "$stamp" ] && return 0
+  [ -n "$(find src global.json Directory.Build.props Directory.Packages.props \( -name bin -o -name obj \) -prune -o -newer "$stamp" -print -quit)" ]
+}
+if changed; then
+  echo "building DepMap into $out (again only when src/ changes)"
+  # Stamped with the time the build started, so an edit made during the build is built next time.
+  mkdir -p "$out" && rm -f "$stamp" && touch "$stamp.pending"
+  dotnet build src/DepMap.Server -c Release -o "$out" -nologo -v quiet -clp:ErrorsOnly
+  mv "$stamp.pending" "$stamp"
+fi
+
+# From the repository's root, whose appsettings.json the server reads (relative paths in it too).
+exec dotnet "$out/DepMap.Server.dll" "$@"

@@ -17,7 +17,15 @@ public static class DemoRunner
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(10);
 
-    public static async Task<DemoTotals> RunAsync(DemoSettings settings, Action<string> report, CancellationToken cancellationToken)
+    /// <param name="settings">What to send, where, and for how long.</param>
+    /// <param name="report">Receives the lines that say what was sent.</param>
+    /// <param name="cancellationToken">Stops the run; what was sent so far is delivered.</param>
+    /// <param name="backlogSent">
+    /// Called once the <see cref="DemoSettings.Backlog"/> has been delivered (or not, when it is 0),
+    /// before the live traffic starts: a server with a demo aggregates it there and then.
+    /// </param>
+    public static async Task<DemoTotals> RunAsync(DemoSettings settings, Action<string> report, CancellationToken cancellationToken,
+        Func<CancellationToken, Task>? backlogSent = null)
     {
         var systems = DemoSystems.Named(settings.System)
             ?? throw new ArgumentException($"unknown system '{settings.System}'; use {string.Join(", ", DemoSettings.Systems)}", nameof(settings));
@@ -27,6 +35,26 @@ public static class DemoRunner
         report($"sending {string.Join(" and ", runs.Select(r => $"{r.System.Name} ({r.System.Services.Count} services, {r.Rate:0.#} traces/s)"))} "
             + $"to {SpanEmitter.ExporterEndpoint(settings.Endpoint, settings.Protocol)} over {Name(settings.Protocol)}"
             + (settings.Duration is { } d ? $" for {d}" : " until stopped (Ctrl+C)"));
+
+        if (settings.Backlog > 0)
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var run in runs)
+            {
+                run.SendBacklog(emitter, settings.Backlog, now);
+            }
+            var backlogDelivered = emitter.Flush(FlushTimeout);
+            report($"sent a backlog of {string.Join(" and ", runs.Select(r => $"{r.System.Name} {r.Traces:N0} traces ({r.Spans:N0} spans)"))} at once"
+                + (backlogDelivered ? "" : $"; some spans could not be delivered within {FlushTimeout.TotalSeconds:0} s"));
+            foreach (var run in runs)
+            {
+                run.TakeInterval();
+            }
+        }
+        if (backlogSent is not null)
+        {
+            await backlogSent(cancellationToken);
+        }
 
         var clock = Stopwatch.StartNew();
         var nextReport = settings.ReportInterval;
@@ -100,6 +128,21 @@ public static class DemoRunner
                 Traces++;
                 var trace = Planner.NextTrace();
                 var spans = emitter.Emit(trace, DateTimeOffset.UtcNow);
+                Spans += spans;
+                _intervalSpans += spans;
+                IntervalTraces++;
+                _intervalFailed += trace.Failed ? 1 : 0;
+            }
+        }
+
+        /// <summary>Sends <paramref name="count"/> traces ending as if at <see cref="Rate"/> up to <paramref name="now"/>.</summary>
+        public void SendBacklog(SpanEmitter emitter, int count, DateTimeOffset now)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Traces++;
+                var trace = Planner.NextTrace();
+                var spans = emitter.Emit(trace, now.AddSeconds(-(count - i) / Rate));
                 Spans += spans;
                 _intervalSpans += spans;
                 IntervalTraces++;

@@ -26,6 +26,12 @@ public sealed partial record DemoSettings
     /// <summary>Traces per second for each system; null: the systems' own rates (30 services 10/s, logistics 2/s).</summary>
     public double? TracesPerSecond { get; init; }
 
+    /// <summary>
+    /// Traces per system sent at once before the live traffic, timed as if sent at the system's rate
+    /// just before the start (0: none), so a fresh DepMap has a whole map to show at once.
+    /// </summary>
+    public int Backlog { get; init; }
+
     /// <summary>How often a line says what was sent.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(10);
 

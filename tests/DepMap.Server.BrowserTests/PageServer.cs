@@ -15,9 +15,12 @@ public sealed class PageServer : WebApplicationFactory<Program>
     public const string TraceUrlTemplate = "http://traces.example/trace/{traceId}";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IWebHostBuilder>? _configure;
 
-    public PageServer()
+    /// <param name="configure">More host configuration (the page benchmark serves the baseline's page beside this one).</param>
+    public PageServer(Action<IWebHostBuilder>? configure = null)
     {
+        _configure = configure;
         Folder = Path.Combine(Path.GetTempPath(), "depmap-browser-tests", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(Folder);
         _settings = new()
@@ -55,6 +58,7 @@ public sealed class PageServer : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+        _configure?.Invoke(builder);
     }
 
     protected override void Dispose(bool disposing)

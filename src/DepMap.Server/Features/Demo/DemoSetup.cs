@@ -46,6 +46,7 @@ internal static class DemoSetup
             .Bind(configuration.GetSection("Demo"))
             .Validate(o => DepMap.Demo.DemoSettings.IsSystem(o.System), "Demo:System must be logistics, thirty or all.")
             .Validate(o => DepMap.Demo.DemoSettings.TryParseDuration(o.ChangeAfter, out _), "Demo:ChangeAfter must be a duration such as 90s or 10m.")
+            .Validate(o => o.Backlog is >= 0 and <= 100_000, "Demo:Backlog must be a number of traces from 0 to 100000.")
             .ValidateOnStart();
         builder.Services.AddHostedService<DemoTraffic>();
     }
@@ -58,4 +59,5 @@ internal sealed class DemoOptions
     public string System { get; set; } = "all";
     public string ChangeAfter { get; set; } = "90s";
     public int Seed { get; set; } = 42;
+    public int Backlog { get; set; }
 }

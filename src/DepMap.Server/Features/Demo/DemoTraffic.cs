@@ -1,4 +1,6 @@
 using DepMap.Demo;
+using DepMap.Server.Features.Aggregation;
+using Mediator;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -11,7 +13,7 @@ namespace DepMap.Server.Features.Demo;
 /// once it listens, until it stops; what they send goes to the log.
 /// </summary>
 internal sealed class DemoTraffic(IHostApplicationLifetime lifetime, IServer server, IConfiguration configuration,
-    IOptions<DemoOptions> options, ILogger<DemoTraffic> logger) : BackgroundService
+    IOptions<DemoOptions> options, IServiceScopeFactory scopes, ILogger<DemoTraffic> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,8 +46,25 @@ internal sealed class DemoTraffic(IHostApplicationLifetime lifetime, IServer ser
             System = demo.System,
             ChangeAfter = changeAfter,
             Seed = demo.Seed,
+            Backlog = demo.Backlog,
         };
-        await DemoRunner.RunAsync(settings, Log, stoppingToken);
+        await DemoRunner.RunAsync(settings, Log, stoppingToken, AggregateBacklogAsync);
+    }
+
+    /// <summary>
+    /// Links the backlog into the map at once rather than at the next scheduled run, which Hangfire's
+    /// SQLite storage starts up to 15 s late. A flush, because the backlog has all arrived (each
+    /// acknowledgement means committed) and nothing else is being sent yet.
+    /// </summary>
+    private async Task AggregateBacklogAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Backlog <= 0)
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new AggregateSpans(Flush: true), cancellationToken);
+        Log($"aggregated the backlog: {result.TracesLinked:N0} traces linked");
     }
 
     private void Log(string line)

@@ -8,8 +8,8 @@
 // edge lays the graph out again and the newcomers are highlighted. The DOT below uses the same
 // shapes, fills and colours as DotWriter, so the page and /graph.svg agree.
 
-import { instance } from "../vendor/viz-js/viz.js";
 import { shortDuration } from "./format.js";
+import { layoutSvg } from "./layout.js";
 
 // Past this many nodes the page does not lay the whole graph out (dot takes seconds, the picture is
 // unreadable): it says so and offers grouping by namespace or a focus instead of hanging.
@@ -17,6 +17,16 @@ export const MAX_DRAWN_NODES = 800;
 // Edge labels are nodes to dot and cost most of its time on big graphs; above this many edges the
 // numbers are in the details panel only.
 const MAX_LABELLED_EDGES = 150;
+// Past as many edges dot gets attributes that trade a few crossings for time: newrank ranks the
+// clusters' nodes in one pass, mclimit=0.3 cuts the crossing-minimisation passes. On a 500-service
+// graph of about 1,000 edges in 25 namespaces this took dot from about 1 s to 0.4 s (docs/benchmarks.md).
+const FAST_DOT_EDGES = MAX_LABELLED_EDGES;
+// Past this many edges with more than SFDP_EDGES_PER_NODE edges a node, force-directed sfdp draws
+// instead of dot, as the server's renderer does past GraphvizOptions.DotMaxEdges: dot's time grows
+// with the crossings of a dense graph, sfdp's hardly. Sparse, layered graphs stay with dot, which
+// lays them out in well under a second and draws the left-to-right flow people read.
+const SFDP_EDGES = 400;
+const SFDP_EDGES_PER_NODE = 2;
 const MAX_LABEL = 80;
 
 const HEALTH_FILL = { healthy: "#d9f2d9", degraded: "#fff0c2", failing: "#f8c9c9" };
@@ -24,10 +34,6 @@ const ERROR_EDGE = "#d62728";
 const CYCLE = "#7b3fa0";
 const EDGE_GREY = "#555555";
 const EDGE_TEXT = "#333333";
-
-// Started when the module loads, so compiling Graphviz overlaps the first /graph.json request.
-const vizReady = instance();
-const viz = () => vizReady;
 
 // A Graphviz quoted string for hostile input, as DotText.Quote: quotes and backslashes escaped,
 // '&' as an entity (Graphviz expands entities in labels), control characters and lone surrogates
@@ -80,10 +86,20 @@ export function topologyKey(graph, grouped) {
   return JSON.stringify([grouped, graph.nodes.map((n) => [n.name, n.type, n.namespace]), graph.edges.map((e) => [e.source, e.target, e.connectionType])]);
 }
 
-function toDot(graph, { clusters, labelled }) {
+// The Graphviz engine and the graph attributes that keep its layout time down for this graph's size.
+export function layoutFor(graph) {
+  const edges = graph.edges.length;
+  if (edges > SFDP_EDGES && edges > SFDP_EDGES_PER_NODE * graph.nodes.length) {
+    // As the server's sfdp fallback (GraphvizRenderer.SfdpAttributes): prism overlap removal is most of sfdp's time.
+    return { engine: "sfdp", attributes: ", overlap=scale, quadtree=fast" };
+  }
+  return { engine: "dot", attributes: edges > FAST_DOT_EDGES ? ", newrank=true, mclimit=0.3, remincross=false" : "" };
+}
+
+function toDot(graph, { clusters, labelled, attributes }) {
   const ids = new Map(graph.nodes.map((n, i) => [n.name, `n${i}`]));
   const lines = ["digraph depmap {"];
-  lines.push(`  graph [rankdir=LR, fontname="Helvetica", fontsize=10, nodesep=0.4, ranksep=0.8${labelled ? "" : ", splines=false"}];`);
+  lines.push(`  graph [rankdir=LR, fontname="Helvetica", fontsize=10, nodesep=0.4, ranksep=0.8${labelled ? "" : ", splines=false"}${attributes}];`);
   lines.push('  node [fontname="Helvetica", fontsize=10];');
   lines.push(`  edge [fontname="Helvetica", fontsize=8, color="${EDGE_GREY}", fontcolor="${EDGE_TEXT}"];`);
   const nodeLine = (node, i, indent) => `${indent}n${i} [id="dm-n-${i}", class="node", ${nodeAttributes(node)}];`;
@@ -157,9 +173,13 @@ export function createGraphPanel(container, { onSelectNode, onSelectEdge }) {
     }
     const before = current?.graph;
     const labelled = graph.edges.length <= MAX_LABELLED_EDGES;
-    const clusters = !grouped && graph.nodes.some((n) => n.namespace);
-    const dot = toDot(graph, { clusters, labelled });
-    const svg = (await viz()).renderSVGElement(dot, { engine: "dot" });
+    const { engine, attributes } = layoutFor(graph);
+    // sfdp ignores clusters.
+    const clusters = engine === "dot" && !grouped && graph.nodes.some((n) => n.namespace);
+    const dot = toDot(graph, { clusters, labelled, attributes });
+    const text = await layoutSvg(dot, engine);
+    performance.mark("depmap:laid-out");
+    const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     svg.setAttribute("role", "group");
@@ -190,7 +210,7 @@ export function createGraphPanel(container, { onSelectNode, onSelectEdge }) {
     const added = markChanges(before, graph);
     highlight(searchText, false);
     select(selected);
-    return { relaid: true, added, ms: performance.now() - started };
+    return { relaid: true, added, engine, ms: performance.now() - started };
   }
 
   // Newcomers since the last picture get a green outline for a while; removals are reported.

@@ -1,5 +1,6 @@
 // Wires the panels to the view in the URL and to the server's /events stream.
 import { getJson } from "./api.js";
+import { takeEarly } from "./boot.js";
 import { createGraphPanel, MAX_DRAWN_NODES } from "./graph.js";
 import { createDetailsPanel } from "./details.js";
 import { createRankingPanel } from "./ranking.js";
@@ -113,7 +114,11 @@ async function loadOnce() {
   timebar.status("Loading…");
   graphBox.dataset.state = "loading";
   try {
-    const [data, ranked] = await Promise.all([getJson(`/graph.json?${graphQuery(view)}`), getJson(`/services/ranking?${windowQuery(view)}`)]);
+    const graphUrl = `/graph.json?${graphQuery(view)}`;
+    const rankingUrl = `/services/ranking?${windowQuery(view)}`;
+    const early = takeEarly(graphUrl, rankingUrl);
+    const [data, ranked] = await Promise.all([early?.graph ?? getJson(graphUrl), early?.ranking ?? getJson(rankingUrl)]);
+    performance.mark("depmap:graph-read");
     ranking = ranked;
     rankingPanel.render(ranking);
     timebar.names(data.nodes.map((n) => n.name));

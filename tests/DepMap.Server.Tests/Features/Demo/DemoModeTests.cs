@@ -17,7 +17,8 @@ public sealed class DemoModeTests
     [Fact]
     public async Task DemoMode_FillsTheGraphWithoutAFlush_WhenEnabled()
     {
-        using var factory = new GrpcDepMapFactory(new() { ["Demo:Enabled"] = "true" });
+        // No backlog: the schedule alone fills the graph.
+        using var factory = new GrpcDepMapFactory(new() { ["Demo:Enabled"] = "true", ["Demo:Backlog"] = "0" });
         var address = factory.Address;
         var clock = Stopwatch.StartNew();
 
@@ -29,6 +30,24 @@ public sealed class DemoModeTests
         var missing = DemoGraph.ThirtyServices.ToHashSet();
         // Bounded: the default settle time and schedule (30 s, every 15 s) would also get there, later.
         while (missing.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            await Task.Delay(500);
+            missing.ExceptWith(DemoGraph.ServiceNames(await DemoGraph.GetJsonAsync(client, "/graph.json")));
+        }
+        Assert.True(missing.Count == 0, $"after {clock.Elapsed.TotalSeconds:0} s /graph.json still lacks {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public async Task DemoMode_LinksTheBacklogAtOnce_WhenTheSettleTimeIsLong()
+    {
+        // An hour's settle time: within the test only the backlog's own aggregation can link a trace.
+        using var factory = new GrpcDepMapFactory(new() { ["Demo:Enabled"] = "true", ["Demo:Backlog"] = "100", ["Aggregation:SettleSeconds"] = "3600" });
+        var address = factory.Address;
+        var clock = Stopwatch.StartNew();
+
+        using var client = DemoGraph.Client(address, OtlpExportProtocol.Grpc);
+        var missing = DemoGraph.ThirtyServices.ToHashSet();
+        while (missing.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(90))
         {
             await Task.Delay(500);
             missing.ExceptWith(DemoGraph.ServiceNames(await DemoGraph.GetJsonAsync(client, "/graph.json")));
