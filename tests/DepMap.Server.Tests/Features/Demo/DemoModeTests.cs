@@ -23,12 +23,12 @@ public sealed class DemoModeTests
         var clock = Stopwatch.StartNew();
 
         var aggregation = factory.Services.GetRequiredService<IOptions<AggregationOptions>>().Value;
-        Assert.Equal((3, "*/5 * * * * *"), (aggregation.SettleSeconds, aggregation.Cron));
+        Assert.Equal("*/5 * * * * *", aggregation.Cron);
         Assert.Contains(factory.Folder, factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("DepMap"), StringComparison.Ordinal);
 
         using var client = DemoGraph.Client(address, OtlpExportProtocol.Grpc);
         var missing = DemoGraph.ThirtyServices.ToHashSet();
-        // Bounded: the default settle time and schedule (30 s, every 15 s) would also get there, later.
+        // Bounded: the default schedule (every 15 s) would also get there, later.
         while (missing.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
         {
             await Task.Delay(500);
