@@ -22,10 +22,11 @@ public static class DemoRunner
     /// <param name="cancellationToken">Stops the run; what was sent so far is delivered.</param>
     /// <param name="backlogSent">
     /// Called once the <see cref="DemoSettings.Backlog"/> has been delivered (or not, when it is 0),
-    /// before the live traffic starts: a server with a demo aggregates it there and then.
+    /// with the number of traces in it, before the live traffic starts: a server with a demo
+    /// aggregates it there and then.
     /// </param>
     public static async Task<DemoTotals> RunAsync(DemoSettings settings, Action<string> report, CancellationToken cancellationToken,
-        Func<CancellationToken, Task>? backlogSent = null)
+        Func<long, CancellationToken, Task>? backlogSent = null)
     {
         var systems = DemoSystems.Named(settings.System)
             ?? throw new ArgumentException($"unknown system '{settings.System}'; use {string.Join(", ", DemoSettings.Systems)}", nameof(settings));
@@ -53,7 +54,7 @@ public static class DemoRunner
         }
         if (backlogSent is not null)
         {
-            await backlogSent(cancellationToken);
+            await backlogSent(settings.Backlog > 0 ? runs.Sum(r => (long)r.Traces) : 0, cancellationToken);
         }
 
         var clock = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DepMap.Demo;
 using DepMap.Server.Features.Aggregation;
 using Mediator;
@@ -15,6 +16,8 @@ namespace DepMap.Server.Features.Demo;
 internal sealed class DemoTraffic(IHostApplicationLifetime lifetime, IServer server, IConfiguration configuration,
     IOptions<DemoOptions> options, IServiceScopeFactory scopes, ILogger<DemoTraffic> logger) : BackgroundService
 {
+    private static readonly TimeSpan BacklogWait = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,15 +59,28 @@ internal sealed class DemoTraffic(IHostApplicationLifetime lifetime, IServer ser
     /// SQLite storage starts up to 15 s late. A flush, because the backlog has all arrived (each
     /// acknowledgement means committed) and nothing else is being sent yet.
     /// </summary>
-    private async Task AggregateBacklogAsync(CancellationToken cancellationToken)
+    private async Task AggregateBacklogAsync(long traces, CancellationToken cancellationToken)
     {
-        if (options.Value.Backlog <= 0)
+        if (traces <= 0)
         {
             return;
         }
+        // The SDK's ForceFlush can return before the exporter's last request is answered, so the
+        // first flush may find part of the backlog: flush again until all of it is linked, briefly.
         await using var scope = scopes.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new AggregateSpans(Flush: true), cancellationToken);
-        Log($"aggregated the backlog: {result.TracesLinked:N0} traces linked");
+        var sender = scope.ServiceProvider.GetRequiredService<ISender>();
+        var waited = Stopwatch.StartNew();
+        long linked = 0;
+        while (true)
+        {
+            linked += (await sender.Send(new AggregateSpans(Flush: true), cancellationToken)).TracesLinked;
+            if (linked >= traces || waited.Elapsed > BacklogWait)
+            {
+                break;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+        Log($"aggregated the backlog: {linked:N0} of {traces:N0} traces linked in {waited.Elapsed.TotalSeconds:0.0} s");
     }
 
     private void Log(string line)
