@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace DepMap.Server.Features.Ingest;
@@ -8,11 +9,14 @@ namespace DepMap.Server.Features.Ingest;
 /// message prefix), and holds it until it is answered, through decoding and the wait for the commit.
 /// A request that does not fit is refused at once, so overload costs a header's parsing rather
 /// than a body's reading and decoding, and memory held by bodies stays under the budget however
-/// many clients send at once. The span queue (<see cref="SpanWriter"/>) stays as the second limit.
+/// many clients send at once. Before the bytes, a request is refused when the span writer is
+/// too far behind (<see cref="DelayRefusal"/>), so the requests admitted are the ones that will be
+/// answered promptly. The span queue (<see cref="SpanWriter"/>) stays as the last limit.
 /// </summary>
-internal sealed class IngestAdmission(IOptions<IngestOptions> options, TimeProvider time)
+internal sealed class IngestAdmission(IOptions<IngestOptions> options, SpanWriter writer, TimeProvider time)
 {
     private readonly long _capacity = options.Value.MaxBufferedBytes;
+    private readonly TimeSpan _maxDelay = options.Value.MaxQueueDelay;
     private long _held;
     private long _reservedSinceTrim;
     private long _lastReleasedAt = time.GetTimestamp();
@@ -22,6 +26,23 @@ internal sealed class IngestAdmission(IOptions<IngestOptions> options, TimeProvi
 
     /// <summary>Bytes reserved right now.</summary>
     public long HeldBytes => Interlocked.Read(ref _held);
+
+    /// <summary>
+    /// Why a request arriving now is refused, unread, because the span writer's predicted wait is
+    /// past Ingest:MaxQueueDelay; null when it may go on. Admitting it would only lengthen the wait
+    /// of everything admitted before it: past that point more work accepts no more spans per second.
+    /// </summary>
+    public string? DelayRefusal()
+    {
+        if (_maxDelay <= TimeSpan.Zero)
+        {
+            return null;
+        }
+        var wait = writer.PredictedWait;
+        return wait <= _maxDelay
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"Ingest would wait about {wait.TotalSeconds:0.0} s to commit this request, past its limit of {_maxDelay.TotalSeconds:0.###} s (setting Ingest:MaxQueueDelay); retry later.");
+    }
 
     /// <summary>Reserves <paramref name="bytes"/>, or null when they do not fit in the budget now.</summary>
     public BodyReservation? TryReserve(long bytes)
