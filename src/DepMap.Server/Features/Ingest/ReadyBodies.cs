@@ -3,7 +3,7 @@ namespace DepMap.Server.Features.Ingest;
 /// <summary>
 /// Little's law on the request bodies that are read in full and not yet answered (waiting to be
 /// decoded, queued, being committed): their bytes over the bytes per second such bodies are answered
-/// at, measured in quarter-second windows while some were waiting. This is the wait the span writer
+/// at, measured over the last second or so of quarter-second windows in which some were waiting. This is the wait the span writer
 /// cannot see: on a server short of CPU, admitted bodies wait longer to be decoded than to be
 /// committed. Bodies still being uploaded are not counted, so a slow client delays nobody else.
 /// </summary>
@@ -11,12 +11,19 @@ internal sealed class ReadyBodies(TimeProvider time)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(250);
 
+    // Each window's weight against the history. Sums rather than an average of window rates: the
+    // span writer answers in bursts, one per group commit, so many windows answer nothing and
+    // averaging their rates would read a steady server as a slow one.
+    private const double Decay = 0.75;
+
     private readonly Lock _sampling = new();
     private long _bytes;
     private long _answered;
     private long _windowStart = time.GetTimestamp();
     private long _answeredAtStart;
     private bool _waitingAtStart;
+    private double _answeredSum;
+    private double _secondsSum;
     private double _rate;
 
     /// <summary>Bytes of bodies read in full and not yet answered.</summary>
@@ -63,8 +70,9 @@ internal sealed class ReadyBodies(TimeProvider time)
             // would read as a slow server.
             if (_waitingAtStart && waiting && elapsed < 4 * Window)
             {
-                var sample = (answered - _answeredAtStart) / elapsed.TotalSeconds;
-                Volatile.Write(ref _rate, _rate == 0 ? sample : (_rate + sample) / 2);
+                _answeredSum = _answeredSum * Decay + (answered - _answeredAtStart);
+                _secondsSum = _secondsSum * Decay + elapsed.TotalSeconds;
+                Volatile.Write(ref _rate, _answeredSum / _secondsSum);
             }
             Interlocked.Exchange(ref _windowStart, now);
             _answeredAtStart = answered;

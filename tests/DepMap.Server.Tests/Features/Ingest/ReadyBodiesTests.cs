@@ -62,11 +62,11 @@ public class ReadyBodiesTests
         var before = ready.PredictedWait();
         _time.Advance(TimeSpan.FromMilliseconds(250));
 
-        // A window in which nothing was answered halves the rate.
+        // A window that answered nothing: 750,000 bytes (the first window's, decayed) in 0.4375 s.
         var after = ready.PredictedWait();
 
         Assert.Equal(TimeSpan.FromSeconds(0.25), before);
-        Assert.Equal(TimeSpan.FromSeconds(0.5), after);
+        Assert.Equal(1_000_000 / (750_000 / 0.4375), after.TotalSeconds, 6);
     }
 
     // A quarter second later the next prediction opens a window with the bodies read so far waiting.
