@@ -26,10 +26,9 @@ internal sealed class IngestOptions
     public int QueueCapacitySpans { get; set; } = 200_000;
 
     /// <summary>
-    /// The longest a request may be expected to wait for its commit. When the span writer's
-    /// predicted wait (<see cref="SpanWriter.PredictedWait"/>) is past it, a request is refused
-    /// before its body is read, so overload costs a header and accepted requests stay prompt.
-    /// Zero turns the check off.
+    /// The longest a request may be expected to wait for its answer. When the predicted wait
+    /// (<see cref="IngestAdmission.DelayRefusal"/>) is past it, a request is refused before its
+    /// body is read, so overload costs a header and accepted requests stay prompt. Zero turns the check off.
     /// </summary>
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(2);
 
