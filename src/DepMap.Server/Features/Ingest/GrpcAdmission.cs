@@ -13,7 +13,7 @@ namespace DepMap.Server.Features.Ingest;
 /// <summary>
 /// <see cref="IngestAdmission"/> for OTLP/gRPC, in front of Grpc.AspNetCore, which reads a whole
 /// message before any handler runs: the message's 5-byte prefix declares its length, so the
-/// reservation is taken (or the call refused) after five bytes, not after the message. A writer
+/// reservation is taken (or the call refused) after five bytes, not after the message. A server
 /// too far behind refuses the call before even those.
 /// </summary>
 internal static class GrpcAdmission

@@ -22,7 +22,7 @@ internal static class IngestProblems
     public static IResult Busy(HttpContext context, string detail, IngestOptions options) =>
         TooManyRequests(context, "Too many request bodies in flight", detail, options);
 
-    /// <summary>The span writer is too far behind (<see cref="IngestAdmission.DelayRefusal"/>): refused before the body was read.</summary>
+    /// <summary>Ingest is too far behind to answer in time (<see cref="IngestAdmission.DelayRefusal"/>): refused before the body was read.</summary>
     public static IResult Behind(HttpContext context, string detail, IngestOptions options) =>
         TooManyRequests(context, "Ingest is behind", detail, options);
 
