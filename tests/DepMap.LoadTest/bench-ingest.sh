@@ -4,7 +4,8 @@
 # its memory), optionally times a flush aggregation over everything stored, prints the database
 # report, and stops the server it started. Build first:
 #   dotnet build -c Release src/DepMap.Server tests/DepMap.LoadTest
-# Usage: tests/DepMap.LoadTest/bench-ingest.sh [--no-aggregation] [--flush] [--port N] [--server-arg ARG]... -- LOADTEST_ARGS...
+# Usage: tests/DepMap.LoadTest/bench-ingest.sh [--no-aggregation] [--flush] [--port N] [--server-arg ARG]...
+#          [--server-dll PATH] -- LOADTEST_ARGS...
 #   e.g. tests/DepMap.LoadTest/bench-ingest.sh -- --services 500 --seconds 60 --sqlite-baseline 5
 #        tests/DepMap.LoadTest/bench-ingest.sh --no-aggregation --flush -- --services 500 --seconds 30
 # --no-aggregation moves the recurring aggregation to once a year, so ingest runs alone and a
@@ -12,16 +13,19 @@
 # e.g. --server-arg --Aggregation:RecurringSpanBatchSize=100000. --port serves every HTTP API on
 # that one port (HTTP/1.1, no gRPC) instead of 5080/4318/4317, for a machine where those are taken;
 # the load generator then needs --url http://127.0.0.1:N (or is given it when no --url is passed).
+# --server-dll runs another build of the server (an older commit, for a before/after comparison)
+# with this checkout's settings and data folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-server_args=(); flush=0; port=
+server_args=(); flush=0; port=; dll=src/DepMap.Server/bin/Release/net10.0/DepMap.Server.dll
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-aggregation) server_args+=("--Aggregation:Cron=0 0 1 1 *"); shift ;;
     --flush) flush=1; shift ;;
     --server-arg) server_args+=("$2"); shift 2 ;;
     --port) port="$2"; server_args+=("--urls=http://127.0.0.1:$2"); shift 2 ;;
+    --server-dll) dll="$2"; shift 2 ;;
     --) shift; break ;;
     *) break ;;
   esac
@@ -40,7 +44,7 @@ done
 
 rm -rf data
 mkdir -p artifacts
-dotnet src/DepMap.Server/bin/Release/net10.0/DepMap.Server.dll "${server_args[@]}" >artifacts/bench-server.log 2>&1 &
+dotnet "$dll" "${server_args[@]}" >artifacts/bench-server.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf data' EXIT
 

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using DepMap.Ingest;
+using DepMap.Server.Features.Metrics;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -11,7 +13,8 @@ namespace DepMap.Server.Features.Ingest;
 /// <summary>
 /// <see cref="IngestAdmission"/> for OTLP/gRPC, in front of Grpc.AspNetCore, which reads a whole
 /// message before any handler runs: the message's 5-byte prefix declares its length, so the
-/// reservation is taken (or the call refused) after five bytes, not after the message.
+/// reservation is taken (or the call refused) after five bytes, not after the message. A server
+/// too far behind refuses the call before even those.
 /// </summary>
 internal static class GrpcAdmission
 {
@@ -19,6 +22,13 @@ internal static class GrpcAdmission
     {
         var admission = context.RequestServices.GetRequiredService<IngestAdmission>();
         var options = context.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value;
+        var metrics = context.RequestServices.GetRequiredService<DepMapMetrics>();
+        if (admission.DelayRefusal() is { } behind)
+        {
+            metrics.PayloadRefused(TraceFormat.OtlpProtobuf, "busy");
+            Refuse(context.Response, options, behind);
+            return;
+        }
         var reader = context.Request.BodyReader;
         var read = await reader.ReadAtLeastAsync(5, context.RequestAborted);
         var prefix = read.Buffer.Length >= 5 ? read.Buffer.Slice(0, 5).ToArray() : null;
@@ -34,6 +44,7 @@ internal static class GrpcAdmission
         using var reservation = admission.TryReserve(length);
         if (reservation is null)
         {
+            metrics.PayloadRefused(TraceFormat.OtlpProtobuf, "budget");
             Refuse(context.Response, options,
                 $"Ingest is holding its limit of {admission.Capacity} bytes of request bodies (setting Ingest:MaxBufferedBytes); retry later.");
             return;

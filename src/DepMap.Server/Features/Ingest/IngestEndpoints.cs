@@ -63,20 +63,25 @@ internal static class IngestEndpoints
         HttpContext context, ISender sender, IngestOptions options, TraceFormat format)
     {
         var admission = context.RequestServices.GetRequiredService<IngestAdmission>();
+        var metrics = context.RequestServices.GetRequiredService<DepMapMetrics>();
+        if (admission.DelayRefusal() is { } behind)
+        {
+            metrics.PayloadRefused(format, "busy");
+            return (null, IngestProblems.Behind(context, behind, options));
+        }
         using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, admission, context.RequestAborted);
         if (body.Status != BodyStatus.Read)
         {
-            if (body.Status == BodyStatus.Busy)
+            metrics.PayloadRefused(format, body.Status switch
             {
-                return (null, IngestProblems.Busy(context, body.Problem!, options));
-            }
-            context.RequestServices.GetRequiredService<DepMapMetrics>().PayloadRefused(format, body.Status switch
-            {
+                BodyStatus.Busy => "budget",
                 BodyStatus.TooLarge => "too_large",
                 BodyStatus.BadGzip => "bad_gzip",
                 _ => "unsupported_encoding",
             });
-            return (null, IngestProblems.ForBody(body));
+            return (null, body.Status == BodyStatus.Busy
+                ? IngestProblems.Busy(context, body.Problem!, options)
+                : IngestProblems.ForBody(body));
         }
         var result = await sender.Send(new IngestSpans(format, body.Payload), context.RequestAborted);
         return result.Status == IngestStatus.Committed

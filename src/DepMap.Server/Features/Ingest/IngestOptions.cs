@@ -25,6 +25,13 @@ internal sealed class IngestOptions
     /// </summary>
     public int QueueCapacitySpans { get; set; } = 200_000;
 
+    /// <summary>
+    /// The longest a request may be expected to wait for its answer. When the predicted wait
+    /// (<see cref="IngestAdmission.DelayRefusal"/>) is past it, a request is refused before its
+    /// body is read, so overload costs a header and accepted requests stay prompt. Zero turns the check off.
+    /// </summary>
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>What Retry-After tells a refused client.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 }

@@ -19,10 +19,17 @@ internal static class IngestProblems
     };
 
     /// <summary>The byte budget is taken (<see cref="IngestAdmission"/>): refused before the body was read.</summary>
-    public static IResult Busy(HttpContext context, string detail, IngestOptions options)
+    public static IResult Busy(HttpContext context, string detail, IngestOptions options) =>
+        TooManyRequests(context, "Too many request bodies in flight", detail, options);
+
+    /// <summary>Ingest is too far behind to answer in time (<see cref="IngestAdmission.DelayRefusal"/>): refused before the body was read.</summary>
+    public static IResult Behind(HttpContext context, string detail, IngestOptions options) =>
+        TooManyRequests(context, "Ingest is behind", detail, options);
+
+    private static IResult TooManyRequests(HttpContext context, string title, string detail, IngestOptions options)
     {
         context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString();
-        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many request bodies in flight", detail: detail);
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, detail: detail);
     }
 
     public static IResult ForIngest(HttpContext context, IngestResult result, IngestOptions options)

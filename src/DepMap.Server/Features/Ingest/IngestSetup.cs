@@ -15,6 +15,7 @@ internal static class IngestSetup
             .Validate(o => o.MaxBufferedBytes >= o.MaxBodyBytes, "Ingest:MaxBufferedBytes must be at least Ingest:MaxBodyBytes.")
             .Validate(o => o.MinBodyBytesPerSecond >= 0, "Ingest:MinBodyBytesPerSecond must not be negative.")
             .Validate(o => o.QueueCapacitySpans > 0, "Ingest:QueueCapacitySpans must be positive.")
+            .Validate(o => o.MaxQueueDelay >= TimeSpan.Zero, "Ingest:MaxQueueDelay must not be negative.")
             .Validate(o => o.RetryAfterSeconds > 0, "Ingest:RetryAfterSeconds must be positive.")
             .ValidateOnStart();
         services.AddGrpc();

@@ -16,6 +16,8 @@ internal sealed class OtlpTraceService(ISender sender, IOptions<IngestOptions> o
 {
     public async Task<byte[]> ExportAsync(byte[] request, ServerCallContext context)
     {
+        // Grpc.AspNetCore has read the whole message by now (GrpcAdmission reserved it).
+        context.GetHttpContext().Features.Get<BodyReservation>()?.MarkRead();
         var result = await sender.Send(new IngestSpans(TraceFormat.OtlpProtobuf, request), context.CancellationToken);
         return result.Status switch
         {

@@ -33,6 +33,10 @@ internal sealed class RequestBody : IDisposable
     {
         _buffer = buffer;
         _reservation = reservation;
+        if (status == BodyStatus.Read)
+        {
+            reservation?.MarkRead();
+        }
         Length = length;
         Status = status;
         Problem = problem;

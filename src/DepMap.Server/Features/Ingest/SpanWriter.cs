@@ -36,6 +36,7 @@ internal sealed partial class SpanWriter(
     private readonly Channel<PendingWrite> _queue =
         Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int _capacity = options.Value.QueueCapacitySpans;
+    private readonly CommitDelay _delay = new();
     // Spans queued plus spans in the transaction being written: the memory the queue holds.
     private int _pendingSpans;
     private long _lastReceivedAt;
@@ -44,6 +45,13 @@ internal sealed partial class SpanWriter(
 
     /// <summary>Spans queued or being committed right now.</summary>
     public int PendingSpans => Volatile.Read(ref _pendingSpans);
+
+    /// <summary>
+    /// How long a request arriving now would wait for its commit (<see cref="CommitDelay"/>): what
+    /// admission compares with Ingest:MaxQueueDelay before it reads a body.
+    /// </summary>
+    public TimeSpan PredictedWait =>
+        _delay.Predict(PendingSpans, _queue.Reader.TryPeek(out var oldest) ? time.GetElapsedTime(oldest.QueuedAt) : TimeSpan.Zero);
 
     /// <summary>Why the latest commit failed; null once a commit succeeds again.</summary>
     public StorageFault? LastFault => Volatile.Read(ref _lastFault);
@@ -62,7 +70,7 @@ internal sealed partial class SpanWriter(
             Interlocked.Add(ref _pendingSpans, -spans.Count);
             return Task.FromResult(WriteOutcome.QueueFull);
         }
-        var write = new PendingWrite(spans);
+        var write = new PendingWrite(spans, time.GetTimestamp());
         if (!_queue.Writer.TryWrite(write))
         {
             Interlocked.Add(ref _pendingSpans, -spans.Count);
@@ -103,8 +111,10 @@ internal sealed partial class SpanWriter(
     {
         var group = new List<PendingWrite>();
         var batches = new List<IReadOnlyList<EncodedSpan>>();
+        var backlog = false;
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
+            var started = Stopwatch.GetTimestamp();
             var spans = 0;
             while (_queue.Reader.TryRead(out var write))
             {
@@ -113,6 +123,12 @@ internal sealed partial class SpanWriter(
                 spans += write.Spans.Count;
             }
             var outcome = Commit(appender, batches);
+            if (outcome == WriteOutcome.Committed)
+            {
+                _delay.Committed(spans, Stopwatch.GetElapsedTime(started), backlog);
+            }
+            // Writes that queued during this commit make the next one a measure of capacity.
+            backlog = _queue.Reader.TryPeek(out _);
             Interlocked.Add(ref _pendingSpans, -spans);
             foreach (var write in group)
             {
@@ -172,9 +188,11 @@ internal sealed partial class SpanWriter(
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing {SpanCount} spans failed; their requests are answered as unavailable")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, int spanCount);
 
-    private sealed class PendingWrite(IReadOnlyList<EncodedSpan> spans)
+    private sealed class PendingWrite(IReadOnlyList<EncodedSpan> spans, long queuedAt)
     {
         public IReadOnlyList<EncodedSpan> Spans { get; } = spans;
+
+        public long QueuedAt { get; } = queuedAt;
 
         // Asynchronous continuations: the waiting requests must not run on the writer's thread.
         public TaskCompletionSource<WriteOutcome> Completion { get; } =

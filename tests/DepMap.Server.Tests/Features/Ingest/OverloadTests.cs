@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
@@ -15,7 +17,7 @@ namespace DepMap.Server.Tests.Features.Ingest;
 /// The fault suite's overload case, against the real server process with its default limits
 /// (Ingest:MaxBufferedBytes 32 MiB, Ingest:MaxBodyBytes 16 MiB): offered load far past what it can
 /// take is refused with 429 and Retry-After, resident memory stays under the bound the README
-/// states, and ingest recovers when the load drops.
+/// states, ingest recovers when the load drops, and memory falls back near its level before the load.
 /// </summary>
 [Trait("Category", "Fault")]
 public class OverloadTests(ITestOutputHelper output)
@@ -23,12 +25,29 @@ public class OverloadTests(ITestOutputHelper output)
     /// <summary>The README's bound on resident memory under any ingest load, with the default settings.</summary>
     private const long MemoryBound = 768L * 1024 * 1024;
 
+    /// <summary>
+    /// The README's promise for after a burst: resident memory back within this of its level before
+    /// the burst, within <see cref="ReturnWithin"/> of the load ending.
+    /// </summary>
+    private const long ReturnMargin = 64L * 1024 * 1024;
+
+    private static readonly TimeSpan ReturnWithin = TimeSpan.FromSeconds(30);
+
     private const string Traces = "/v1/traces";
 
     [Fact]
-    public async Task Ingest_RefusesWithRetryAfterUnderMemoryBoundAndRecovers_WhenOfferedLoadFarExceedsCapacity()
+    public async Task Ingest_RefusesWithRetryAfterUnderMemoryBoundRecoversAndGivesMemoryBack_WhenOfferedLoadFarExceedsCapacity()
     {
         await using var server = await ServerProcess.StartAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 400 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
+        var body = Body(2_000);
+        // The level to come back to is a server that has served: the ingest path compiled, its pools made.
+        for (var i = 0; i < 10; i++)
+        {
+            using var warm = await http.PostAsync(Traces, Protobuf(body));
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+        var before = server.ResidentBytes();
         var peak = 0L;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
@@ -62,10 +81,8 @@ public class OverloadTests(ITestOutputHelper output)
         }
 
         // Then 400 clients post 2,000-span bodies as fast as they are answered, for 8 s.
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 400 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
         var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
         var missingRetryAfter = 0;
-        var body = Body(2_000);
         var flood = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => Task.Run(async () =>
         {
@@ -85,21 +102,34 @@ public class OverloadTests(ITestOutputHelper output)
         using var after = await http.PostAsync(Traces, Protobuf(Body(10)));
         await sampling.CancelAsync();
         await sampler;
+
+        // And gives the memory back: polled, within a bound (the trim waits for IngestMemoryTrimmer.IdleFor of quiet).
+        var quiet = Stopwatch.StartNew();
+        var resident = server.ResidentBytes();
+        while (resident > before + ReturnMargin && quiet.Elapsed < ReturnWithin)
+        {
+            await Task.Delay(250);
+            resident = server.ResidentBytes();
+        }
         output.WriteLine($"slow clients refused at once: {slowRefused} of 120; flood {floodSeconds:0.0} s: " +
             string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key} x {s.Value}")) +
-            $"; peak resident {peak / 1048576} MiB (bound {MemoryBound / 1048576} MiB)");
+            $"; resident before {before / 1048576} MiB, peak {peak / 1048576} MiB (bound {MemoryBound / 1048576} MiB), " +
+            $"{resident / 1048576} MiB {quiet.Elapsed.TotalSeconds:0.0} s after the load (margin {ReturnMargin / 1048576} MiB within {ReturnWithin.TotalSeconds} s)");
 
         Assert.InRange(slowRefused, 118, 120);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses.Keys.Where(k => k is not (HttpStatusCode.ServiceUnavailable)).Order());
         Assert.Equal(0, missingRetryAfter);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.True(peak < MemoryBound, $"peak resident memory {peak / 1048576} MiB is over the bound of {MemoryBound / 1048576} MiB");
+        Assert.True(resident <= before + ReturnMargin,
+            $"resident memory {resident / 1048576} MiB is still over {before / 1048576} + {ReturnMargin / 1048576} MiB {ReturnWithin.TotalSeconds} s after the load (peak {peak / 1048576} MiB)");
     }
 
-    // Not yet passing: the OpenTelemetry .NET 1.20.1 exporter reports the 429 (with Retry-After)
-    // and makes no second attempt, although OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory is set
-    // before its provider is built. Unresolved in the session that wrote it (see issue 12).
-    [Fact(Skip = "the OTLP .NET exporter made no retry after the 429 here; see the comment")]
+    // OpenTelemetry .NET retries a 429 only with its in-memory retry turned on
+    // (OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory), and then waits what Retry-After says. 1.20.1
+    // made no second attempt here; 1.21.0 does. ForceFlush's answer says the batch was handed to the
+    // exporter, not that it arrived, so the test waits for the spans in the span file.
+    [Fact]
     public async Task SdkExporter_DeliversEverySpanByRetrying_WhenRefusedWhileBudgetIsHeld()
     {
         await using var server = await ServerProcess.StartAsync();
@@ -125,9 +155,13 @@ public class OverloadTests(ITestOutputHelper output)
 
         var source = $"DepMap.Tests.{nameof(OverloadTests)}";
         using var activities = new ActivitySource(source);
-        // The .NET exporter retries 429 with Retry-After only with its retry turned on.
-        Environment.SetEnvironmentVariable("OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY", "in_memory");
+        // The SDK's settings from this configuration rather than the process's environment, so no
+        // other test's exporter retries.
+        var settings = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory" })
+            .Build();
         using var provider = Sdk.CreateTracerProviderBuilder()
+            .ConfigureServices(services => services.AddSingleton<IConfiguration>(settings))
             .AddSource(source)
             .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService("checkout"))
             .AddOtlpExporter(exporter =>
@@ -150,6 +184,7 @@ public class OverloadTests(ITestOutputHelper output)
         // The exporter reports its first attempt refused; then the holders go away and only the
         // exporter's retry (after Retry-After) can deliver the spans.
         await AdmissionTests.WaitUntilAsync(() => exporterEvents.Messages.Any(m => m.Contains("429", StringComparison.Ordinal)));
+        Assert.Equal(0, StoredSpans(server, traces));
         await release.CancelAsync();
         await Task.WhenAll(trickles);
         foreach (var holder in holders)
@@ -157,7 +192,8 @@ public class OverloadTests(ITestOutputHelper output)
             holder.Dispose();
         }
 
-        Assert.True(await flushed.WaitAsync(TimeSpan.FromSeconds(60)));
+        await AdmissionTests.WaitUntilAsync(() => StoredSpans(server, traces) == 50);
+        await flushed.WaitAsync(TimeSpan.FromSeconds(60));
         output.WriteLine(string.Join("\n", exporterEvents.Messages));
         Assert.Equal(50, StoredSpans(server, traces));
     }
