@@ -9,6 +9,7 @@ namespace DepMap.Server.BrowserTests.Features.Conformance;
 /// are called but not declared (fraud is not declared at all), payments → orders is declared but
 /// never called, and the rules forbid gateway → payments and orders → payments.
 /// gateway → orders is declared and allowed, and fails often enough to be drawn red without the toggle.
+/// Namespaces: gateway in edge, orders and payments in shop, fraud in risk.
 /// </summary>
 public sealed class DriftFixture : BrowserFixture
 {
@@ -44,10 +45,10 @@ public sealed class DriftFixture : BrowserFixture
     protected override async Task SeedAsync(HttpClient http)
     {
         await Traffic.SendAsync(http,
-            new Calls("gateway", "orders", 20, Recent, Failing: 4),
-            new Calls("orders", "payments", 12, Recent),
-            new Calls("gateway", "payments", 6, Recent, Failing: 1),
-            new Calls("orders", "fraud", 5, Recent));
+            new Calls("gateway", "orders", 20, Recent, Failing: 4, CallerNamespace: "edge", CalleeNamespace: "shop"),
+            new Calls("orders", "payments", 12, Recent, CallerNamespace: "shop", CalleeNamespace: "shop"),
+            new Calls("gateway", "payments", 6, Recent, Failing: 1, CallerNamespace: "edge", CalleeNamespace: "shop"),
+            new Calls("orders", "fraud", 5, Recent, CallerNamespace: "shop", CalleeNamespace: "risk"));
         (await http.PostAsync("/models?name=shop", new StringContent(Catalog, Encoding.UTF8, "application/yaml"))).EnsureSuccessStatusCode();
         (await http.PostAsync("/models/rules", new StringContent(Rules, Encoding.UTF8, "application/yaml"))).EnsureSuccessStatusCode();
     }
@@ -73,7 +74,11 @@ public sealed class ConformanceToggleTests(DriftFixture fixture) : IClassFixture
         var counts = await page.Conformance.CountsAsync();
         Assert.Equal(new Dictionary<string, int>
         {
-            ["undeclaredEdges"] = 2, ["unusedEdges"] = 1, ["violations"] = 2, ["unknownServices"] = 1, ["unmappedEntities"] = 0,
+            ["undeclaredEdges"] = 2,
+            ["unusedEdges"] = 1,
+            ["violations"] = 2,
+            ["unknownServices"] = 1,
+            ["unmappedEntities"] = 0,
         }, counts);
         Assert.All(counts, c => Assert.Equal((int)report[c.Key]!, c.Value));
     }
@@ -144,6 +149,23 @@ public sealed class ConformanceToggleTests(DriftFixture fixture) : IClassFixture
         await page.ChangedAsync(() => Traffic.SendAsync(fixture.Http, new Calls("gateway", "orders", 5, DriftFixture.Recent.AddSeconds(5))));
 
         await AssertColouredAsync(page);
+    }
+
+    [Fact]
+    public async Task GroupedView_ColoursTheNamespaceEdgesThatCarryAFinding()
+    {
+        var page = await fixture.OpenAsync("conf=1&group=namespace");
+
+        // edge → shop holds gateway → payments (undeclared, forbidden) and gateway → orders (fine).
+        var edgeToShop = Single(await page.Graph.EdgeStylesAsync("edge", "shop"));
+        Assert.Equal((Red, 6.0), (edgeToShop.Stroke, edgeToShop.StrokeWidth));
+        var shopToRisk = Single(await page.Graph.EdgeStylesAsync("shop", "risk"));
+        Assert.Contains("conf-undeclared", shopToRisk.Classes);
+        Assert.DoesNotContain("conf-violation", shopToRisk.Classes);
+        Assert.Contains("conf-unknown", await page.Graph.NodeClassesAsync("risk"));
+        Assert.DoesNotContain("conf-unknown", await page.Graph.NodeClassesAsync("shop"));
+        // payments → orders is inside shop: no edge to add.
+        Assert.DoesNotContain(await page.Graph.EdgeNamesAsync(), e => e.StartsWith("shop -> shop", StringComparison.Ordinal));
     }
 
     private static async Task AssertColouredAsync(DepMapPage page)
