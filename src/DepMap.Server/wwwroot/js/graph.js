@@ -82,7 +82,7 @@ export function topologyKey(graph, grouped) {
   return JSON.stringify([grouped, graph.nodes.map((n) => [n.name, n.type, n.namespace]), graph.edges.map((e) => [e.source, e.target, e.connectionType])]);
 }
 
-function toDot(graph, { clusters, labelled, extraEdges }) {
+function toDot(graph, { clusters, labelled, extraEdges = [] }) {
   const ids = new Map(graph.nodes.map((n, i) => [n.name, `n${i}`]));
   const lines = ["digraph depmap {"];
   lines.push(`  graph [rankdir=LR, fontname="Helvetica", fontsize=10, nodesep=0.4, ranksep=0.8${labelled ? "" : ", splines=false"}];`);
