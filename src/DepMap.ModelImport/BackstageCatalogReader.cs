@@ -1,5 +1,4 @@
 using DepMap.Core.Conformance;
-using YamlDotNet.RepresentationModel;
 
 namespace DepMap.ModelImport;
 

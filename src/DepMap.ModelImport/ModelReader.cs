@@ -68,7 +68,7 @@ public static class ModelReader
         {
             return StructurizrDslReader.Read(text);
         }
-        var documents = Yaml.Load(Encoding.UTF8.GetBytes(text), "Backstage catalog");
+        var documents = Yaml.Load(text, "Backstage catalog");
         var model = BackstageCatalogReader.Read(documents);
         return model.Entities.Count > 0
             ? model

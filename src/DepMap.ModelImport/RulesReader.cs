@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DepMap.Core.Conformance;
-using YamlDotNet.RepresentationModel;
 
 namespace DepMap.ModelImport;
 

@@ -102,11 +102,32 @@ public sealed class ModelReaderTests
     [InlineData("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  title: a\n", "document 1.metadata.name is required (line 4)")]
     [InlineData("workspace {\n  model {\n    !include other.dsl\n  }\n}\n", "line 3: !include is not supported")]
     [InlineData("workspace {\n  model {\n    a = softwareSystem \"A\"\n", "2 block(s) not closed")]
+    [InlineData("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  name: b\n", "not valid YAML at line 5, column 3: duplicate key 'name'")]
+    [InlineData("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: *meta\n", "alias *meta names no anchor before it")]
     public void Read_NamesTheFileFieldAndReason_WhenTheModelCannotBeUsed(string text, string expected)
     {
         var error = Assert.Throws<ModelFormatException>(() => Read(text));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    // The YAML tree is built from parser events (Yaml.cs), so anchors and aliases are resolved there.
+    [Fact]
+    public void Backstage_ResolvesYamlAliases_WhenAListIsReused()
+    {
+        var model = Read("""
+            apiVersion: backstage.io/v1alpha1
+            kind: Component
+            metadata: { name: web }
+            spec: { type: service, dependsOn: &both [component:orders], dependencyOf: *both }
+            ---
+            apiVersion: backstage.io/v1alpha1
+            kind: Component
+            metadata: { name: orders }
+            spec: { type: service }
+            """);
+
+        Assert.Equal(["component:default/orders > component:default/web", "component:default/web > component:default/orders"], Edges(model));
     }
 
     [Fact]

@@ -55,6 +55,9 @@ public class ConformanceBenchmarks
         ConformanceCheck.Run(_model, ObservedGraph.From(_graph, new ObservedWindow("bench", 0, 3_600_000, TimeSpan.FromHours(1))), _rules);
 
     [Benchmark]
+    public ArchitectureModel ReadCatalogOnly() => ModelReader.Read(_catalog, "catalog");
+
+    [Benchmark]
     public int ParseCheckAndWriteJson()
     {
         var model = ModelReader.Read(_catalog, "catalog");

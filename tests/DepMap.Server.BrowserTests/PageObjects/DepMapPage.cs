@@ -11,6 +11,7 @@ public sealed class DepMapPage(IPage page)
     public DetailsPanel Details { get; } = new(page);
     public RankingPanel Ranking { get; } = new(page);
     public SnapshotsPanel Snapshots { get; } = new(page);
+    public ConformancePanel Conformance { get; } = new(page);
 
     /// <summary>Runs <paramref name="change"/> and waits until the graph has been drawn again.</summary>
     public async Task ChangedAsync(Func<Task> change)

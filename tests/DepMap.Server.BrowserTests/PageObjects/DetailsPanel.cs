@@ -24,5 +24,13 @@ public sealed class DetailsPanel(IPage page)
         return [.. result];
     }
 
+    /// <summary>The conformance findings shown for the selection: each one's rule and its text.</summary>
+    public async Task<(string Rule, string Text)[]> ConformanceFindingsAsync()
+    {
+        await page.Locator("#details .conformance-findings").WaitForAsync(new() { Timeout = 15_000 });
+        var rows = await page.EvalOnSelectorAllAsync<string[][]>("#details .conformance-findings li", "els => els.map(e => [e.dataset.rule, e.textContent])");
+        return [.. rows.Select(r => (r[0], r[1]))];
+    }
+
     public Task WaitForChartAsync() => page.Locator("#details .chart .uplot").First.WaitForAsync(new() { Timeout = 15_000 });
 }

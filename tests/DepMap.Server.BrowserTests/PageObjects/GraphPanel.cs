@@ -6,6 +6,9 @@ namespace DepMap.Server.BrowserTests;
 /// <summary>A node's drawn box, in the picture's own coordinates (pan and zoom do not change it).</summary>
 public sealed record NodeBox(string Name, double X, double Y, double Width, double Height);
 
+/// <summary>How an edge is drawn: its classes and its line's computed stroke (CSS wins over Graphviz's attributes).</summary>
+public sealed record EdgeStyle(string[] Classes, string Stroke, double StrokeWidth, string DashArray);
+
 /// <summary>The graph: drawn nodes and edges, clicks, positions, search highlights.</summary>
 public sealed class GraphPanel(IPage page)
 {
@@ -57,10 +60,34 @@ public sealed class GraphPanel(IPage page)
     public async Task<string[]> MatchesAsync() =>
         await page.EvalOnSelectorAllAsync<string[]>("#graph g.node.match", "els => els.map(e => e.dataset.name)");
 
+    /// <summary>Each drawn edge from <paramref name="source"/> to <paramref name="target"/> (none when it is not drawn).</summary>
+    public async Task<EdgeStyle[]> EdgeStylesAsync(string source, string target)
+    {
+        var json = await page.EvaluateAsync<JsonElement>(
+            """
+            ([s, t]) => [...document.querySelectorAll('#graph g.edge')].filter(e => e.dataset.source === s && e.dataset.target === t).map(e => {
+              const style = getComputedStyle(e.querySelector('path'));
+              return { classes: [...e.classList], stroke: style.stroke, width: parseFloat(style.strokeWidth), dash: style.strokeDasharray };
+            })
+            """,
+            new[] { source, target });
+        return [.. json.EnumerateArray().Select(e => new EdgeStyle(
+            [.. e.GetProperty("classes").EnumerateArray().Select(c => c.GetString()!)], e.GetProperty("stroke").GetString()!,
+            e.GetProperty("width").GetDouble(), e.GetProperty("dash").GetString()!))];
+    }
+
+    public async Task<string[]> NodeClassesAsync(string name) =>
+        await page.EvaluateAsync<string[]>(
+            "n => [...(([...document.querySelectorAll('#graph g.node')].find(e => e.dataset.name === n))?.classList ?? [])]", name);
+
     public Task ClickNodeAsync(string name) => page.Locator($"{Nodes}[data-name={Quoted(name)}]").ClickAsync();
 
     public Task ClickEdgeAsync(string source, string target) =>
         page.Locator($"#graph g.edge[data-source={Quoted(source)}][data-target={Quoted(target)}] path").First.ClickAsync(new LocatorClickOptions { Force = true });
+
+    /// <summary>Clicks the edge's label: the middle of a curved edge's box can miss its line.</summary>
+    public Task ClickEdgeLabelAsync(string source, string target) =>
+        page.Locator($"#graph g.edge[data-source={Quoted(source)}][data-target={Quoted(target)}] text").First.ClickAsync();
 
     // A CSS attribute value in double quotes: only the quote and the backslash need escaping.
     private static string Quoted(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";

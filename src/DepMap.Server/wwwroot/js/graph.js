@@ -34,6 +34,8 @@ const ERROR_EDGE = "#d62728";
 const CYCLE = "#7b3fa0";
 const EDGE_GREY = "#555555";
 const EDGE_TEXT = "#333333";
+// As ConformanceDotWriter.UnusedColor: declared edges that carry no calls.
+const DECLARED_EDGE = "#999999";
 
 // A Graphviz quoted string for hostile input, as DotText.Quote: quotes and backslashes escaped,
 // '&' as an entity (Graphviz expands entities in labels), control characters and lone surrogates
@@ -96,7 +98,7 @@ export function layoutFor(graph) {
   return { engine: "dot", attributes: edges > FAST_DOT_EDGES ? ", newrank=true, mclimit=0.3, remincross=false" : "" };
 }
 
-function toDot(graph, { clusters, labelled, attributes }) {
+function toDot(graph, { clusters, labelled, attributes, extraEdges = [] }) {
   const ids = new Map(graph.nodes.map((n, i) => [n.name, `n${i}`]));
   const lines = ["digraph depmap {"];
   lines.push(`  graph [rankdir=LR, fontname="Helvetica", fontsize=10, nodesep=0.4, ranksep=0.8${labelled ? "" : ", splines=false"}${attributes}];`);
@@ -126,6 +128,12 @@ function toDot(graph, { clusters, labelled, attributes }) {
     const colour = edgeColour(edge);
     if (colour) text += `, color="${colour}", fontcolor="${colour}"`;
     if (edge.connectionType === "messaging_system") text += ', style="dashed"';
+    lines.push(text + "];");
+  });
+  // Edges that are not in the data (conformance.js: declared but unused), drawn dashed and grey.
+  extraEdges.forEach((edge, i) => {
+    let text = `  ${ids.get(edge.source)} -> ${ids.get(edge.target)} [id="dm-x-${i}", class="edge declared", style="dashed", color="${DECLARED_EDGE}"`;
+    if (labelled) text += `, label=${quote(edge.label)}, fontcolor="${DECLARED_EDGE}"`;
     lines.push(text + "];");
   });
   lines.push("}");
@@ -163,9 +171,12 @@ export function createGraphPanel(container, { onSelectNode, onSelectEdge }) {
     current = null;
   }
 
-  async function render(graph, { grouped }) {
+  // extraEdges: [{ source, target, label }] between drawn nodes, not part of the graph's data (see toDot).
+  async function render(graph, { grouped, extraEdges = [] }) {
     const started = performance.now();
-    const key = topologyKey(graph, grouped);
+    const drawn = new Set(graph.nodes.map((n) => n.name));
+    extraEdges = extraEdges.filter((e) => drawn.has(e.source) && drawn.has(e.target));
+    const key = topologyKey(graph, grouped) + JSON.stringify(extraEdges);
     if (current && current.key === key) {
       updateInPlace(graph);
       current.graph = graph;
@@ -176,7 +187,7 @@ export function createGraphPanel(container, { onSelectNode, onSelectEdge }) {
     const { engine, attributes } = layoutFor(graph);
     // sfdp ignores clusters.
     const clusters = engine === "dot" && !grouped && graph.nodes.some((n) => n.namespace);
-    const dot = toDot(graph, { clusters, labelled, attributes });
+    const dot = toDot(graph, { clusters, labelled, attributes, extraEdges });
     const text = await layoutSvg(dot, engine);
     performance.mark("depmap:laid-out");
     const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
@@ -197,10 +208,16 @@ export function createGraphPanel(container, { onSelectNode, onSelectEdge }) {
       g.dataset.target = edge.target;
       return g;
     });
+    const extraEls = extraEdges.map((edge, i) => {
+      const g = svg.getElementById(`dm-x-${i}`);
+      g.dataset.source = edge.source;
+      g.dataset.target = edge.target;
+      return g;
+    });
     clear();
     container.append(svg);
     const panZoom = window.svgPanZoom(svg, { zoomScaleSensitivity: 0.3, minZoom: 0.05, maxZoom: 40, dblClickZoomEnabled: false, fit: true, center: true });
-    current = { key, graph, svg, panZoom, nodeEls, edgeEls };
+    current = { key, graph, svg, panZoom, nodeEls, edgeEls, extraEls };
     svg.addEventListener("click", (event) => {
       const node = event.target.closest(".node");
       const edge = event.target.closest(".edge");
@@ -279,7 +296,7 @@ export function createGraphPanel(container, { onSelectNode, onSelectEdge }) {
     current.svg.querySelectorAll(".selected").forEach((g) => g.classList.remove("selected"));
     if (!selection) return;
     if (selection.node) current.nodeEls.find((g) => g.dataset.name === selection.node)?.classList.add("selected");
-    if (selection.edge) current.edgeEls.filter((g) => g.dataset.source === selection.edge[0] && g.dataset.target === selection.edge[1]).forEach((g) => g.classList.add("selected"));
+    if (selection.edge) [...current.edgeEls, ...current.extraEls].filter((g) => g.dataset.source === selection.edge[0] && g.dataset.target === selection.edge[1]).forEach((g) => g.classList.add("selected"));
   }
 
   return {

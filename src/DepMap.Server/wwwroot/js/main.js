@@ -6,6 +6,7 @@ import { createDetailsPanel } from "./details.js";
 import { createRankingPanel } from "./ranking.js";
 import { createSnapshotsPanel } from "./snapshots.js";
 import { createTimeBar } from "./timebar.js";
+import { createConformance } from "./conformance.js";
 import { readView, writeView, graphQuery, windowQuery } from "./state.js";
 
 const graphBox = document.getElementById("graph");
@@ -36,6 +37,7 @@ const timebar = createTimeBar({
 const graph = createGraphPanel(graphBox, { onSelectNode: selectNode, onSelectEdge: selectEdge });
 const details = createDetailsPanel(document.getElementById("details"));
 const rankingPanel = createRankingPanel(document.getElementById("ranking"), { onFocus: (service) => change({ focus: service, sel: `node:${service}`, group: undefined }) });
+const conformance = createConformance({ toggle: document.getElementById("conformance"), legend: document.getElementById("conformance-legend"), graphBox, onToggle: (on) => change({ conf: on ? "1" : undefined }) });
 const snapshots = createSnapshotsPanel(document.getElementById("snapshots"), { onDiff: (diff) => change({ diff: diff ?? undefined }, false) });
 
 document.getElementById("fit").addEventListener("click", () => graph.fit());
@@ -83,8 +85,9 @@ function showSelection() {
   const current = graph.graph;
   if (!chosen || !current) return details.reset();
   const context = { graph: current, view, ranking, settings, onSelectNode: selectNode, onSelectEdge: selectEdge };
-  if (chosen.node) details.showNode(chosen.node, context);
-  else details.showEdge(chosen.edge[0], chosen.edge[1], context);
+  const shown = chosen.node ? details.showNode(chosen.node, context) : details.showEdge(chosen.edge[0], chosen.edge[1], context);
+  const sel = view.sel;
+  shown.then(() => { if (view.sel === sel) conformance.describe(chosen, document.getElementById("details"), settings.traceUrlTemplate); });
 }
 
 // One load at a time; a change during a load is picked up by one more load after it.
@@ -117,7 +120,7 @@ async function loadOnce() {
     const graphUrl = `/graph.json?${graphQuery(view)}`;
     const rankingUrl = `/services/ranking?${windowQuery(view)}`;
     const early = takeEarly(graphUrl, rankingUrl);
-    const [data, ranked] = await Promise.all([early?.graph ?? getJson(graphUrl), early?.ranking ?? getJson(rankingUrl)]);
+    const [data, ranked] = await Promise.all([early?.graph ?? getJson(graphUrl), early?.ranking ?? getJson(rankingUrl), conformance.load(view)]);
     performance.mark("depmap:graph-read");
     ranking = ranked;
     rankingPanel.render(ranking);
@@ -133,7 +136,7 @@ async function loadOnce() {
     } else {
       notice.hidden = data.nodes.length > 0;
       notice.textContent = data.nodes.length > 0 ? "" : "No traffic in this window. Choose a longer range, or send spans (see the README).";
-      const result = await graph.render(data, { grouped: Boolean(view.group) });
+      const result = await graph.render(data, { grouped: Boolean(view.group), extraEdges: conformance.extraEdges(data) });
       graph.highlight(view.q ?? "", false);
       graph.select(selection());
       page.lastRender = { ...result, at: performance.now() };
@@ -146,6 +149,7 @@ async function loadOnce() {
       seenVersion = version;
     }
     if (pendingVersion === version) pendingVersion = null;
+    conformance.paint();
     page.renders += 1;
     graphBox.dataset.renders = String(page.renders);
     showSelection();

@@ -1,7 +1,7 @@
 // The whole view lives in the URL (window, focus, filters, selection, diff), so a view can be shared
 // by copying the address. Everything else reads the view from here and changes it through set().
 
-const KEYS = ["lookback", "from", "to", "focus", "depth", "direction", "minCalls", "group", "q", "sel", "live", "diff"];
+const KEYS = ["lookback", "from", "to", "focus", "depth", "direction", "minCalls", "group", "q", "sel", "live", "diff", "conf"];
 
 export function readView(search = location.search) {
   const params = new URLSearchParams(search);
