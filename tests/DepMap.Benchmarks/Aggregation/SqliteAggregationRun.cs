@@ -59,7 +59,7 @@ internal static class SqliteAggregationRun
             appendWatch.Stop();
             var beforeAggregation = DatabaseBytes(connectionString);
 
-            using var gate = new AggregationGate();
+            using var gate = new AggregationGate(TimeProvider.System);
             using var progress = new AggregationProgress();
             var registry = Prometheus.Metrics.NewCustomRegistry();
             var engine = new SqliteAggregationEngine(options, NullLogger<SqliteAggregationEngine>.Instance);

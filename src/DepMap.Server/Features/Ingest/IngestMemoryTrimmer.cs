@@ -1,4 +1,5 @@
 using System.Runtime;
+using DepMap.Server.Features.Aggregation;
 
 namespace DepMap.Server.Features.Ingest;
 
@@ -7,9 +8,13 @@ namespace DepMap.Server.Features.Ingest;
 /// memory it grew into for the next burst, so after a minute of large bodies the process would
 /// stay at its peak; once no body has been held for <see cref="IdleFor"/> after at least
 /// <see cref="IngestOptions.MaxBufferedBytes"/> went through, one aggressive collection compacts
-/// and decommits what is free. Blocking, but only when ingest is idle, and once per burst.
+/// and decommits what is free. Blocking, but only when ingest is idle, and once per burst. The
+/// aggregation that ingest's commits wake links the burst's spans right after it, so the trim
+/// also waits until no run has held the aggregation gate for as long: trimming before that run
+/// would leave its memory in place.
 /// </summary>
-internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, TimeProvider time, ILogger<IngestMemoryTrimmer> logger)
+internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, AggregationGate aggregation, TimeProvider time,
+    ILogger<IngestMemoryTrimmer> logger)
     : BackgroundService
 {
     public static readonly TimeSpan IdleFor = TimeSpan.FromSeconds(5);
@@ -26,7 +31,8 @@ internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, Tim
         {
             var (reserved, lastReleasedAt) = admission.TakeActivity();
             _reserved += reserved;
-            if (_reserved < admission.Capacity || admission.HeldBytes > 0 || time.GetElapsedTime(lastReleasedAt) < IdleFor)
+            if (_reserved < admission.Capacity || admission.HeldBytes > 0 || time.GetElapsedTime(lastReleasedAt) < IdleFor
+                || aggregation.IsHeld || time.GetElapsedTime(aggregation.LastReleasedAt) < IdleFor)
             {
                 continue;
             }

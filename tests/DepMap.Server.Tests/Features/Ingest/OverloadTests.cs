@@ -38,7 +38,10 @@ public class OverloadTests(ITestOutputHelper output)
     [Fact]
     public async Task Ingest_RefusesWithRetryAfterUnderMemoryBoundRecoversAndGivesMemoryBack_WhenOfferedLoadFarExceedsCapacity()
     {
-        await using var server = await ServerProcess.StartAsync();
+        // Ingest's own memory: with the 2 s settle time the aggregation links the flood's spans
+        // within seconds and holds its own working set after (up to 850 MiB here, not yet given
+        // back: a known gap, docs/reliability.md), so this test keeps the aggregation out.
+        await using var server = await ServerProcess.StartAsync("--Aggregation:WakeOnIngest=false", "--Aggregation:Cron=0 0 31 2 *");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 400 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
         var body = Body(2_000);
         // The level to come back to is a server that has served: the ingest path compiled, its pools made.
@@ -215,10 +218,25 @@ public class OverloadTests(ITestOutputHelper output)
             Messages.Enqueue($"{eventData.EventName}: {string.Join(", ", eventData.Payload ?? [])}");
     }
 
+    // The holders' bodies are reserved once the server has read their headers, which may be just
+    // after their requests were sent: probe until refused, for a bounded time.
     private static async Task WaitForRefusalAsync(HttpClient http)
     {
-        using var probe = await http.PostAsync(Traces, Protobuf(Body(1)));
-        Assert.Equal(HttpStatusCode.TooManyRequests, probe.StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        HttpStatusCode status;
+        do
+        {
+            using var probe = await http.PostAsync(Traces, Protobuf(Body(1)));
+            status = probe.StatusCode;
+        }
+        while (status != HttpStatusCode.TooManyRequests && DateTime.UtcNow < deadline && await Delay());
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+
+        static async Task<bool> Delay()
+        {
+            await Task.Delay(100);
+            return true;
+        }
     }
 
     private static int StoredSpans(ServerProcess server, HashSet<string> traces)
