@@ -132,12 +132,12 @@ public class AdmissionTests
     private static readonly Method<byte[], byte[]> ExportMethod = new(
         MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", RawBytes, RawBytes);
 
-    private static Task<byte[]> Export(CallInvoker invoker, ulong trace) =>
+    internal static Task<byte[]> Export(CallInvoker invoker, ulong trace) =>
         invoker.AsyncUnaryCall(ExportMethod, null, new CallOptions(), Request(trace)).ResponseAsync;
 
     private static byte[] Request(ulong trace) => OtlpProto.Request("orders", OtlpProto.Span(OtlpProto.TraceId(0, trace), 1, "op", kind: 2));
 
-    private static ByteArrayContent Protobuf(ulong trace)
+    internal static ByteArrayContent Protobuf(ulong trace)
     {
         var content = new ByteArrayContent(Request(trace));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");

@@ -98,7 +98,7 @@ public class BackpressureTests
     private static readonly Method<byte[], byte[]> ExportMethod = new(
         MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", RawBytes, RawBytes);
 
-    private static async Task<SqliteConnection> HoldWriteLockAsync(DepMapFactory factory)
+    internal static async Task<SqliteConnection> HoldWriteLockAsync(DepMapFactory factory)
     {
         _ = factory.Services; // starts the host, which creates and migrates the file
         var connection = new SqliteConnection($"Data Source={factory.SpanDatabasePath};Pooling=False");

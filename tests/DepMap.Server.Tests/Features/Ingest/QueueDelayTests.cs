@@ -1,11 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
 using DepMap.Server.Features.Ingest;
 using DepMap.Server.Tests.Features.Metrics;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DepMap.Server.Tests.Features.Ingest;
@@ -33,18 +31,18 @@ public class QueueDelayTests
         Task<HttpResponseMessage>[] waiting;
         string? head;
         HttpResponseMessage refused;
-        using (await HoldWriteLockAsync(factory))
+        using (await BackpressureTests.HoldWriteLockAsync(factory))
         {
             // The first write is taken into a commit that waits for the lock; the second queues behind it and ages.
-            var first = client.PostAsync("/v1/traces", Protobuf(Payloads.NewTraceIdLow()));
+            var first = client.PostAsync("/v1/traces", AdmissionTests.Protobuf(Payloads.NewTraceIdLow()));
             await AdmissionTests.WaitUntilAsync(() => writer.PendingSpans == 1);
-            waiting = [first, client.PostAsync("/v1/traces", Protobuf(Payloads.NewTraceIdLow()))];
+            waiting = [first, client.PostAsync("/v1/traces", AdmissionTests.Protobuf(Payloads.NewTraceIdLow()))];
             await AdmissionTests.WaitUntilAsync(() => writer.PredictedWait > TimeSpan.FromSeconds(1));
 
             // Announces a body it never sends: only a refusal decided before reading can answer it.
             using var unread = await RawHttp.PostHeadAsync(factory.Address, "/v1/traces", 500);
             head = await unread.ReadHeadAsync(TimeSpan.FromSeconds(20));
-            refused = await client.PostAsync("/v1/traces", Protobuf(Payloads.NewTraceIdLow()));
+            refused = await client.PostAsync("/v1/traces", AdmissionTests.Protobuf(Payloads.NewTraceIdLow()));
             Assert.All(waiting, w => Assert.False(w.IsCompleted));
         }
 
@@ -59,7 +57,7 @@ public class QueueDelayTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
         var trace = Payloads.NewTraceIdLow();
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/traces", Protobuf(trace))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/v1/traces", AdmissionTests.Protobuf(trace))).StatusCode);
         Assert.Single(await factory.StoredSpansAsync(trace));
         var metrics = await MetricsText.ScrapeAsync(client);
         Assert.Equal(2, metrics.Value("depmap_ingest_payloads_refused_total{protocol=\"otlp_protobuf\",reason=\"busy\"}"));
@@ -74,14 +72,14 @@ public class QueueDelayTests
         var invoker = channel.CreateCallInvoker();
         Task<byte[]>[] waiting;
         RpcException refused;
-        using (await HoldWriteLockAsync(factory))
+        using (await BackpressureTests.HoldWriteLockAsync(factory))
         {
-            var first = Export(invoker, Payloads.NewTraceIdLow());
+            var first = AdmissionTests.Export(invoker, Payloads.NewTraceIdLow());
             await AdmissionTests.WaitUntilAsync(() => writer.PendingSpans == 1);
-            waiting = [first, Export(invoker, Payloads.NewTraceIdLow())];
+            waiting = [first, AdmissionTests.Export(invoker, Payloads.NewTraceIdLow())];
             await AdmissionTests.WaitUntilAsync(() => writer.PredictedWait > TimeSpan.FromSeconds(1));
 
-            refused = await Assert.ThrowsAsync<RpcException>(() => Export(invoker, Payloads.NewTraceIdLow()));
+            refused = await Assert.ThrowsAsync<RpcException>(() => AdmissionTests.Export(invoker, Payloads.NewTraceIdLow()));
         }
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
@@ -89,34 +87,7 @@ public class QueueDelayTests
         Assert.Equal(TimeSpan.FromSeconds(2), refused.GetRpcStatus()?.GetDetail<RetryInfo>()?.RetryDelay.ToTimeSpan());
         await Task.WhenAll(waiting);
         var trace = Payloads.NewTraceIdLow();
-        await Export(invoker, trace);
+        await AdmissionTests.Export(invoker, trace);
         Assert.Single(await factory.StoredSpansAsync(trace));
-    }
-
-    private static async Task<SqliteConnection> HoldWriteLockAsync(DepMapFactory factory)
-    {
-        _ = factory.Services; // starts the host, which creates and migrates the file
-        var connection = new SqliteConnection($"Data Source={factory.SpanDatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        using var begin = connection.CreateCommand();
-        begin.CommandText = "BEGIN IMMEDIATE;";
-        await begin.ExecuteNonQueryAsync();
-        return connection; // disposing it rolls back and releases the lock
-    }
-
-    private static readonly Marshaller<byte[]> RawBytes = Marshallers.Create(b => b, b => b);
-    private static readonly Method<byte[], byte[]> ExportMethod = new(
-        MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", RawBytes, RawBytes);
-
-    private static Task<byte[]> Export(CallInvoker invoker, ulong trace) =>
-        invoker.AsyncUnaryCall(ExportMethod, null, new CallOptions(), Request(trace)).ResponseAsync;
-
-    private static byte[] Request(ulong trace) => OtlpProto.Request("orders", OtlpProto.Span(OtlpProto.TraceId(0, trace), 1, "op", kind: 2));
-
-    private static ByteArrayContent Protobuf(ulong trace)
-    {
-        var content = new ByteArrayContent(Request(trace));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        return content;
     }
 }
