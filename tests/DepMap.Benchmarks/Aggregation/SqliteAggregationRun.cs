@@ -64,7 +64,7 @@ internal static class SqliteAggregationRun
             var registry = Prometheus.Metrics.NewCustomRegistry();
             var engine = new SqliteAggregationEngine(options, NullLogger<SqliteAggregationEngine>.Instance);
             var handler = new AggregateSpansHandler(engine, gate, progress,
-                Options.Create(new AggregationOptions()), TimeProvider.System,
+                Options.Create(new AggregationOptions { SettleSeconds = 3600 }), TimeProvider.System,
                 new DepMapMetrics(registry), new ServiceGraphMetrics(registry));
             // First what a recurring run finds right after the spans arrived: nothing settled yet, so it
             // only reads the unsettled tail; then the flush, timed on its own, links every trace.
