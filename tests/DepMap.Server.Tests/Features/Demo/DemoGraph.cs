@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using DepMap.Demo;
@@ -29,6 +30,18 @@ internal static class DemoGraph
 
     /// <summary>The 30 services of the simulated system, from the model the demo runs.</summary>
     public static IReadOnlyCollection<string> ThirtyServices => [.. DemoSystems.Thirty.Services.Keys];
+
+    /// <summary>Reads /graph.json every half second until it has named all thirty services; fails after <paramref name="limit"/>.</summary>
+    public static async Task WaitForThirtyServicesAsync(HttpClient client, Stopwatch clock, TimeSpan limit)
+    {
+        var missing = ThirtyServices.ToHashSet();
+        while (missing.Count > 0 && clock.Elapsed < limit)
+        {
+            await Task.Delay(500);
+            missing.ExceptWith(ServiceNames(await GetJsonAsync(client, "/graph.json")));
+        }
+        Assert.True(missing.Count == 0, $"after {clock.Elapsed.TotalSeconds:0} s /graph.json still lacks {string.Join(", ", missing)}");
+    }
 
     public static JsonElement Node(JsonElement graph, string name) =>
         Assert.Single(graph.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("name").GetString() == name);

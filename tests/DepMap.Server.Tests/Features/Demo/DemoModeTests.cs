@@ -9,7 +9,7 @@ namespace DepMap.Server.Tests.Features.Demo;
 
 /// <summary>
 /// <c>--demo</c> (Demo:Enabled): the server sends the simulated systems to its own OTLP port and
-/// takes the shorter settle time and schedule of appsettings.json's Demo:Overrides, so /graph.json
+/// takes the faster schedule of appsettings.json's Demo:Overrides, so /graph.json
 /// fills by itself, with no flush, while the test's own settings (its database) still win.
 /// </summary>
 public sealed class DemoModeTests
@@ -27,14 +27,8 @@ public sealed class DemoModeTests
         Assert.Contains(factory.Folder, factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("DepMap"), StringComparison.Ordinal);
 
         using var client = DemoGraph.Client(address, OtlpExportProtocol.Grpc);
-        var missing = DemoGraph.ThirtyServices.ToHashSet();
         // Bounded: the default schedule (every 15 s) would also get there, later.
-        while (missing.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
-        {
-            await Task.Delay(500);
-            missing.ExceptWith(DemoGraph.ServiceNames(await DemoGraph.GetJsonAsync(client, "/graph.json")));
-        }
-        Assert.True(missing.Count == 0, $"after {clock.Elapsed.TotalSeconds:0} s /graph.json still lacks {string.Join(", ", missing)}");
+        await DemoGraph.WaitForThirtyServicesAsync(client, clock, TimeSpan.FromSeconds(120));
     }
 
     [Fact]
@@ -46,13 +40,7 @@ public sealed class DemoModeTests
         var clock = Stopwatch.StartNew();
 
         using var client = DemoGraph.Client(address, OtlpExportProtocol.Grpc);
-        var missing = DemoGraph.ThirtyServices.ToHashSet();
-        while (missing.Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            await Task.Delay(500);
-            missing.ExceptWith(DemoGraph.ServiceNames(await DemoGraph.GetJsonAsync(client, "/graph.json")));
-        }
-        Assert.True(missing.Count == 0, $"after {clock.Elapsed.TotalSeconds:0} s /graph.json still lacks {string.Join(", ", missing)}");
+        await DemoGraph.WaitForThirtyServicesAsync(client, clock, TimeSpan.FromSeconds(90));
     }
 
     [Theory]
