@@ -25,7 +25,15 @@ internal sealed class FaultTraffic(int seed, int tracesPerBatch = 20)
     public ulong TraceIdLow(int batch, int trace) =>
         unchecked(((ulong)(uint)seed << 40) ^ ((ulong)batch << 12) ^ (ulong)trace ^ 0x8000_0000_0000_0000UL);
 
-    public byte[] Batch(int batch)
+    public byte[] Batch(int batch) => Batch(batch, null);
+
+    /// <summary>
+    /// One of a batch's two halves, as two instances behind a load balancer receive them: part 0
+    /// holds each trace's gateway span, part 1 its two orders spans.
+    /// </summary>
+    public byte[] Part(int batch, int part) => Batch(batch, part);
+
+    private byte[] Batch(int batch, int? part)
     {
         var random = new Random(HashCode.Combine(seed, batch));
         var json = new StringBuilder("[");
@@ -42,14 +50,17 @@ internal sealed class FaultTraffic(int seed, int tracesPerBatch = 20)
             {
                 json.Append(',');
             }
-            json.Append(CultureInfo.InvariantCulture, $$$"""
+            var gateway = $$$"""
                 {"traceId":"{{{trace}}}","id":"00000000000000a1","kind":"CLIENT","name":"{{{operation}}}","timestamp":{{{at}}},"duration":{{{total + 500}}},
-                 "localEndpoint":{"serviceName":"gateway"},"tags":{"peer.service":"orders"}},
+                 "localEndpoint":{"serviceName":"gateway"},"tags":{"peer.service":"orders"}}
+                """;
+            var orders = $$$"""
                 {"traceId":"{{{trace}}}","parentId":"00000000000000a1","id":"00000000000000a2","kind":"SERVER","name":"{{{operation}}}","timestamp":{{{at + 200}}},
                  "duration":{{{total}}},"localEndpoint":{"serviceName":"orders"}{{{errorTag}}}},
                 {"traceId":"{{{trace}}}","parentId":"00000000000000a2","id":"00000000000000a3","kind":"CLIENT","name":"select","timestamp":{{{at + 400}}},
                  "duration":{{{db}}},"localEndpoint":{"serviceName":"orders"},"tags":{"db.system":"postgresql","db.namespace":"orders"}}
-                """);
+                """;
+            json.Append(part switch { 0 => gateway, 1 => orders, _ => gateway + "," + orders });
         }
         return Encoding.UTF8.GetBytes(json.Append(']').ToString());
     }

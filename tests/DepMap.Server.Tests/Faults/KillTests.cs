@@ -184,15 +184,22 @@ public sealed class KillTests(ITestOutputHelper output)
 /// <summary>A fresh server fed exactly the given batches, flushed: the statistics a run without faults gives.</summary>
 internal static class CleanRun
 {
-    public static async Task<string> StatisticsAsync(FaultTraffic traffic, IEnumerable<int> batches)
+    public static Task<string> StatisticsAsync(FaultTraffic traffic, IEnumerable<int> batches) =>
+        StatisticsAsync(batches.Order().Select(traffic.Batch));
+
+    /// <summary>The same for half-batches (<see cref="FaultTraffic.Part"/>), all sent to the one instance.</summary>
+    public static Task<string> StatisticsOfPartsAsync(FaultTraffic traffic, IEnumerable<(int Batch, int Part)> parts) =>
+        StatisticsAsync(parts.Order().Select(p => traffic.Part(p.Batch, p.Part)));
+
+    private static async Task<string> StatisticsAsync(IEnumerable<byte[]> payloads)
     {
         var clean = DepMapFactory.NewFolder();
         using (var server = await ServerProcess.StartAsync(clean))
         {
             using var client = server.Client();
-            foreach (var batch in batches.Order())
+            foreach (var payload in payloads)
             {
-                using var content = new ByteArrayContent(traffic.Batch(batch));
+                using var content = new ByteArrayContent(payload);
                 content.Headers.ContentType = new("application/json");
                 Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/v2/spans", content)).StatusCode);
             }
