@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using DepMap.Server.Tests.Aggregation;
-using DepMap.Storage;
-using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 
 namespace DepMap.Server.Tests.Faults;
