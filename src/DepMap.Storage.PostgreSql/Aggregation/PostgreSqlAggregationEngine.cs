@@ -1,0 +1,32 @@
+using DepMap.Core.Aggregation;
+using DepMap.Storage.Aggregation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace DepMap.Storage.PostgreSql.Aggregation;
+
+/// <summary>
+/// The aggregation on PostgreSQL, where any number of instances share one database. A run takes a
+/// session advisory lock first, so runs on all instances follow one another: a recurring run that
+/// finds the lock held returns at once (the run holding it takes in whatever is pending), a flush
+/// waits for it. The lock goes with the session, so an instance killed mid-run frees it, and the
+/// transaction holding its batch rolls back: nothing is lost or counted twice. The run itself is
+/// <see cref="AggregationRunner"/> over a <see cref="PostgreSqlAggregationStore"/>, whose mark
+/// cannot pass a transaction that may still commit (docs/scale-out.md, "Exactly once").
+/// </summary>
+internal sealed class PostgreSqlAggregationEngine(
+    DbContextOptions<DepMapDbContext> options,
+    ILogger<PostgreSqlAggregationEngine> logger,
+    AggregationFaults? faults = null) : IAggregationEngine
+{
+    public async Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await using var store = await PostgreSqlAggregationStore.OpenAsync(options, cancellationToken);
+        if (!await store.LockAsync(wait: run.IsFlush, cancellationToken))
+        {
+            return new AggregationTotals(0, 0);
+        }
+        return await new AggregationRunner(store, run, faults, logger).RunAsync(committed, cancellationToken);
+    }
+}
