@@ -20,8 +20,11 @@ namespace DepMap.Storage.PostgreSql.Aggregation;
 /// </summary>
 internal sealed class PostgreSqlAggregationStore : IAggregationStore
 {
-    /// <summary>The advisory lock every instance's runs take: "DepMap" in ASCII, out of the way of other users of the database.</summary>
-    public const long LockKey = 0x4465704D6170;
+    /// <summary>
+    /// The advisory lock every instance's runs take: "DepMapAg" in ASCII, apart from the migration's
+    /// (<see cref="PostgreSqlDatabase.MigrationLockKey"/>) and out of the way of other users of the database.
+    /// </summary>
+    public const long LockKey = 0x4465704D61704167;
 
     private const string MarkSql = "SELECT last_tx, last_span_id FROM aggregation_mark WHERE id = 1";
     private const string InsertMarkSql = "INSERT INTO aggregation_mark (id, last_tx, last_span_id) VALUES (1, @tx, @id) ON CONFLICT (id) DO NOTHING";

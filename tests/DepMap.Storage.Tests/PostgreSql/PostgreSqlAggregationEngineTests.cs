@@ -4,6 +4,7 @@ using DepMap.Core.Statistics;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.PostgreSql.Aggregation;
 using Microsoft.Extensions.Logging.Abstractions;
+using DepMap.Tests.Shared.PostgreSql;
 using Npgsql;
 
 namespace DepMap.Storage.Tests.PostgreSql;
@@ -25,21 +26,22 @@ public class PostgreSqlAggregationEngineTests
     [Fact]
     public async Task Run_LinksALateCommittersSpansOnce_WhenALaterSpanWasLinkedBeforeItsCommit()
     {
-        using var database = new PostgresDatabase();
-        await using var a = database.Connect();
-        await using var b = database.Connect();
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await using var a = await database.ConnectAsync();
+        await using var b = await database.ConnectAsync();
         await using var transactionB = await b.BeginTransactionAsync();
         await ScalarAsync(b, "SELECT pg_current_xact_id()");
         await using var transactionA = await a.BeginTransactionAsync();
-        PostgresDatabase.Append(a, Trace(1), ReceivedAt);
-        PostgresDatabase.Append(b, Trace(2), ReceivedAt);
+        await PostgresSpans.AppendAsync(a, Trace(1), ReceivedAt);
+        await PostgresSpans.AppendAsync(b, Trace(2), ReceivedAt);
         await transactionB.CommitAsync();
-        database.WaitForOlderTransactions();
+        await database.WaitForOlderTransactionsAsync();
 
         var first = await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
         var afterFirst = await CallsAsync(database);
         await transactionA.CommitAsync();
-        database.WaitForOlderTransactions();
+        await database.WaitForOlderTransactionsAsync();
         var second = await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
 
         Assert.True(await ScalarAsync(a, "SELECT max(id) FROM spans WHERE trace_id_low = 1") < await ScalarAsync(a, "SELECT min(id) FROM spans WHERE trace_id_low = 2"));
@@ -53,20 +55,21 @@ public class PostgreSqlAggregationEngineTests
     [Fact]
     public async Task Run_WaitsForAnOlderOpenTransaction_BeforeTakingInLaterCommittedSpans()
     {
-        using var database = new PostgresDatabase();
-        await using var a = database.Connect();
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await using var a = await database.ConnectAsync();
         await using var transactionA = await a.BeginTransactionAsync();
-        PostgresDatabase.Append(a, Trace(1), ReceivedAt);
-        await using (var b = database.Connect())
+        await PostgresSpans.AppendAsync(a, Trace(1), ReceivedAt);
+        await using (var b = await database.ConnectAsync())
         {
             await using var transactionB = await b.BeginTransactionAsync();
-            PostgresDatabase.Append(b, Trace(2), ReceivedAt);
+            await PostgresSpans.AppendAsync(b, Trace(2), ReceivedAt);
             await transactionB.CommitAsync();
         }
 
         var whileOpen = await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
         await transactionA.CommitAsync();
-        database.WaitForOlderTransactions();
+        await database.WaitForOlderTransactionsAsync();
         var afterCommit = await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
 
         Assert.Equal(new AggregationTotals(0, 0), whileOpen);
@@ -77,8 +80,9 @@ public class PostgreSqlAggregationEngineTests
     [Fact]
     public async Task Runs_CountEachSpanOnce_WhenTwoEnginesFlushTheSameDatabaseAtOnce()
     {
-        using var database = new PostgresDatabase();
-        database.Append(Traces(1, 40), ReceivedAt);
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await database.AppendAsync(Traces(1, 40), ReceivedAt);
 
         var runs = await Task.WhenAll(
             Task.Run(() => Engine(database).RunAsync(Flush(6), _ => { }, CancellationToken.None)),
@@ -92,8 +96,9 @@ public class PostgreSqlAggregationEngineTests
     [Fact]
     public async Task RecurringRun_ReturnsAtOnce_WhileAnotherInstancesRunHoldsTheLock()
     {
-        using var database = new PostgresDatabase();
-        database.Append(Traces(1, 3), ReceivedAt);
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await database.AppendAsync(Traces(1, 3), ReceivedAt);
         using var holding = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var faults = new AggregationFaults { BeforeCommit = _ => { holding.Set(); release.Wait(); } };
@@ -118,9 +123,10 @@ public class PostgreSqlAggregationEngineTests
     [Fact]
     public async Task Run_KeepsWhatCommittedAndLinksTheRestOnce_WhenItsSessionsAreKilledMidBatch()
     {
-        using var database = new PostgresDatabase();
-        database.Append(Traces(1, 3), ReceivedAt);
-        await using var killer = database.Connect();
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await database.AppendAsync(Traces(1, 3), ReceivedAt);
+        await using var killer = await database.ConnectAsync();
         var faults = new AggregationFaults
         {
             BeforeCommit = batch =>
@@ -135,6 +141,8 @@ public class PostgreSqlAggregationEngineTests
         };
 
         await Assert.ThrowsAnyAsync<Exception>(() => Engine(database, faults).RunAsync(Flush(2), _ => { }, CancellationToken.None));
+        // The kill also ended this test's idle pooled sessions; an instance that was not killed has its own pool.
+        NpgsqlConnection.ClearAllPools();
         var afterKill = await CallsAsync(database);
         var rerun = await Engine(database).RunAsync(Flush(2), _ => { }, CancellationToken.None);
 
@@ -146,12 +154,13 @@ public class PostgreSqlAggregationEngineTests
     [Fact]
     public async Task Run_LinksASettledTraceAndLetsAReceivingOneWait()
     {
-        using var database = new PostgresDatabase();
-        database.Append(Trace(1), ReceivedAt);
-        database.Append(Trace(2).Take(1), ReceivedAt + 10_000);
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await database.AppendAsync(Trace(1), ReceivedAt);
+        await database.AppendAsync(Trace(2).Take(1), ReceivedAt + 10_000);
 
         var settled = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 20_000, ReceivedAt + 5_000, 100), _ => { }, CancellationToken.None);
-        database.Append(Trace(2).Skip(1), ReceivedAt + 20_000);
+        await database.AppendAsync(Trace(2).Skip(1), ReceivedAt + 20_000);
         var later = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 60_000, ReceivedAt + 30_000, 100), _ => { }, CancellationToken.None);
 
         Assert.Equal(new AggregationTotals(2, 1), settled);

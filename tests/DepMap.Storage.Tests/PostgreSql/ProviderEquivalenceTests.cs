@@ -18,7 +18,8 @@ public class ProviderEquivalenceTests
     public async Task Statistics_AreTheSameRowsOnBothProviders_ForTheSameSpansAndRuns()
     {
         using var sqlite = new TempDatabase();
-        using var postgres = new PostgresDatabase();
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var postgres = fresh.Database;
         var sqliteEngine = new SqliteAggregationEngine(sqlite.Options, NullLogger<SqliteAggregationEngine>.Instance);
         var postgresEngine = new PostgreSqlAggregationEngine(postgres.Options, NullLogger<PostgreSqlAggregationEngine>.Instance);
         var (early, late) = Spans();
@@ -29,13 +30,13 @@ public class ProviderEquivalenceTests
         foreach (var (chunk, i) in early.Chunk(37).Select((c, i) => (c, i)))
         {
             sqlite.Append(chunk, receivedAt + i * 100);
-            postgres.Append(chunk, receivedAt + i * 100);
+            await postgres.AppendAsync(chunk, receivedAt + i * 100);
         }
         var settled = new AggregationRun(receivedAt + 60_000, receivedAt + 1_000, 53);
         var sqliteSettled = await sqliteEngine.RunAsync(settled, _ => { }, CancellationToken.None);
         var postgresSettled = await postgresEngine.RunAsync(settled, _ => { }, CancellationToken.None);
         sqlite.Append(late, receivedAt + 70_000);
-        postgres.Append(late, receivedAt + 70_000);
+        await postgres.AppendAsync(late, receivedAt + 70_000);
         var flush = new AggregationRun(receivedAt + 80_000, null, 53);
         var sqliteFlush = await sqliteEngine.RunAsync(flush, _ => { }, CancellationToken.None);
         var postgresFlush = await postgresEngine.RunAsync(flush, _ => { }, CancellationToken.None);
