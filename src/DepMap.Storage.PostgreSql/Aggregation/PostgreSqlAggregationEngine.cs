@@ -2,6 +2,7 @@ using DepMap.Core.Aggregation;
 using DepMap.Storage.Aggregation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace DepMap.Storage.PostgreSql.Aggregation;
 
@@ -28,5 +29,22 @@ internal sealed class PostgreSqlAggregationEngine(
             return new AggregationTotals(0, 0);
         }
         return await new AggregationRunner(store, run, faults, logger).RunAsync(committed, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first span past the mark in take-in order stands for the oldest: arrival times rise with
+    /// the writing transaction up to the instances' clock skew, and one index probe keeps a scrape cheap.
+    /// </summary>
+    public async Task<AggregationBacklog> ReadBacklogAsync(CancellationToken cancellationToken)
+    {
+        await using var db = new DepMapDbContext(options);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT received_at_unix_ms FROM spans WHERE (tx, id) > (" +
+            "coalesce((SELECT last_tx FROM aggregation_mark WHERE id = 1), '0'::xid8), " +
+            "coalesce((SELECT last_span_id FROM aggregation_mark WHERE id = 1), 0)) ORDER BY tx, id LIMIT 1",
+            (NpgsqlConnection)db.Database.GetDbConnection());
+        var firstPastMark = await command.ExecuteScalarAsync(cancellationToken) as long?;
+        return await AggregationBacklog.ReadAsync(db, firstPastMark, cancellationToken);
     }
 }

@@ -21,4 +21,10 @@ internal sealed class SqliteAggregationEngine(
         await using var store = await SqliteAggregationStore.OpenAsync(options, cancellationToken);
         return await new AggregationRunner(store, run, faults, logger).RunAsync(committed, cancellationToken);
     }
+
+    public async Task<AggregationBacklog> ReadBacklogAsync(CancellationToken cancellationToken)
+    {
+        await using var db = new DepMapDbContext(options);
+        return await AggregationBacklog.ReadAsync(db, cancellationToken);
+    }
 }

@@ -168,6 +168,25 @@ public class PostgreSqlAggregationEngineTests
         Assert.Equal(2, await CallsAsync(database));
     }
 
+    [Fact]
+    public async Task Backlog_StartsAtTheFirstSpanPastTheMark_AndIsEmptyOnceLinked()
+    {
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await database.AppendAsync(Trace(1), ReceivedAt);
+        await database.AppendAsync(Trace(2), ReceivedAt + 5_000);
+
+        var before = await Engine(database).ReadBacklogAsync(CancellationToken.None);
+        await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 20_000, ReceivedAt + 1_000, 100), _ => { }, CancellationToken.None);
+        var between = await Engine(database).ReadBacklogAsync(CancellationToken.None);
+        await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
+        var after = await Engine(database).ReadBacklogAsync(CancellationToken.None);
+
+        Assert.Equal(new AggregationBacklog(ReceivedAt, 0), before);
+        Assert.Equal(new AggregationBacklog(ReceivedAt + 5_000, 0), between);
+        Assert.Equal(new AggregationBacklog(null, 0), after);
+    }
+
     internal static PostgreSqlAggregationEngine Engine(PostgresDatabase database, AggregationFaults? faults = null) =>
         new(database.Options, NullLogger<PostgreSqlAggregationEngine>.Instance, faults);
 
