@@ -9,10 +9,16 @@ public static class PostgreSqlStorage
     public const string MigrationsAssembly = "DepMap.Storage.PostgreSql";
 
     /// <summary>Uses the PostgreSQL database at <paramref name="connectionString"/> with DepMap's PostgreSQL migrations.</summary>
-    public static DbContextOptionsBuilder<DepMapDbContext> UseDepMapPostgreSql(this DbContextOptionsBuilder<DepMapDbContext> options, string connectionString)
+    public static DbContextOptionsBuilder UseDepMapPostgreSql(this DbContextOptionsBuilder options, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly));
+        return options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(MigrationsAssembly));
+    }
+
+    /// <inheritdoc cref="UseDepMapPostgreSql(DbContextOptionsBuilder, string)"/>
+    public static DbContextOptionsBuilder<DepMapDbContext> UseDepMapPostgreSql(this DbContextOptionsBuilder<DepMapDbContext> options, string connectionString)
+    {
+        UseDepMapPostgreSql((DbContextOptionsBuilder)options, connectionString);
         return options;
     }
 }
