@@ -11,8 +11,8 @@ namespace DepMap.Storage.PostgreSql.Migrations
     /// the index grows at its right edge and costs ingest little. SQL only: the model is unchanged.
     /// </summary>
     [DbContext(typeof(DepMapDbContext))]
-    [Migration("20261203093000_SpanIdIndex")]
-    public partial class SpanIdIndex : Migration
+    [Migration("20261203093000_SpanIdIndexPostgreSql")]
+    public partial class SpanIdIndexPostgreSql : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder) =>
