@@ -2,6 +2,8 @@ using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 
 namespace DepMap.Server.Hosting;
@@ -19,9 +21,15 @@ internal static class HangfireSetup
         var options = configuration.GetSection("Hangfire").Get<HangfireOptions>() ?? new HangfireOptions();
         services.AddSingleton(options);
         // Registered before AddHangfire, which only adds its own JobStorage when none is there.
-        services.AddSingleton<JobStorage>(_ => options.Storage switch
+        // Unset, Hangfire keeps its jobs where DepMap keeps its data: on PostgreSQL every instance
+        // then shares one queue, so a recurring job runs once per schedule, not once per instance.
+        var storage = options.Storage ?? (StorageSetup.Provider(configuration) == StorageProvider.PostgreSql
+            ? HangfireStorageKind.PostgreSql
+            : HangfireStorageKind.SQLite);
+        services.AddSingleton<JobStorage>(_ => storage switch
         {
             HangfireStorageKind.InMemory => new InMemoryStorage(),
+            HangfireStorageKind.PostgreSql => PostgreSql(configuration),
             _ => new SQLiteStorage(SqlitePath(configuration, environment), new SQLiteStorageOptions()),
         });
         // Likewise the job activator: AddHangfire's default hands out the static JobActivator.Current,
@@ -48,6 +56,15 @@ internal static class HangfireSetup
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [access] });
     }
 
+    private static PostgreSqlStorage PostgreSql(IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("DepMap")
+            ?? throw new InvalidOperationException("ConnectionStrings:DepMap is not set (Hangfire:Storage=PostgreSql keeps the jobs in DepMap's database).");
+        // Its own schema in DepMap's database, created (under Hangfire's own lock) by the first instance to start.
+        var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+    }
+
     private static string SqlitePath(IConfiguration configuration, IHostEnvironment environment)
     {
         // A file of its own: Hangfire's polling would otherwise contend with the span writer for
@@ -67,12 +84,14 @@ internal enum HangfireStorageKind
 {
     SQLite,
     InMemory,
+    PostgreSql,
 }
 
 /// <summary>The <c>Hangfire</c> settings.</summary>
 internal sealed class HangfireOptions
 {
-    public HangfireStorageKind Storage { get; set; } = HangfireStorageKind.SQLite;
+    /// <summary>Unset: SQLite beside DepMap's files, or DepMap's PostgreSQL database with Storage:Provider=PostgreSql.</summary>
+    public HangfireStorageKind? Storage { get; set; }
     public int WorkerCount { get; set; } = 2;
     public bool DashboardLocalOnly { get; set; } = true;
 }

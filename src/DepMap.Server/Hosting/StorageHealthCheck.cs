@@ -1,7 +1,9 @@
 using DepMap.Server.Features.Ingest;
+using DepMap.Storage.PostgreSql;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
 
 namespace DepMap.Server.Hosting;
 
@@ -10,17 +12,44 @@ namespace DepMap.Server.Hosting;
 /// deleted or made read-only at runtime, or the span writer's latest commit refused (disk full).
 /// The process stays up and recovers by itself once the cause is gone (except a deleted file,
 /// which a restart recreates): a supervisor that restarts on a failing health check gets the
-/// reason in the description rather than a crash loop.
+/// reason in the description rather than a crash loop. On PostgreSQL the check is a round trip to
+/// the server instead of the files.
 /// </summary>
-internal sealed class StorageHealthCheck(SpanStore store, DepMapFiles files, SpanWriter writer) : IHealthCheck
+internal sealed class StorageHealthCheck(IServiceProvider services, SpanWriter writer) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var reachable = services.GetService<DepMapFiles>() is { } sqlite
+            ? CheckFiles(sqlite, services.GetRequiredService<SpanStore>())
+            : await CheckServerAsync(services.GetRequiredService<PostgreSqlStore>(), cancellationToken);
+        return reachable ?? (writer.LastFault is { } fault
+            ? HealthCheckResult.Unhealthy(fault.Message)
+            : HealthCheckResult.Healthy());
+    }
+
+    private static async Task<HealthCheckResult?> CheckServerAsync(PostgreSqlStore database, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy(PostgreSqlFaults.Of(exception, database.ConnectionString).Message);
+        }
+    }
+
+    private static HealthCheckResult? CheckFiles(DepMapFiles files, SpanStore store)
     {
         foreach (var path in (string[])[files.DatabasePath, store.Path])
         {
             if (!File.Exists(path))
             {
-                return Task.FromResult(HealthCheckResult.Unhealthy(StorageFault.Deleted(path).Message));
+                return HealthCheckResult.Unhealthy(StorageFault.Deleted(path).Message);
             }
             try
             {
@@ -29,12 +58,10 @@ internal sealed class StorageHealthCheck(SpanStore store, DepMapFiles files, Spa
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
-                return Task.FromResult(HealthCheckResult.Unhealthy(StorageFault.Of(exception, path).Message));
+                return HealthCheckResult.Unhealthy(StorageFault.Of(exception, path).Message);
             }
         }
-        return Task.FromResult(writer.LastFault is { } fault
-            ? HealthCheckResult.Unhealthy(fault.Message)
-            : HealthCheckResult.Healthy());
+        return null;
     }
 }
 

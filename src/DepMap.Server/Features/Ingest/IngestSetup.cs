@@ -37,8 +37,6 @@ internal static class IngestSetup
         services.AddHostedService(provider => provider.GetRequiredService<IngestMemoryTrimmer>());
         services.AddSingleton<SpanWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<SpanWriter>());
-        services.AddSingleton<WalCheckpointer>();
-        services.AddHostedService(provider => provider.GetRequiredService<WalCheckpointer>());
         return services;
     }
 

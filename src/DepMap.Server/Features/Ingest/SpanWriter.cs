@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Metrics;
-using DepMap.Server.Hosting;
 using DepMap.Storage.Spans;
 using Microsoft.Extensions.Options;
 
@@ -25,8 +24,7 @@ internal enum WriteOutcome
 /// One writer because SQLite has one write lock anyway, and because ids then follow commit order.
 /// </summary>
 internal sealed partial class SpanWriter(
-    SpanStore store,
-    SpanFileWriteLock writeLock,
+    ISpanStorage storage,
     IOptions<IngestOptions> options,
     TimeProvider time,
     DepMapMetrics metrics,
@@ -41,7 +39,6 @@ internal sealed partial class SpanWriter(
     private int _pendingSpans;
     private long _lastReceivedAt;
     private StorageFault? _lastFault;
-    private SpanFileIdentity? _identity;
 
     /// <summary>Spans queued or being committed right now.</summary>
     public int PendingSpans => Volatile.Read(ref _pendingSpans);
@@ -91,9 +88,7 @@ internal sealed partial class SpanWriter(
     {
         try
         {
-            // The WalCheckpointer copies the log into the file, so a commit never waits for that.
-            using var appender = new SqliteSpanAppender(store.ConnectionString, store.Synchronous, checkpointedElsewhere: true);
-            _identity = new SpanFileIdentity(store.Path);
+            using var appender = storage.Open();
             await WriteQueuedAsync(appender);
         }
         finally
@@ -107,7 +102,7 @@ internal sealed partial class SpanWriter(
         }
     }
 
-    private async Task WriteQueuedAsync(SqliteSpanAppender appender)
+    private async Task WriteQueuedAsync(ISpanCommits appender)
     {
         var group = new List<PendingWrite>();
         var batches = new List<IReadOnlyList<EncodedSpan>>();
@@ -139,22 +134,16 @@ internal sealed partial class SpanWriter(
         }
     }
 
-    private WriteOutcome Commit(SqliteSpanAppender appender, List<IReadOnlyList<EncodedSpan>> batches)
+    private WriteOutcome Commit(ISpanCommits appender, List<IReadOnlyList<EncodedSpan>> batches)
     {
         // Non-decreasing with the row id even if the clock steps back, so retention can cut by id.
         var receivedAt = Math.Max(_lastReceivedAt, time.GetUtcNow().ToUnixTimeMilliseconds());
         try
         {
             var started = Stopwatch.GetTimestamp();
-            using (writeLock.Enter())
+            if (appender.Commit(batches, receivedAt) is { } lost)
             {
-                appender.Append(batches, receivedAt);
-            }
-            // SQLite keeps writing to a file deleted under it, and a restart would start without
-            // those spans: they are not acknowledged.
-            if (_identity?.IsStillAtItsPath() == false)
-            {
-                return Refuse(StorageFault.Deleted(store.Path), batches);
+                return Refuse(lost, batches);
             }
             metrics.Committed(Stopwatch.GetElapsedTime(started));
             _lastReceivedAt = receivedAt;
@@ -164,7 +153,7 @@ internal sealed partial class SpanWriter(
         }
         catch (Exception exception)
         {
-            var fault = StorageFault.Of(exception, store.Path);
+            var fault = appender.Fault(exception);
             if (fault.Kind == StorageFaultKind.Other)
             {
                 Volatile.Write(ref _lastFault, fault);

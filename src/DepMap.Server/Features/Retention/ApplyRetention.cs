@@ -1,6 +1,7 @@
 using DepMap.Core.Statistics;
 using DepMap.Server.Features.Aggregation;
 using DepMap.Storage;
+using DepMap.Storage.PostgreSql.Spans;
 using DepMap.Storage.Spans;
 using DepMap.Storage.Statistics;
 using Mediator;
@@ -29,13 +30,9 @@ internal sealed class ApplyRetentionHandler(
         var settings = options.Value;
         var rawCutoff = now - (long)settings.RawSpans.TotalMilliseconds;
 
-        // Only spans the aggregation has taken in: an old span it has not seen yet is still work to do.
-        var mark = await db.AggregationState.Select(s => (long?)s.LastSpanId).SingleOrDefaultAsync(cancellationToken) ?? 0;
-        // Arrival times rise with the id, so the first recent span bounds every older one; the scan
-        // from the start only reads rows that are about to be deleted.
-        var firstRecent = await db.Spans.Where(s => s.ReceivedAtUnixMs >= rawCutoff).OrderBy(s => s.Id)
-            .Select(s => (long?)s.Id).FirstOrDefaultAsync(cancellationToken) ?? long.MaxValue;
-        var spans = await DeleteAsync(db.Spans.Where(s => s.Id <= mark && s.Id < firstRecent), spanFileLock, cancellationToken);
+        var spans = db.Database.IsNpgsql()
+            ? await DropPartitionsAsync(rawCutoff, cancellationToken)
+            : await DeleteSpansAsync(rawCutoff, cancellationToken);
         // A trace still waiting to be linked is kept whatever its age.
         var traces = await DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < rawCutoff), null, cancellationToken);
         // A link whose consumer trace is gone can never re-link it (its spans went with it); without
@@ -45,6 +42,37 @@ internal sealed class ApplyRetentionHandler(
         var minuteRows = await DeleteBucketsAsync(BucketResolution.Minute, now - (long)settings.MinuteBuckets.TotalMilliseconds, cancellationToken);
         var hourRows = await DeleteBucketsAsync(BucketResolution.Hour, now - (long)settings.HourBuckets.TotalMilliseconds, cancellationToken);
         return new RetentionResult(spans, traces, links, minuteRows, hourRows);
+    }
+
+    /// <summary>SQLite: deletes the spans received before <paramref name="rawCutoff"/> that the aggregation has taken in.</summary>
+    private async Task<int> DeleteSpansAsync(long rawCutoff, CancellationToken cancellationToken)
+    {
+        // Only spans the aggregation has taken in: an old span it has not seen yet is still work to do.
+        var mark = await db.AggregationState.Select(s => (long?)s.LastSpanId).SingleOrDefaultAsync(cancellationToken) ?? 0;
+        // Arrival times rise with the id, so the first recent span bounds every older one; the scan
+        // from the start only reads rows that are about to be deleted.
+        var firstRecent = await db.Spans.Where(s => s.ReceivedAtUnixMs >= rawCutoff).OrderBy(s => s.Id)
+            .Select(s => (long?)s.Id).FirstOrDefaultAsync(cancellationToken) ?? long.MaxValue;
+        return await DeleteAsync(db.Spans.Where(s => s.Id <= mark && s.Id < firstRecent), spanFileLock, cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL: drops the day partitions that ended before <paramref name="rawCutoff"/>, whole
+    /// (no row deletes, no vacuum afterwards). A day is kept until it ends, so spans live up to a
+    /// day longer than Retention:RawSpans here.
+    /// </summary>
+    private async Task<int> DropPartitionsAsync(long rawCutoff, CancellationToken cancellationToken)
+    {
+        var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return (int)Math.Min(int.MaxValue, await SpanPartitions.DropBeforeAsync(connection, rawCutoff, cancellationToken));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>Deletes the buckets that ended before <paramref name="cutoffUnixMs"/>.</summary>
