@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using DepMap.Tests.Shared.PostgreSql;
 using Xunit.Abstractions;
 
 namespace DepMap.Server.Tests.Faults;
@@ -20,9 +21,11 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     public async Task TwoInstances_GiveTheStatisticsOfOneSqliteInstance_WhenEachReceivesHalfOfEveryTrace()
     {
         var traffic = new FaultTraffic(FaultSeed.Value + 10);
-        var database = await ScaleOutDatabase.CreateAsync();
-        using var first = await StartAsync(database);
-        using var second = await StartAsync(database);
+        // An empty database: the two instances start together and migrate it one at a time.
+        await using var database = await PostgresDatabase.CreateEmptyAsync();
+        var started = await Task.WhenAll(StartAsync(database), StartAsync(database));
+        using var first = started[0];
+        using var second = started[1];
         var load = new SplitLoad(traffic);
 
         await load.RunAsync(first.Address, second.Address, batches: 200, CancellationToken.None);
@@ -41,7 +44,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     {
         var random = new Random(FaultSeed.Value + 11);
         var traffic = new FaultTraffic(FaultSeed.Value + 11);
-        var database = await ScaleOutDatabase.CreateAsync();
+        await using var database = await PostgresDatabase.CreateEmptyAsync();
         using var survivor = await StartAsync(database);
         var load = new SplitLoad(traffic);
         using (var victim = await StartAsync(database))
@@ -69,7 +72,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     {
         var random = new Random(FaultSeed.Value + 12);
         var traffic = new FaultTraffic(FaultSeed.Value + 12);
-        var database = await ScaleOutDatabase.CreateAsync();
+        await using var database = await PostgresDatabase.CreateEmptyAsync();
         using var survivor = await StartAsync(database);
         var load = new SplitLoad(traffic);
         var killedRuns = 0;
@@ -94,12 +97,12 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         await AssertCleanRunAgreesAsync(database, traffic, load, "one of two instances killed during an aggregation run", killedRuns);
     }
 
-    private static Task<ServerProcess> StartAsync(string database) =>
+    private static Task<ServerProcess> StartAsync(PostgresDatabase database) =>
         ServerProcess.StartAsync(DepMapFactory.NewFolder(),
             "--Storage:Provider=PostgreSql",
-            $"--ConnectionStrings:DepMap={database}");
+            $"--ConnectionStrings:DepMap={database.ConnectionString}");
 
-    private async Task AssertCleanRunAgreesAsync(string database, FaultTraffic traffic, SplitLoad load, string what, int kills)
+    private async Task AssertCleanRunAgreesAsync(PostgresDatabase database, FaultTraffic traffic, SplitLoad load, string what, int kills)
     {
         var expected = await CleanRun.StatisticsOfPartsAsync(traffic, load.Acknowledged);
         var actual = await ScaleOutDatabase.StatisticsAsync(database);
