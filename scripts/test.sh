@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every DepMap test on a fresh Debian machine with the .NET SDK: installs what the tests need
-# (Graphviz for `dot`, Chromium for the page's browser tests, Prometheus for the metrics test), runs the suite, and ends with "N passed, N failed" counted from the TRX
+# (Graphviz for `dot`, Chromium for the page's browser tests, Prometheus for the metrics test,
+# PostgreSQL for the PostgreSQL provider's tests), runs the suite, and ends with "N passed, N failed" counted from the TRX
 # results (not from `dotnet test`'s own summary).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,27 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# The PostgreSQL tests (issue 13) find their server through DEPMAP_TEST_POSTGRES: a developer's own
+# when it is set, else a throwaway cluster started here (scripts/postgres.sh installs Debian's
+# postgresql when missing) and stopped when this script exits, however it exits.
+if [ -z "${DEPMAP_TEST_POSTGRES:-}" ]; then
+  pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/depmap-postgres.XXXXXX")
+  # mktemp makes the folder 700; the cluster inside belongs to the postgres user, who must reach it.
+  chmod 755 "$pg_dir"
+  stop_postgres() {
+    scripts/postgres.sh stop "$pg_dir/cluster" || true
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO rm -rf "$pg_dir"
+  }
+  trap stop_postgres EXIT
+  if DEPMAP_TEST_POSTGRES=$(scripts/postgres.sh start "$pg_dir/cluster"); then
+    export DEPMAP_TEST_POSTGRES
+    echo "PostgreSQL for the tests: $DEPMAP_TEST_POSTGRES"
+  else
+    echo "scripts/postgres.sh could not start PostgreSQL: the PostgreSQL tests will fail saying so"
+  fi
 fi
 
 results="$(pwd)/artifacts/test-results"

@@ -10,10 +10,15 @@ using DepMap.LoadTest;
 //     [--sqlite-baseline SECONDS] [--report]
 // --report only prints what the database holds (and the server's memory); --sqlite-baseline
 // measures SQLite's raw append rate after the load, with rows the server stored.
-// `freshness [--rate --seconds --spread …]` measures acknowledgement-to-graph time instead (Freshness.cs).
+// `freshness [--rate --seconds --spread …]` measures acknowledgement-to-graph time instead (Freshness.cs);
+// `postgres-baseline --connection CS …` PostgreSQL's own binary COPY rate of span rows (PostgreSqlBaseline.cs).
 if (args is ["freshness", ..])
 {
     return await Freshness.RunAsync(args[1..]);
+}
+if (args is ["postgres-baseline", ..])
+{
+    return await PostgreSqlBaseline.RunAsync(args[1..]);
 }
 var options = Args.Parse(args);
 if (!options.Url.IsLoopback)

@@ -26,10 +26,10 @@ internal static class HangfireSetup
         var storage = options.Storage ?? (StorageSetup.Provider(configuration) == StorageProvider.PostgreSql
             ? HangfireStorageKind.PostgreSql
             : HangfireStorageKind.SQLite);
-        services.AddSingleton<JobStorage>(_ => storage switch
+        services.AddSingleton<JobStorage>(provider => storage switch
         {
             HangfireStorageKind.InMemory => new InMemoryStorage(),
-            HangfireStorageKind.PostgreSql => PostgreSql(configuration),
+            HangfireStorageKind.PostgreSql => PostgreSql(configuration, provider.GetRequiredService<ILoggerFactory>()),
             _ => new SQLiteStorage(SqlitePath(configuration, environment), new SQLiteStorageOptions()),
         });
         // Likewise the job activator: AddHangfire's default hands out the static JobActivator.Current,
@@ -56,8 +56,13 @@ internal static class HangfireSetup
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [access] });
     }
 
-    private static PostgreSqlStorage PostgreSql(IConfiguration configuration)
+    private static PostgreSqlStorage PostgreSql(IConfiguration configuration, ILoggerFactory loggers)
     {
+        // Hangfire.PostgreSql's classes take their loggers from Hangfire's process-wide log provider
+        // once, when first used, and that happens in this constructor, before AddHangfire's own
+        // configuration points the provider at this host: a host that started and stopped earlier
+        // (tests start several) would hand them its disposed LoggerFactory.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(new AspNetCoreLogProvider(loggers));
         var connectionString = configuration.GetConnectionString("DepMap")
             ?? throw new InvalidOperationException("ConnectionStrings:DepMap is not set (Hangfire:Storage=PostgreSql keeps the jobs in DepMap's database).");
         // Its own schema in DepMap's database, created (under Hangfire's own lock) by the first instance to start.

@@ -42,7 +42,7 @@ internal static class StorageSetup
         services.AddSingleton(DepMapFiles.From(sqlite));
         services.AddSingleton<ISpanStorage, SqliteSpanStorage>();
         services.AddSingleton<WalCheckpointer>();
-        services.AddHostedService(provider => provider.GetRequiredService<WalCheckpointer>());
+        services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         return services;
     }
 

@@ -3,8 +3,8 @@ using DepMap.Core.Spans;
 using DepMap.Core.Statistics;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.PostgreSql.Aggregation;
-using Microsoft.Extensions.Logging.Abstractions;
 using DepMap.Tests.Shared.PostgreSql;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace DepMap.Storage.Tests.PostgreSql;

@@ -83,6 +83,41 @@ public class PostgreSqlMigrationTests(PostgresDatabase database) : IClassFixture
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
     }
 
+    [Fact]
+    public async Task Migrate_WaitsForTheAdvisoryLock_WhileAnotherInstanceHoldsIt()
+    {
+        await using var empty = await PostgresDatabase.CreateEmptyAsync();
+        await using var holder = await empty.ConnectAsync();
+        await ExecuteAsync(holder, $"SELECT pg_advisory_lock({PostgreSqlDatabase.MigrationLockKey})");
+
+        var migrate = Task.Run(() =>
+        {
+            using var db = empty.Open();
+            PostgreSqlDatabase.Migrate(db);
+        });
+        // Until another session is seen waiting for an advisory lock in this database (or the
+        // migration ends, which would be the failure).
+        while (!migrate.IsCompleted && (await ListAsync(holder,
+            "SELECT pid::text FROM pg_locks WHERE locktype = 'advisory' AND NOT granted " +
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).Count == 0)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(migrate.IsCompleted);
+        Assert.Equal([""], await ListAsync(holder, "SELECT coalesce(to_regclass('\"__EFMigrationsHistory\"')::text, '')"));
+        await ExecuteAsync(holder, $"SELECT pg_advisory_unlock({PostgreSqlDatabase.MigrationLockKey})");
+        await migrate;
+        await using var db = empty.Open();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<List<string>> ListAsync(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
