@@ -4,6 +4,7 @@ using DepMap.Benchmarks.Rendering;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
 // `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end;
+// `-- aggregate-postgres …` the same on the PostgreSQL server named by DEPMAP_TEST_POSTGRES;
 // `-- breakdown [repetitions]` times FullRun's parts one by one; `-- loop full|delta 150` repeats one for dotnet-trace;
 // `-- render [--sizes 50,500,2000] [--topology layered,ring] [--runs 3] [--nslimit off|10]` times /graph.svg cold and warm.
 // `--filter '*Conformance*'` checks a 2,000-entity catalog against a 2,000-service graph.
@@ -13,6 +14,15 @@ if (args is ["aggregate-sqlite", ..])
     string? Option(string name) => Array.IndexOf(args, name) is > 0 and var i && i + 1 < args.Length ? args[i + 1] : null;
     var invariant = System.Globalization.CultureInfo.InvariantCulture;
     return await SqliteAggregationRun.RunAsync(
+        args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], invariant) : 1_000_000,
+        Option("--spread-hours") is { } hours ? double.Parse(hours, invariant) : 0,
+        Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0);
+}
+if (args is ["aggregate-postgres", ..])
+{
+    string? Option(string name) => Array.IndexOf(args, name) is > 0 and var i && i + 1 < args.Length ? args[i + 1] : null;
+    var invariant = System.Globalization.CultureInfo.InvariantCulture;
+    return await PostgreSqlAggregationRun.RunAsync(
         args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], invariant) : 1_000_000,
         Option("--spread-hours") is { } hours ? double.Parse(hours, invariant) : 0,
         Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0);

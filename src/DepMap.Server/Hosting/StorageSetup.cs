@@ -28,7 +28,7 @@ internal static class StorageSetup
                 ?? throw new InvalidOperationException("ConnectionStrings:DepMap is not set (with Storage:Provider=PostgreSql, an Npgsql connection string).");
             services.AddSingleton(new PostgreSqlStore(connectionString));
             services.AddDbContext<DepMapDbContext>(options => options.UseDepMapPostgreSql(connectionString));
-            services.AddScoped<IAggregationEngine, PostgreSqlAggregationNotBuilt>();
+            services.AddScoped<IAggregationEngine, PostgreSqlAggregationEngine>();
             services.AddSingleton<ISpanStorage, PostgreSqlSpanStorage>();
             return services;
         }

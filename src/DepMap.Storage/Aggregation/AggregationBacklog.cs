@@ -22,6 +22,16 @@ public sealed record AggregationBacklog(long? OldestUnlinkedUnixMs, int TracesWa
             .OrderBy(s => s.Id)
             .Select(s => (long?)s.ReceivedAtUnixMs)
             .FirstOrDefaultAsync(cancellationToken);
+        return await ReadAsync(db, firstPastMark, cancellationToken);
+    }
+
+    /// <summary>
+    /// The backlog given when the first span past the mark arrived (null: none), which each store
+    /// reads in its own order; the traces waiting to settle are read from their rows.
+    /// </summary>
+    public static async Task<AggregationBacklog> ReadAsync(DepMapDbContext db, long? firstPastMark, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         var waiting = db.Traces.AsNoTracking().Where(t => t.Pending);
         var count = await waiting.CountAsync(cancellationToken);
         // A waiting trace's row keeps only its last arrival; its oldest span is at least that old.

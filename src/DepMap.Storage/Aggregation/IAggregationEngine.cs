@@ -5,8 +5,9 @@ namespace DepMap.Storage.Aggregation;
 /// <summary>
 /// The aggregation run over one kind of store: read the spans past the mark in batches, link each
 /// trace whose spans are all in with Core's <see cref="BatchLinker"/>, and commit each batch's
-/// statistics, trace rows and mark in one transaction. Chosen at start with the store (SQLite
-/// today); the host's handler sees only this.
+/// statistics, trace rows and mark in one transaction. Chosen at start with the store (SQLite or
+/// PostgreSQL); the host's handler sees only this. Both run <see cref="AggregationRunner"/> over
+/// their own <see cref="IAggregationStore"/>.
 /// </summary>
 public interface IAggregationEngine
 {
@@ -16,6 +17,9 @@ public interface IAggregationEngine
     /// transaction has committed.
     /// </summary>
     Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken);
+
+    /// <summary>What is not linked yet (for the metrics and /readyz): it starts at this store's mark.</summary>
+    Task<AggregationBacklog> ReadBacklogAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>

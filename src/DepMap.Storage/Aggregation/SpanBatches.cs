@@ -1,61 +1,56 @@
-using DepMap.Storage.Spans;
-using Microsoft.EntityFrameworkCore;
-
 namespace DepMap.Storage.Aggregation;
 
 /// <summary>
-/// The settled range of the span table, in batches, on a connection of its own; for a flush, read one
-/// batch ahead: reading and decoding a batch takes about a fifth of a run, and it then overlaps the
-/// linking of the batches before it instead of waiting its turn.
+/// A run's range of the span table, in batches, read by a store on a connection of its own; for a
+/// flush, read one batch ahead: reading and decoding a batch takes about a fifth of a run, and it
+/// then overlaps the linking of the batches before it instead of waiting its turn.
 /// </summary>
 internal sealed class SpanBatches : IAsyncDisposable
 {
-    private readonly DepMapDbContext _db;
-    private readonly SpanTableReader _reader;
-    private readonly long _endId;
+    private readonly Func<SpanPosition, int, SpanBatch> _read;
+    private readonly IAsyncDisposable _connection;
     private readonly int _batchSize;
     private readonly bool _readAhead;
-    private Task<List<StoredSpan>>? _ahead;
-    private long _afterId;
+    private Task<SpanBatch>? _ahead;
+    private SpanPosition? _after;
 
-    private SpanBatches(DepMapDbContext db, long endId, int batchSize, bool readAhead)
+    /// <summary>
+    /// Batches read by <paramref name="read"/> (the spans past a position, at most a count, up to the
+    /// range's end) on <paramref name="connection"/>, which goes with these batches; with
+    /// <paramref name="readAhead"/>, starts reading.
+    /// </summary>
+    public SpanBatches(Func<SpanPosition, int, SpanBatch> read, IAsyncDisposable connection, SpanPosition after, int batchSize, bool readAhead)
     {
-        _readAhead = readAhead;
-        _db = db;
-        _reader = new SpanTableReader(db);
-        _endId = endId;
+        _read = read;
+        _connection = connection;
         _batchSize = batchSize;
-    }
-
-    /// <summary>Opens the spans with ids in (<paramref name="afterId"/>, <paramref name="endId"/>]; with <paramref name="readAhead"/>, starts reading.</summary>
-    public static async Task<SpanBatches> OpenAsync(DbContextOptions<DepMapDbContext> options, long afterId, long endId, int batchSize, bool readAhead, CancellationToken cancellationToken)
-    {
-        var db = new DepMapDbContext(options);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await SqliteTuning.TuneAsync(db, cancellationToken);
-        var batches = new SpanBatches(db, endId, batchSize, readAhead) { _afterId = afterId };
+        _readAhead = readAhead;
+        _after = after;
         if (readAhead)
         {
-            batches._ahead = batches.ReadAsync(afterId);
+            _ahead = ReadAsync(after);
         }
-        return batches;
     }
 
     /// <summary>The next batch (empty once the range is read); reading ahead, the read of the one after it started.</summary>
-    public async Task<List<StoredSpan>> NextAsync()
+    public async Task<SpanBatch> NextAsync()
     {
         if (!_readAhead)
         {
-            var read = _afterId == long.MinValue ? [] : _reader.ReadRange(_afterId, _endId, _batchSize);
-            _afterId = read.Count == _batchSize ? read[^1].RowId : long.MinValue;
+            if (_after is not { } after)
+            {
+                return new SpanBatch([], default);
+            }
+            var read = _read(after, _batchSize);
+            _after = read.Spans.Count == _batchSize ? read.End : null;
             return read;
         }
         var batch = await _ahead!;
-        _ahead = batch.Count == _batchSize ? ReadAsync(batch[^1].RowId) : Task.FromResult(new List<StoredSpan>());
+        _ahead = batch.Spans.Count == _batchSize ? ReadAsync(batch.End) : Task.FromResult(new SpanBatch([], batch.End));
         return batch;
     }
 
-    private Task<List<StoredSpan>> ReadAsync(long afterId) => Task.Run(() => _reader.ReadRange(afterId, _endId, _batchSize));
+    private Task<SpanBatch> ReadAsync(SpanPosition after) => Task.Run(() => _read(after, _batchSize));
 
     public async ValueTask DisposeAsync()
     {
@@ -64,7 +59,6 @@ internal sealed class SpanBatches : IAsyncDisposable
             // The connection goes only once no read is using it; a failed read already ended the run.
             await _ahead.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
-        _reader.Dispose();
-        await _db.DisposeAsync();
+        await _connection.DisposeAsync();
     }
 }

@@ -6,7 +6,9 @@ namespace DepMap.Storage.Aggregation;
 
 /// <summary>
 /// The aggregation on SQLite: each run opens its own connections (one reads and links, one commits,
-/// a flush reads ahead on a third) and tunes them; <see cref="SqliteAggregationRun"/> does the run.
+/// a flush reads ahead on a third) as a <see cref="SqliteAggregationStore"/>; the run itself is
+/// <see cref="AggregationRunner"/>. One process writes the file, and the host's gate keeps its runs
+/// apart.
 /// </summary>
 internal sealed class SqliteAggregationEngine(
     DbContextOptions<DepMapDbContext> options,
@@ -16,10 +18,13 @@ internal sealed class SqliteAggregationEngine(
     public async Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        await using var store = await SqliteAggregationStore.OpenAsync(options, cancellationToken);
+        return await new AggregationRunner(store, run, faults, logger).RunAsync(committed, cancellationToken);
+    }
+
+    public async Task<AggregationBacklog> ReadBacklogAsync(CancellationToken cancellationToken)
+    {
         await using var db = new DepMapDbContext(options);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await SqliteTuning.TuneAsync(db, cancellationToken);
-        await using var linking = new SqliteAggregationRun(db, options, run, faults, logger);
-        return await linking.RunAsync(committed, cancellationToken);
+        return await AggregationBacklog.ReadAsync(db, cancellationToken);
     }
 }

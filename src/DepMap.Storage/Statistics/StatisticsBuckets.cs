@@ -14,8 +14,9 @@ namespace DepMap.Storage.Statistics;
 /// One instance serves a whole run and keeps each bucket it touched in memory while batches keep
 /// touching it: reading and deserialising every edge of a busy bucket again for each batch cost
 /// more than the linking, and a batch may be prepared while the previous one is still committing,
-/// when the database does not hold that batch's rows yet. The run holds the aggregation gate, so no
-/// other writer changes the rows meanwhile; a batch that fails ends the run, and these buckets with it.
+/// when the database does not hold that batch's rows yet. The run holds the aggregation gate (and on
+/// PostgreSQL the advisory lock every instance's runs take), so no other writer changes the rows
+/// meanwhile; a batch that fails ends the run, and these buckets with it.
 /// Every queued row is a copy, never a cached object the next batch goes on changing.
 /// </summary>
 internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logger)

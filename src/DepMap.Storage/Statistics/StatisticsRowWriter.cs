@@ -52,6 +52,16 @@ public sealed class StatisticsRowWriter
     private readonly List<ReliabilityStatisticsRow> _reliability = [];
     private readonly List<ReliabilityStatisticsRow> _deletedReliability = [];
 
+    // What another store's writer (PostgreSQL's, which sends each list in one statement) writes.
+    internal IReadOnlyList<EdgeStatisticsRow> Edges => _edges;
+    internal IReadOnlyList<EdgeStatisticsRow> DeletedEdges => _deletedEdges;
+    internal IReadOnlyList<NodeStatisticsRow> Nodes => _nodes;
+    internal IReadOnlyList<NodeStatisticsRow> DeletedNodes => _deletedNodes;
+    internal IReadOnlyList<ZipkinLinkRow> Links => _links;
+    internal IReadOnlyList<ZipkinLinkRow> DeletedLinks => _deletedLinks;
+    internal IReadOnlyList<ReliabilityStatisticsRow> Reliability => _reliability;
+    internal IReadOnlyList<ReliabilityStatisticsRow> DeletedReliability => _deletedReliability;
+
     public void Upsert(EdgeStatisticsRow row) => _edges.Add(row);
 
     public void Delete(EdgeStatisticsRow row) => _deletedEdges.Add(row);

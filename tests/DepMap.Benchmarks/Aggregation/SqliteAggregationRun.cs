@@ -116,7 +116,7 @@ internal static class SqliteAggregationRun
     }
 
     /// <summary>The process's working set sampled on a timer: its peak while the flush ran.</summary>
-    private sealed class PeakMemory : IDisposable
+    internal sealed class PeakMemory : IDisposable
     {
         private readonly Timer _timer;
         private long _peak;

@@ -1,5 +1,4 @@
 using DepMap.Server.Features.Graph;
-using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using Mediator;
 using Microsoft.Extensions.Options;
@@ -19,7 +18,7 @@ internal sealed record LagCheck(bool Ok, double? Seconds, double MaxSeconds, int
 internal sealed record DotCheck(bool Ok, string Path, string? Found);
 
 internal sealed class GetReadinessHandler(
-    DepMapDbContext db,
+    IAggregationEngine engine,
     IOptions<HealthOptions> health,
     IOptions<GraphOptions> graph,
     TimeProvider time,
@@ -32,7 +31,7 @@ internal sealed class GetReadinessHandler(
         LagCheck lag;
         try
         {
-            var backlog = await AggregationBacklog.ReadAsync(db, cancellationToken);
+            var backlog = await engine.ReadBacklogAsync(cancellationToken);
             storage = new StorageCheck(true, null);
             var seconds = backlog.LagSeconds(time.GetUtcNow().ToUnixTimeMilliseconds());
             lag = new LagCheck(seconds <= maxLag, seconds, maxLag, backlog.TracesWaiting);

@@ -1,5 +1,4 @@
 using DepMap.Server.Features.Ingest;
-using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using Prometheus;
 
@@ -41,7 +40,7 @@ internal static partial class MetricsSetup
             try
             {
                 using var scope = scopes.CreateScope();
-                var backlog = await AggregationBacklog.ReadAsync(scope.ServiceProvider.GetRequiredService<DepMapDbContext>(), cancellationToken);
+                var backlog = await scope.ServiceProvider.GetRequiredService<IAggregationEngine>().ReadBacklogAsync(cancellationToken);
                 metrics.AggregationLag.Set(backlog.LagSeconds(time.GetUtcNow().ToUnixTimeMilliseconds()));
                 metrics.TracesWaiting.Set(backlog.TracesWaiting);
             }

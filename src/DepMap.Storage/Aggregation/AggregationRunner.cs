@@ -3,14 +3,14 @@ using DepMap.Core.Aggregation;
 using DepMap.Core.Spans;
 using DepMap.Storage.Spans;
 using DepMap.Storage.Statistics;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace DepMap.Storage.Aggregation;
 
 /// <summary>
-/// One aggregation run. It reads the spans past the progress mark that arrived at or before the
-/// settle point, straight from the span table in id order, a batch at a time, and links each trace
+/// One aggregation run, whichever store holds the spans (its own SQL sits behind
+/// <see cref="IAggregationStore"/>). It reads the spans past the progress mark that arrived at or
+/// before the settle point, straight from the span table in take-in order, a batch at a time, and links each trace
 /// of a batch whose spans are all in: a trace that also has spans in the next batch or in the
 /// unsettled tail is still receiving and waits in its trace row. Each batch commits its statistics
 /// change, its trace rows and the new mark in one transaction, so a run killed anywhere leaves
@@ -19,41 +19,31 @@ namespace DepMap.Storage.Aggregation;
 /// <see cref="TraceRow.LinkedSpanCount"/> spans, and that is subtracted, then linked with every span
 /// and added: the statistics change by exactly the difference.
 /// A batch commits on a second connection while the next one is linked on the first and the one
-/// after it is read on a third, so SQLite's reading and writing and the linking share the cores; the next batch finds the committing
+/// after it is read on a third, so the store's reading and writing and the linking share the cores; the next batch finds the committing
 /// batch's trace rows in memory and its statistics in the run's <see cref="StatisticsBuckets"/>.
 /// The per-trace work (both linker views, reliability facts, the deltas, the pairing of messaging
 /// across traces) is Core's <see cref="BatchLinker"/>; this run answers its questions about traces
 /// outside the batch as <see cref="IRelatedTraces"/>.
 /// </summary>
-internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDisposable
+internal sealed partial class AggregationRunner : IRelatedTraces
 {
-    private readonly DepMapDbContext _db;
-    private readonly DbContextOptions<DepMapDbContext> _options;
-    private readonly DepMapDbContext _commits;
+    private readonly IAggregationStore _store;
     private readonly AggregationRun _run;
     private readonly AggregationFaults? _faults;
     private readonly ILogger _logger;
-    private readonly SpanTableReader _spans;
-    private readonly TraceRows _traces;
-    private readonly TraceLinkRows _traceLinks;
     private readonly StatisticsBuckets _statistics;
     private Dictionary<long, TraceRow> _committing = [];
     private List<(long Target, long Source)> _committingLinks = [];
     private bool _anyTraceLinks;
     private int _batches;
 
-    public SqliteAggregationRun(DepMapDbContext db, DbContextOptions<DepMapDbContext> options, AggregationRun run, AggregationFaults? faults, ILogger logger)
+    public AggregationRunner(IAggregationStore store, AggregationRun run, AggregationFaults? faults, ILogger logger)
     {
-        _db = db;
-        _options = options;
-        _commits = new DepMapDbContext(options);
+        _store = store;
         _run = run;
         _faults = faults;
         _logger = logger;
-        _spans = new SpanTableReader(db);
-        _traces = new TraceRows(db);
-        _traceLinks = new TraceLinkRows(db);
-        _statistics = new StatisticsBuckets(db, logger);
+        _statistics = new StatisticsBuckets(store.Reads, logger);
     }
 
     public bool AnyTraceLinks => _anyTraceLinks;
@@ -65,15 +55,10 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
     public async Task<AggregationTotals> RunAsync(Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
         var settledAtUnixMs = _run.SettledAtUnixMs;
-        var mark = await _db.AggregationState.AsNoTracking()
-            .Where(s => s.Id == AggregationStateRow.SingletonId)
-            .Select(s => (long?)s.LastSpanId)
-            .SingleOrDefaultAsync(cancellationToken);
+        var mark = await _store.ReadMarkAsync(cancellationToken);
         var unsettled = new HashSet<long>();
-        var end = settledAtUnixMs is { } settledAt ? _spans.ReadUnsettledTail(mark ?? 0, settledAt, unsettled) : long.MaxValue;
-        await _commits.Database.OpenConnectionAsync(cancellationToken);
-        _anyTraceLinks = _traceLinks.Any();
-        await SqliteTuning.TuneAsync(_commits, cancellationToken);
+        var end = await _store.ReadEndAsync(mark ?? default, settledAtUnixMs, unsettled, cancellationToken);
+        _anyTraceLinks = _store.AnyTraceLinks();
 
         long spans = 0;
         long traces = 0;
@@ -96,17 +81,17 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
             }
         }
 
-        await using var batches = await SpanBatches.OpenAsync(_options, mark ?? 0, end, _run.BatchSize, readAhead: overlap, cancellationToken);
+        await using var batches = await _store.OpenBatchesAsync(mark ?? default, end, _run.BatchSize, readAhead: overlap, cancellationToken);
         try
         {
             var batch = await batches.NextAsync();
-            while (batch.Count > 0)
+            while (batch.Spans.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var last = batch[^1].RowId;
+                var last = batch.End;
                 var next = await batches.NextAsync();
-                var inNext = new HashSet<long>(next.Select(span => unchecked((long)span.Span.TraceId.Low)));
-                var prepared = await PrepareAsync(batch, id => inNext.Contains(id) || unsettled.Contains(id), cancellationToken);
+                var inNext = new HashSet<long>(next.Spans.Select(span => unchecked((long)span.Span.TraceId.Low)));
+                var prepared = await PrepareAsync(batch.Spans, id => inNext.Contains(id) || unsettled.Contains(id), cancellationToken);
                 await FinishCommitAsync();
                 _committing = prepared.Traces.ToDictionary(t => t.TraceIdLow);
                 _committingLinks = prepared.TraceLinks;
@@ -118,7 +103,7 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
                 {
                     await FinishCommitAsync();
                 }
-                spans += batch.Count;
+                spans += batch.Spans.Count;
                 traces += prepared.Linked;
                 mark = last;
                 batch = next;
@@ -149,7 +134,7 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
         var buffer = new ArrayBufferWriter<byte>();
         var linked = 0;
         var groups = GroupByTrace(batch);
-        var stored = _traces.FindMany(groups.Select(g => g.TraceIdLow).Where(id => !_committing.ContainsKey(id)).ToList());
+        var stored = _store.FindTraces(groups.Select(g => g.TraceIdLow).Where(id => !_committing.ContainsKey(id)).ToList());
         foreach (var (traceIdLow, group) in groups)
         {
             var row = _committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow);
@@ -210,22 +195,9 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
     }
 
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
-    private async Task CommitAsync(PreparedBatch batch, long? mark, long last, CancellationToken cancellationToken)
-    {
-        await using var transaction = await _commits.Database.BeginTransactionAsync(cancellationToken);
-        // Compare and set: a second run that read the same spans (another instance on the same
-        // database) fails here instead of counting them twice.
-        if (!AggregationMark.TryMove(_commits, mark, last))
-        {
-            throw new InvalidOperationException("Another aggregation moved the progress mark during this run; this batch was not linked.");
-        }
-        batch.Statistics.Write(_commits);
-        TraceRows.Write(_commits, batch.Traces);
-        TraceLinkRows.Write(_commits, batch.TraceLinks);
-        _faults?.BeforeCommit?.Invoke(Interlocked.Increment(ref _batches));
-        await transaction.CommitAsync(cancellationToken);
-        _commits.ChangeTracker.Clear();
-    }
+    private Task CommitAsync(PreparedBatch batch, SpanPosition? mark, SpanPosition last, CancellationToken cancellationToken) =>
+        _store.CommitAsync(new BatchRows(batch.Statistics, batch.Traces, batch.TraceLinks), mark, last,
+            () => _faults?.BeforeCommit?.Invoke(Interlocked.Increment(ref _batches)), cancellationToken);
 
     /// <summary>
     /// The spans the trace's row holds, copies decoded and references read back from the span table;
@@ -237,7 +209,7 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
         lastReference = TraceSpans.Read(row.Spans, row.TraceIdLow, entries);
         foreach (var entry in entries)
         {
-            var span = entry.Span ?? _spans.ReadOne(entry.SpanRowId)?.Span;
+            var span = entry.Span ?? _store.ReadSpan(entry.SpanRowId)?.Span;
             if (span is null)
             {
                 return false;
@@ -265,17 +237,11 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
         return groups;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _spans.Dispose();
-        await _commits.DisposeAsync();
-    }
-
     /// <summary>The traces linking to <paramref name="targets"/>: stored, or in the batch still committing.</summary>
     public List<(long Target, long Source)> SourcesOf(List<long> targets)
     {
         var wanted = targets.ToHashSet();
-        var found = _traceLinks.SourcesOf(targets);
+        var found = _store.SourcesOf(targets);
         found.AddRange(_committingLinks.Where(p => wanted.Contains(p.Target)));
         return found;
     }
@@ -284,7 +250,7 @@ internal sealed partial class SqliteAggregationRun : IRelatedTraces, IAsyncDispo
     public Dictionary<long, List<Span>> LinkedSpansOf(List<long> ids)
     {
         var linkedSpans = new Dictionary<long, List<Span>>();
-        var stored = _traces.FindMany(ids.Where(id => !_committing.ContainsKey(id)).ToList());
+        var stored = _store.FindTraces(ids.Where(id => !_committing.ContainsKey(id)).ToList());
         var entries = new List<TraceSpanEntry>();
         foreach (var id in ids)
         {

@@ -1,0 +1,292 @@
+using DepMap.Core.Spans;
+using DepMap.Storage.Aggregation;
+using DepMap.Storage.Spans;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DepMap.Storage.PostgreSql.Aggregation;
+
+/// <summary>
+/// One run's PostgreSQL connections: one reads, links and holds the run's advisory lock, one
+/// commits, a third reads the span batches. Npgsql directly, not EF Core, on every per-batch path.
+/// <para>
+/// The mark is (writing transaction, span id). Concurrent ingest transactions take ids from one
+/// sequence and commit in any order, so an id mark would pass a span whose transaction commits
+/// later and never link it. A run reads only spans whose transaction is below the oldest one still
+/// running (<c>pg_snapshot_xmin</c>): each of those has committed or rolled back for good, so no span
+/// can ever appear at or below the new mark. Spans of later transactions wait for the next run.
+/// </para>
+/// </summary>
+internal sealed class PostgreSqlAggregationStore : IAggregationStore
+{
+    /// <summary>
+    /// The advisory lock every instance's runs take: "DepMapAg" in ASCII, apart from the migration's
+    /// (<see cref="PostgreSqlDatabase.MigrationLockKey"/>) and out of the way of other users of the database.
+    /// </summary>
+    public const long LockKey = 0x4465704D61704167;
+
+    private const string MarkSql = "SELECT last_tx, last_span_id FROM aggregation_mark WHERE id = 1";
+    private const string InsertMarkSql = "INSERT INTO aggregation_mark (id, last_tx, last_span_id) VALUES (1, @tx, @id) ON CONFLICT (id) DO NOTHING";
+    private const string MoveMarkSql = "UPDATE aggregation_mark SET last_tx = @tx, last_span_id = @id WHERE id = 1 AND last_tx = @fromTx AND last_span_id = @fromId";
+    private const string XminSql = "SELECT pg_snapshot_xmin(pg_current_snapshot())";
+
+    private const string TailSql =
+        "SELECT tx, id, trace_id_low, received_at_unix_ms FROM spans WHERE (tx, id) > (@tx, @id) ORDER BY tx DESC, id DESC";
+
+    private const string RangeSql =
+        "SELECT tx, id, trace_id_high, trace_id_low, received_at_unix_ms, data FROM spans " +
+        "WHERE (tx, id) > (@tx, @id) AND (tx, id) <= (@endTx, @endId) ORDER BY tx, id LIMIT @limit";
+
+    private const string OneSql = "SELECT trace_id_high, trace_id_low, received_at_unix_ms, data FROM spans WHERE id = @id";
+
+    private readonly DbContextOptions<DepMapDbContext> _options;
+    private readonly DepMapDbContext _db;
+    private readonly DepMapDbContext _commits;
+    private readonly SpanStrings _strings = new();
+    private bool _locked;
+
+    private PostgreSqlAggregationStore(DbContextOptions<DepMapDbContext> options)
+    {
+        _options = options;
+        _db = new DepMapDbContext(options);
+        _commits = new DepMapDbContext(options);
+    }
+
+    public DepMapDbContext Reads => _db;
+
+    private NpgsqlConnection Connection => (NpgsqlConnection)_db.Database.GetDbConnection();
+
+    public static async Task<PostgreSqlAggregationStore> OpenAsync(DbContextOptions<DepMapDbContext> options, CancellationToken cancellationToken)
+    {
+        var store = new PostgreSqlAggregationStore(options);
+        try
+        {
+            await store._db.Database.OpenConnectionAsync(cancellationToken);
+            await store._commits.Database.OpenConnectionAsync(cancellationToken);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Takes the run's advisory lock on the reading session; without <paramref name="wait"/>, false at once when another run holds it.</summary>
+    public async Task<bool> LockAsync(bool wait, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(wait ? "SELECT pg_advisory_lock(@key)" : "SELECT pg_try_advisory_lock(@key)", Connection);
+        command.Parameters.AddWithValue("key", LockKey);
+        var result = await command.ExecuteScalarAsync(cancellationToken);
+        _locked = wait || result is true;
+        return _locked;
+    }
+
+    public async Task<SpanPosition?> ReadMarkAsync(CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(MarkSql, Connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new SpanPosition(unchecked((long)reader.GetFieldValue<ulong>(0)), reader.GetInt64(1))
+            : null;
+    }
+
+    /// <summary>
+    /// The bound is read once, before the range: a transaction below it has ended, so every later
+    /// statement of the run sees all of its spans. For a settled run, walks back from the newest
+    /// visible span to the last one below the bound that arrived by the settle point, as SQLite's
+    /// tail read does; arrival times only roughly rise with the transaction (each instance stamps its
+    /// own), so a span out of that order is linked one run early or late, and a late span re-links
+    /// its trace by the difference either way.
+    /// </summary>
+    public async Task<SpanPosition> ReadEndAsync(SpanPosition after, long? settledAtUnixMs, HashSet<long> unsettledTraces, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(unsettledTraces);
+        long xmin;
+        await using (var bound = new NpgsqlCommand(XminSql, Connection))
+        {
+            xmin = unchecked((long)(ulong)(await bound.ExecuteScalarAsync(cancellationToken))!);
+        }
+        if (settledAtUnixMs is not { } settledAt)
+        {
+            return new SpanPosition(xmin - 1, long.MaxValue);
+        }
+        await using var command = new NpgsqlCommand(TailSql, Connection);
+        AddPosition(command, "tx", "id", after);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var tx = unchecked((long)reader.GetFieldValue<ulong>(0));
+            if (tx < xmin && reader.GetInt64(3) <= settledAt)
+            {
+                return new SpanPosition(tx, reader.GetInt64(1));
+            }
+            unsettledTraces.Add(reader.GetInt64(2));
+        }
+        return after;
+    }
+
+    public async Task<SpanBatches> OpenBatchesAsync(SpanPosition after, SpanPosition end, int batchSize, bool readAhead, CancellationToken cancellationToken)
+    {
+        var db = new DepMapDbContext(_options);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var reader = new BatchReader(db, end);
+        return new SpanBatches(reader.Read, reader, after, batchSize, readAhead);
+    }
+
+    public bool AnyTraceLinks()
+    {
+        using var command = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {TraceLinkRow.Table})", Connection);
+        return command.ExecuteScalar() is true;
+    }
+
+    public List<(long Target, long Source)> SourcesOf(IReadOnlyCollection<long> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var pairs = new List<(long, long)>();
+        if (targets.Count == 0)
+        {
+            return pairs;
+        }
+        using var command = new NpgsqlCommand(
+            $"SELECT {TraceLinkRow.TargetColumn}, {TraceLinkRow.SourceColumn} FROM {TraceLinkRow.Table} WHERE {TraceLinkRow.TargetColumn} = ANY(@ids)",
+            Connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. targets] });
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            pairs.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+        return pairs;
+    }
+
+    public Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows)
+    {
+        ArgumentNullException.ThrowIfNull(traceIdLows);
+        var rows = new Dictionary<long, TraceRow>();
+        if (traceIdLows.Count == 0)
+        {
+            return rows;
+        }
+        using var command = new NpgsqlCommand(
+            $"SELECT {TraceRow.TraceIdLowColumn}, {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, {TraceRow.LinkedSpanCountColumn}, " +
+            $"{TraceRow.PendingColumn}, {TraceRow.LastArrivalColumn}, {TraceRow.LinkedAtColumn} FROM {TraceRow.Table} " +
+            $"WHERE {TraceRow.TraceIdLowColumn} = ANY(@ids)",
+            Connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. traceIdLows] });
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var row = new TraceRow
+            {
+                TraceIdLow = reader.GetInt64(0),
+                Spans = reader.GetFieldValue<byte[]>(1),
+                SpanCount = reader.GetInt32(2),
+                LinkedSpanCount = reader.GetInt32(3),
+                Pending = reader.GetBoolean(4),
+                LastArrivalUnixMs = reader.GetInt64(5),
+                LinkedAtUnixMs = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+            };
+            rows[row.TraceIdLow] = row;
+        }
+        return rows;
+    }
+
+    public StoredSpan? ReadSpan(long rowId)
+    {
+        using var command = new NpgsqlCommand(OneSql, Connection);
+        command.Parameters.AddWithValue("id", rowId);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+        var traceId = new TraceId(unchecked((ulong)reader.GetInt64(0)), unchecked((ulong)reader.GetInt64(1)));
+        return new StoredSpan(rowId, reader.GetInt64(2), SpanCodec.Decode(reader.GetFieldValue<byte[]>(3), traceId, _strings));
+    }
+
+    public async Task CommitAsync(BatchRows rows, SpanPosition? from, SpanPosition to, Action beforeCommit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(beforeCommit);
+        var connection = (NpgsqlConnection)_commits.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Compare and set, as on SQLite: with the advisory lock no other run moves the mark, and if
+        // one ever did (a lock lost with its session while this run went on) the batch fails here.
+        await using (var mark = new NpgsqlCommand(from is null ? InsertMarkSql : MoveMarkSql, connection, transaction))
+        {
+            AddPosition(mark, "tx", "id", to);
+            if (from is { } start)
+            {
+                AddPosition(mark, "fromTx", "fromId", start);
+            }
+            if (await mark.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                throw new InvalidOperationException("Another aggregation moved the progress mark during this run; this batch was not linked.");
+            }
+        }
+        await PostgreSqlRowWriter.WriteAsync(connection, transaction, rows, cancellationToken);
+        beforeCommit();
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_locked)
+        {
+            try
+            {
+                // A pooled session keeps its advisory locks until it is reset on its next use.
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", Connection);
+                unlock.Parameters.AddWithValue("key", LockKey);
+                await unlock.ExecuteScalarAsync(CancellationToken.None);
+            }
+            catch (NpgsqlException)
+            {
+                // The session is gone, and its lock with it.
+            }
+        }
+        await _commits.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private static void AddPosition(NpgsqlCommand command, string tx, string id, SpanPosition position)
+    {
+        command.Parameters.Add(new NpgsqlParameter<ulong>(tx, NpgsqlDbType.Xid8) { TypedValue = unchecked((ulong)position.Tx) });
+        command.Parameters.AddWithValue(id, position.Id);
+    }
+
+    /// <summary>The span batches' own connection; the span's record is decoded from a buffer reused across rows.</summary>
+    private sealed class BatchReader(DepMapDbContext db, SpanPosition end) : IAsyncDisposable
+    {
+        private readonly SpanStrings _strings = new();
+        private byte[] _buffer = new byte[4096];
+
+        public SpanBatch Read(SpanPosition after, int limit)
+        {
+            using var command = new NpgsqlCommand(RangeSql, (NpgsqlConnection)db.Database.GetDbConnection());
+            AddPosition(command, "tx", "id", after);
+            AddPosition(command, "endTx", "endId", end);
+            command.Parameters.AddWithValue("limit", limit);
+            using var reader = command.ExecuteReader();
+            var spans = new List<StoredSpan>(Math.Min(limit, 131_072));
+            var last = after;
+            while (reader.Read())
+            {
+                last = new SpanPosition(unchecked((long)reader.GetFieldValue<ulong>(0)), reader.GetInt64(1));
+                var traceId = new TraceId(unchecked((ulong)reader.GetInt64(2)), unchecked((ulong)reader.GetInt64(3)));
+                var length = (int)reader.GetBytes(5, 0, null, 0, 0);
+                if (length > _buffer.Length)
+                {
+                    _buffer = new byte[Math.Max(length, _buffer.Length * 2)];
+                }
+                reader.GetBytes(5, 0, _buffer, 0, length);
+                spans.Add(new StoredSpan(last.Id, reader.GetInt64(4), SpanCodec.Decode(_buffer.AsSpan(0, length), traceId, _strings)));
+            }
+            return new SpanBatch(spans, last);
+        }
+
+        public ValueTask DisposeAsync() => db.DisposeAsync();
+    }
+}

@@ -1,0 +1,122 @@
+using DepMap.Storage.Spans;
+using Microsoft.EntityFrameworkCore;
+
+namespace DepMap.Storage.Aggregation;
+
+/// <summary>
+/// One run's SQLite connections: the context that reads and links, one that commits, and a third
+/// for the span batches; each tuned by <see cref="SqliteTuning"/>. The mark is a span id alone: the
+/// span file has one writer, which assigns ids in commit order.
+/// </summary>
+internal sealed class SqliteAggregationStore : IAggregationStore
+{
+    private readonly DbContextOptions<DepMapDbContext> _options;
+    private readonly DepMapDbContext _db;
+    private readonly DepMapDbContext _commits;
+    private readonly SpanTableReader _spans;
+    private readonly TraceRows _traces;
+    private readonly TraceLinkRows _traceLinks;
+
+    private SqliteAggregationStore(DbContextOptions<DepMapDbContext> options)
+    {
+        _options = options;
+        _db = new DepMapDbContext(options);
+        _commits = new DepMapDbContext(options);
+        _spans = new SpanTableReader(_db);
+        _traces = new TraceRows(_db);
+        _traceLinks = new TraceLinkRows(_db);
+    }
+
+    public DepMapDbContext Reads => _db;
+
+    public static async Task<SqliteAggregationStore> OpenAsync(DbContextOptions<DepMapDbContext> options, CancellationToken cancellationToken)
+    {
+        var store = new SqliteAggregationStore(options);
+        try
+        {
+            await store._db.Database.OpenConnectionAsync(cancellationToken);
+            await SqliteTuning.TuneAsync(store._db, cancellationToken);
+            await store._commits.Database.OpenConnectionAsync(cancellationToken);
+            await SqliteTuning.TuneAsync(store._commits, cancellationToken);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<SpanPosition?> ReadMarkAsync(CancellationToken cancellationToken)
+    {
+        var mark = await _db.AggregationState.AsNoTracking()
+            .Where(s => s.Id == AggregationStateRow.SingletonId)
+            .Select(s => (long?)s.LastSpanId)
+            .SingleOrDefaultAsync(cancellationToken);
+        return mark is { } id ? new SpanPosition(0, id) : null;
+    }
+
+    public Task<SpanPosition> ReadEndAsync(SpanPosition after, long? settledAtUnixMs, HashSet<long> unsettledTraces, CancellationToken cancellationToken) =>
+        Task.FromResult(new SpanPosition(0, settledAtUnixMs is { } settledAt
+            ? _spans.ReadUnsettledTail(after.Id, settledAt, unsettledTraces)
+            : long.MaxValue));
+
+    public async Task<SpanBatches> OpenBatchesAsync(SpanPosition after, SpanPosition end, int batchSize, bool readAhead, CancellationToken cancellationToken)
+    {
+        var db = new DepMapDbContext(_options);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await SqliteTuning.TuneAsync(db, cancellationToken);
+        var reader = new BatchReader(db);
+        return new SpanBatches((from, limit) => reader.Read(from, end, limit), reader, after, batchSize, readAhead);
+    }
+
+    public bool AnyTraceLinks() => _traceLinks.Any();
+
+    public List<(long Target, long Source)> SourcesOf(IReadOnlyCollection<long> targets) => _traceLinks.SourcesOf(targets);
+
+    public Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows) => _traces.FindMany(traceIdLows);
+
+    public StoredSpan? ReadSpan(long rowId) => _spans.ReadOne(rowId);
+
+    public async Task CommitAsync(BatchRows rows, SpanPosition? from, SpanPosition to, Action beforeCommit, CancellationToken cancellationToken)
+    {
+        await using var transaction = await _commits.Database.BeginTransactionAsync(cancellationToken);
+        // Compare and set: a second run that read the same spans (another process on the same
+        // file) fails here instead of counting them twice.
+        if (!AggregationMark.TryMove(_commits, from?.Id, to.Id))
+        {
+            throw new InvalidOperationException("Another aggregation moved the progress mark during this run; this batch was not linked.");
+        }
+        rows.Statistics.Write(_commits);
+        TraceRows.Write(_commits, rows.Traces);
+        TraceLinkRows.Write(_commits, rows.TraceLinks);
+        beforeCommit();
+        await transaction.CommitAsync(cancellationToken);
+        _commits.ChangeTracker.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _spans.Dispose();
+        await _commits.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    /// <summary>The span batches' own connection and reader.</summary>
+    private sealed class BatchReader(DepMapDbContext db) : IAsyncDisposable
+    {
+        private readonly SpanTableReader _reader = new(db);
+
+        public SpanBatch Read(SpanPosition after, SpanPosition end, int limit)
+        {
+            var spans = _reader.ReadRange(after.Id, end.Id, limit);
+            return new SpanBatch(spans, spans.Count > 0 ? new SpanPosition(0, spans[^1].RowId) : after);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _reader.Dispose();
+            await db.DisposeAsync();
+        }
+    }
+}

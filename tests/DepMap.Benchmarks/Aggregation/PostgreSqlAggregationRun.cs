@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using DepMap.Benchmarks.Linking;
+using DepMap.Server.Features.Aggregation;
+using DepMap.Server.Features.Metrics;
+using DepMap.Storage;
+using DepMap.Storage.PostgreSql;
+using DepMap.Storage.PostgreSql.Aggregation;
+using DepMap.Storage.Spans;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace DepMap.Benchmarks.Aggregation;
+
+/// <summary>
+/// <see cref="SqliteAggregationRun"/> on PostgreSQL: the same synthetic spans into a fresh database
+/// on the server named by DEPMAP_TEST_POSTGRES (binary COPY into the day partitions, one transaction
+/// per 512 spans as ingest commits them), then one timed flush through the PostgreSQL engine.
+/// Run: <c>DEPMAP_TEST_POSTGRES=… dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-postgres 1000000 [--spread-hours 24] [--ring 500]</c>.
+/// </summary>
+internal static class PostgreSqlAggregationRun
+{
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices)
+    {
+        var server = Environment.GetEnvironmentVariable("DEPMAP_TEST_POSTGRES")
+            ?? throw new InvalidOperationException("Set DEPMAP_TEST_POSTGRES to a server's Npgsql connection string (scripts/postgres.sh start DIR prints one).");
+        var name = "depmap_bench_" + Guid.NewGuid().ToString("n");
+        await ExecuteAsync(server, $"CREATE DATABASE {name}");
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        try
+        {
+            var options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapPostgreSql(connectionString).Options;
+            await using (var db = new DepMapDbContext(options))
+            {
+                PostgreSqlDatabase.Migrate(db);
+            }
+
+            var spansPerTrace = ringServices > 0 ? RingTraces.SpansPerTrace : SyntheticTraces.SpansPerTrace;
+            var count = spans / spansPerTrace;
+            var traces = ringServices > 0 ? RingTraces.Stream(count, ringServices, seed: 7) : SyntheticTraces.Stream(count, seed: 7);
+            if (spreadHours > 0)
+            {
+                var step = (long)(spreadHours * 3_600e9 / count);
+                traces = traces.Select((trace, i) => trace.Select(span => span with { StartUnixNano = span.StartUnixNano + i * step }).ToArray());
+            }
+            var appendWatch = Stopwatch.StartNew();
+            var stored = 0L;
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync();
+                var partitioned = long.MinValue;
+                foreach (var chunk in traces.Chunk(512 / spansPerTrace))
+                {
+                    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                    if (now / 86_400_000 != partitioned)
+                    {
+                        await using var partition = new NpgsqlCommand("SELECT depmap_span_partition(@at)", connection);
+                        partition.Parameters.AddWithValue("at", now);
+                        await partition.ExecuteScalarAsync();
+                        partitioned = now / 86_400_000;
+                    }
+                    await using var transaction = await connection.BeginTransactionAsync();
+                    await using (var copy = await connection.BeginBinaryImportAsync("COPY spans (trace_id_high, trace_id_low, received_at_unix_ms, data) FROM STDIN (FORMAT BINARY)"))
+                    {
+                        foreach (var span in chunk.SelectMany(t => t).Select(EncodedSpan.From))
+                        {
+                            await copy.StartRowAsync();
+                            await copy.WriteAsync(span.TraceIdHigh, NpgsqlDbType.Bigint);
+                            await copy.WriteAsync(span.TraceIdLow, NpgsqlDbType.Bigint);
+                            await copy.WriteAsync(now, NpgsqlDbType.Bigint);
+                            await copy.WriteAsync(span.Data, NpgsqlDbType.Bytea);
+                            stored++;
+                        }
+                        await copy.CompleteAsync();
+                    }
+                    await transaction.CommitAsync();
+                }
+            }
+            appendWatch.Stop();
+            await ExecuteAsync(connectionString, "VACUUM ANALYZE");
+
+            using var gate = new AggregationGate(TimeProvider.System);
+            using var progress = new AggregationProgress();
+            var registry = Prometheus.Metrics.NewCustomRegistry();
+            var engine = new PostgreSqlAggregationEngine(options, NullLogger<PostgreSqlAggregationEngine>.Instance);
+            var handler = new AggregateSpansHandler(engine, gate, progress,
+                Options.Create(new AggregationOptions { SettleSeconds = 3600 }), TimeProvider.System,
+                new DepMapMetrics(registry), new ServiceGraphMetrics(registry));
+            var settleWatch = Stopwatch.StartNew();
+            var settleCheck = await handler.Handle(new AggregateSpans(Flush: false), CancellationToken.None);
+            settleWatch.Stop();
+            GC.Collect();
+            using var memory = new SqliteAggregationRun.PeakMemory();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var result = await handler.Handle(new AggregateSpans(Flush: true), CancellationToken.None);
+            watch.Stop();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var peak = memory.Stop();
+
+            Console.WriteLine($"spans appended        {stored:N0} in {appendWatch.Elapsed.TotalSeconds:F2} s ({stored / appendWatch.Elapsed.TotalSeconds:N0} spans/s, binary COPY, 512 spans a transaction)");
+            Console.WriteLine($"flush aggregation     {result.SpansTakenIn:N0} spans, {result.TracesLinked:N0} traces in {watch.Elapsed.TotalSeconds:F2} s = {result.SpansTakenIn / watch.Elapsed.TotalSeconds:N0} spans/s");
+            Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores in this process (PostgreSQL's own CPU is not counted)");
+            Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
+            Console.WriteLine($"settle check          {settleWatch.Elapsed.TotalSeconds:F2} s for a recurring run right after the spans arrived (links {settleCheck.TracesLinked:N0} traces)");
+            return 0;
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(server, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync();
+    }
+}
