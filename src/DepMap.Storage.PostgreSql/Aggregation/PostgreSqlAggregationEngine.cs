@@ -15,7 +15,7 @@ namespace DepMap.Storage.PostgreSql.Aggregation;
 /// <see cref="AggregationRunner"/> over a <see cref="PostgreSqlAggregationStore"/>, whose mark
 /// cannot pass a transaction that may still commit (docs/scale-out.md, "Exactly once").
 /// </summary>
-internal sealed class PostgreSqlAggregationEngine(
+internal sealed partial class PostgreSqlAggregationEngine(
     DbContextOptions<DepMapDbContext> options,
     ILogger<PostgreSqlAggregationEngine> logger,
     AggregationFaults? faults = null) : IAggregationEngine
@@ -28,7 +28,12 @@ internal sealed class PostgreSqlAggregationEngine(
         {
             return new AggregationTotals(0, 0);
         }
-        return await new AggregationRunner(store, run, faults, logger).RunAsync(committed, cancellationToken);
+        var totals = await new AggregationRunner(store, run, faults, logger).RunAsync(committed, cancellationToken);
+        if (store.HeldBack is { } reason)
+        {
+            LogHeldBack(logger, reason);
+        }
+        return totals;
     }
 
     /// <summary>
@@ -47,4 +52,7 @@ internal sealed class PostgreSqlAggregationEngine(
         var firstPastMark = await command.ExecuteScalarAsync(cancellationToken) as long?;
         return await AggregationBacklog.ReadAsync(db, firstPastMark, cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flush on PostgreSQL: {Reason}")]
+    private static partial void LogHeldBack(ILogger logger, string reason);
 }

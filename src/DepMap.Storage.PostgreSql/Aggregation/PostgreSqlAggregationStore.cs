@@ -30,6 +30,10 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
     private const string InsertMarkSql = "INSERT INTO aggregation_mark (id, last_tx, last_span_id) VALUES (1, @tx, @id) ON CONFLICT (id) DO NOTHING";
     private const string MoveMarkSql = "UPDATE aggregation_mark SET last_tx = @tx, last_span_id = @id WHERE id = 1 AND last_tx = @fromTx AND last_span_id = @fromId";
     private const string XminSql = "SELECT pg_snapshot_xmin(pg_current_snapshot())";
+    // A transaction id of its own, committed at once: greater than every one already assigned, so
+    // than that of every transaction that has written a span. (A snapshot's xmax is one past the
+    // newest *completed* transaction and can equal a running one's id.)
+    private const string HorizonSql = "SELECT pg_current_xact_id()";
 
     private const string TailSql =
         "SELECT tx, id, trace_id_low, received_at_unix_ms FROM spans WHERE (tx, id) > (@tx, @id) ORDER BY tx DESC, id DESC";
@@ -103,15 +107,12 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
     public async Task<SpanPosition> ReadEndAsync(SpanPosition after, long? settledAtUnixMs, HashSet<long> unsettledTraces, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unsettledTraces);
-        long xmin;
-        await using (var bound = new NpgsqlCommand(XminSql, Connection))
+        if (settledAtUnixMs is null)
         {
-            xmin = unchecked((long)(ulong)(await bound.ExecuteScalarAsync(cancellationToken))!);
+            return new SpanPosition(await WaitForFlushHorizonAsync(cancellationToken) - 1, long.MaxValue);
         }
-        if (settledAtUnixMs is not { } settledAt)
-        {
-            return new SpanPosition(xmin - 1, long.MaxValue);
-        }
+        var settledAt = settledAtUnixMs.Value;
+        var xmin = await ScalarXidAsync(XminSql, cancellationToken);
         await using var command = new NpgsqlCommand(TailSql, Connection);
         AddPosition(command, "tx", "id", after);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -125,6 +126,46 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
             unsettledTraces.Add(reader.GetInt64(2));
         }
         return after;
+    }
+
+    /// <summary>
+    /// A flush links every span acknowledged before it began, but the bound is the server's oldest
+    /// running transaction, in any database of the cluster: a span committed just now sits above a
+    /// transaction that began earlier and is still running (another instance's ingest, another
+    /// database's work). So a flush first waits until every transaction that had begun when it
+    /// started has ended (the bound passes a transaction id the flush takes itself), for
+    /// at most <see cref="FlushHorizonWait"/>: a session left idle in a transaction would hold it
+    /// forever, and then the flush links what it can and says what held it back.
+    /// </summary>
+    private async Task<long> WaitForFlushHorizonAsync(CancellationToken cancellationToken)
+    {
+        var horizon = await ScalarXidAsync(HorizonSql, cancellationToken);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var xmin = await ScalarXidAsync(XminSql, cancellationToken);
+            if (xmin >= horizon || waited.Elapsed >= FlushHorizonWait)
+            {
+                if (xmin < horizon)
+                {
+                    HeldBack = $"a transaction older than the flush (xid {xmin}) was still running after {FlushHorizonWait.TotalSeconds:F0} s; spans committed after it wait for the next run";
+                }
+                return xmin;
+            }
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    /// <summary>How long a flush waits for the transactions running when it began to end.</summary>
+    public static TimeSpan FlushHorizonWait { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Why the last flush could not take in every span committed before it began, if it could not.</summary>
+    public string? HeldBack { get; private set; }
+
+    private async Task<long> ScalarXidAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, Connection);
+        return unchecked((long)(ulong)(await command.ExecuteScalarAsync(cancellationToken))!);
     }
 
     public async Task<SpanBatches> OpenBatchesAsync(SpanPosition after, SpanPosition end, int batchSize, bool readAhead, CancellationToken cancellationToken)

@@ -45,7 +45,14 @@ namespace DepMap.Storage.PostgreSql.Migrations
               END IF;
               -- Built apart and attached, so rows already in the default partition can move first
               -- (a partition whose range the default partition holds rows of cannot be attached).
-              EXECUTE format('CREATE TABLE %I (LIKE spans INCLUDING DEFAULTS)', part);
+              -- The advisory lock does not make this session read the catalog anew, so the check above
+              -- can miss a partition another instance created and committed while we waited (seen as
+              -- 42P07 with two instances on a new day): its name taken is the answer, not an error.
+              BEGIN
+                EXECUTE format('CREATE TABLE %I (LIKE spans INCLUDING DEFAULTS)', part);
+              EXCEPTION WHEN duplicate_table THEN
+                RETURN part;
+              END;
               EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (received_at_unix_ms >= %s AND received_at_unix_ms < %s)',
                 part, part || '_range', day_start, day_end);
               EXECUTE format('INSERT INTO %I SELECT * FROM spans_default WHERE received_at_unix_ms >= %s AND received_at_unix_ms < %s',

@@ -38,11 +38,11 @@ public class PostgreSqlAggregationEngineTests
         await transactionB.CommitAsync();
         await database.WaitForOlderTransactionsAsync();
 
-        var first = await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
+        var first = await Engine(database).RunAsync(Recurring(), _ => { }, CancellationToken.None);
         var afterFirst = await CallsAsync(database);
         await transactionA.CommitAsync();
         await database.WaitForOlderTransactionsAsync();
-        var second = await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
+        var second = await Engine(database).RunAsync(Recurring(), _ => { }, CancellationToken.None);
 
         Assert.True(await ScalarAsync(a, "SELECT max(id) FROM spans WHERE trace_id_low = 1") < await ScalarAsync(a, "SELECT min(id) FROM spans WHERE trace_id_low = 2"));
         Assert.Equal((new AggregationTotals(2, 1), 1L), (first, afterFirst));
@@ -67,14 +67,36 @@ public class PostgreSqlAggregationEngineTests
             await transactionB.CommitAsync();
         }
 
-        var whileOpen = await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
+        var whileOpen = await Engine(database).RunAsync(Recurring(), _ => { }, CancellationToken.None);
         await transactionA.CommitAsync();
         await database.WaitForOlderTransactionsAsync();
-        var afterCommit = await Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None);
+        var afterCommit = await Engine(database).RunAsync(Recurring(), _ => { }, CancellationToken.None);
 
         Assert.Equal(new AggregationTotals(0, 0), whileOpen);
         Assert.Equal(new AggregationTotals(4, 2), afterCommit);
         Assert.Equal(2, await CallsAsync(database));
+    }
+
+    // A flush links every span acknowledged before it began: a transaction that was running when it
+    // started (another instance's ingest commit) is waited for, not left to the next run.
+    [Fact]
+    public async Task Flush_LinksTheSpansOfATransactionRunningWhenItBegan_OnceThatCommits()
+    {
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await using var a = await database.ConnectAsync();
+        await using var transactionA = await a.BeginTransactionAsync();
+        await PostgresSpans.AppendAsync(a, Trace(1), ReceivedAt);
+
+        var flush = Task.Run(() => Engine(database).RunAsync(Flush(100), _ => { }, CancellationToken.None));
+        await Task.Delay(300);
+        var finishedBeforeCommit = flush.IsCompleted;
+        await transactionA.CommitAsync();
+        var totals = await flush;
+
+        Assert.False(finishedBeforeCommit);
+        Assert.Equal(new AggregationTotals(2, 1), totals);
+        Assert.Equal(1, await CallsAsync(database));
     }
 
     [Fact]
@@ -191,6 +213,10 @@ public class PostgreSqlAggregationEngineTests
         new(database.Options, NullLogger<PostgreSqlAggregationEngine>.Instance, faults);
 
     private static AggregationRun Flush(int batchSize) => new(ReceivedAt, null, batchSize);
+
+    // A recurring run whose settle point every span has passed: it takes in what the bound allows
+    // at once (a flush would first wait for the open transaction, see the test below).
+    private static AggregationRun Recurring() => new(ReceivedAt + 60_000, ReceivedAt + 60_000, 100);
 
     private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
     {

@@ -34,6 +34,29 @@ public class PostgreSqlSpanAppenderTests(PostgresDatabase database) : IClassFixt
         Assert.Equal(1, await CountAsync(connection, "SELECT count(*) FROM pg_class WHERE relname = 'spans_20260305'"));
     }
 
+    // Two instances reaching a new day at once: both ask for its partition inside their commits.
+    // The one that waits on the advisory lock used to miss the other's new table and fail its
+    // commit with 42P07 "already exists".
+    [Fact]
+    public async Task TwoAppenders_ReachingANewDayAtOnce_BothCommit()
+    {
+        // A database of its own: the class's shared one counts its days' rows in other tests.
+        await using var own = new PostgresDatabase();
+        await own.InitializeAsync();
+        for (var day = 0; day < 8; day++)
+        {
+            var at = At + (100 + day) * Day;
+            using var first = new PostgreSqlSpanAppender(own.ConnectionString);
+            using var second = new PostgreSqlSpanAppender(own.ConnectionString);
+            await Task.WhenAll(
+                Task.Run(() => first.Append([[Encoded((ulong)(10 + day), "first")]], at)),
+                Task.Run(() => second.Append([[Encoded((ulong)(20 + day), "second")]], at)));
+
+            await using var connection = await own.ConnectAsync();
+            Assert.Equal(2, await CountAsync(connection, $"SELECT count(*) FROM {SpanPartitions.Name(SpanPartitions.DayStart(at))} WHERE received_at_unix_ms = {at}"));
+        }
+    }
+
     [Fact]
     public async Task Append_Reconnects_WhenTheServerClosedItsConnection()
     {
