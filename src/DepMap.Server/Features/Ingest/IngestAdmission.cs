@@ -21,6 +21,7 @@ internal sealed class IngestAdmission(IOptions<IngestOptions> options, SpanWrite
     private long _reservedSinceTrim;
     private long _lastReleasedAt = time.GetTimestamp();
     private readonly ReadyBodies _ready = new(time);
+    private readonly RefusalBackoff _backoff = new(options.Value.RetryAfterSeconds, options.Value.MaxRetryAfterSeconds, time);
 
     /// <summary>The budget, in bytes.</summary>
     public long Capacity => _capacity;
@@ -53,8 +54,19 @@ internal sealed class IngestAdmission(IOptions<IngestOptions> options, SpanWrite
     public BodyReservation? TryReserve(long bytes)
     {
         var reservation = new BodyReservation(this);
-        return reservation.TryGrow(bytes) ? reservation : null;
+        if (!reservation.TryGrow(bytes))
+        {
+            return null;
+        }
+        _backoff.Taken();
+        return reservation;
     }
+
+    /// <summary>
+    /// Counts a refusal by the budget or the predicted wait and gives the Retry-After to answer it
+    /// with (<see cref="RefusalBackoff"/>): longer while more requests are refused than taken.
+    /// </summary>
+    public int RefusedRetryAfterSeconds() => _backoff.Refused();
 
     /// <summary>Bytes reserved since the last call, and when the last reservation was given back.</summary>
     public (long Reserved, long LastReleasedAt) TakeActivity() =>
