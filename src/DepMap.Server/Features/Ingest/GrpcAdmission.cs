@@ -26,7 +26,7 @@ internal static class GrpcAdmission
         if (admission.DelayRefusal() is { } behind)
         {
             metrics.PayloadRefused(TraceFormat.OtlpProtobuf, "busy");
-            Refuse(context.Response, admission.RefusedRetryAfterSeconds(), behind);
+            Refuse(context.Response, admission.RefusedRetryAfterSeconds(context.Request.ContentLength ?? 0), behind);
             return;
         }
         var reader = context.Request.BodyReader;
@@ -45,7 +45,7 @@ internal static class GrpcAdmission
         if (reservation is null)
         {
             metrics.PayloadRefused(TraceFormat.OtlpProtobuf, "budget");
-            Refuse(context.Response, admission.RefusedRetryAfterSeconds(),
+            Refuse(context.Response, admission.RefusedRetryAfterSeconds(length),
                 $"Ingest is holding its limit of {admission.Capacity} bytes of request bodies (setting Ingest:MaxBufferedBytes); retry later.");
             return;
         }

@@ -66,9 +66,18 @@ internal sealed class IngestAdmission(IOptions<IngestOptions> options, SpanWrite
     /// Counts a refusal by the budget or the predicted wait and gives the Retry-After to answer it
     /// with (<see cref="RefusalBackoff"/>): longer while more requests are refused than taken.
     /// </summary>
-    public int RefusedRetryAfterSeconds() => _backoff.Refused();
+    /// <remarks>
+    /// The refused body's declared bytes still count as activity for <see cref="TakeActivity"/>: the
+    /// server drains them through its buffers all the same.
+    /// </remarks>
+    public int RefusedRetryAfterSeconds(long declaredBytes)
+    {
+        Interlocked.Add(ref _reservedSinceTrim, Math.Max(declaredBytes, 0));
+        Interlocked.Exchange(ref _lastReleasedAt, time.GetTimestamp());
+        return _backoff.Refused();
+    }
 
-    /// <summary>Bytes reserved since the last call, and when the last reservation was given back.</summary>
+    /// <summary>Bytes reserved (or refused) since the last call, and when the last reservation was given back (or a request refused).</summary>
     public (long Reserved, long LastReleasedAt) TakeActivity() =>
         (Interlocked.Exchange(ref _reservedSinceTrim, 0), Interlocked.Read(ref _lastReleasedAt));
 
