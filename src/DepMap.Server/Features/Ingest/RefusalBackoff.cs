@@ -2,11 +2,11 @@ namespace DepMap.Server.Features.Ingest;
 
 /// <summary>
 /// The Retry-After of a refusal before the body is read. Each refusal costs the server more than
-/// its header: HTTP/1.1 keeps the connection by reading the unread body to its end, and a 190 KB
-/// body read 4 KiB per receive cost about 0.4-0.7 ms of CPU against 0.1 ms for a small one
-/// (docs/benchmarks.md). With a fixed Retry-After of 1 s, 1,000 refused clients come back 1,000
-/// times a second and their refusals take a third of the server's CPU from the requests it could
-/// take. So while more requests are refused than taken in a second, the advice doubles, up to
+/// its header: HTTP/1.1 keeps the connection by reading the unread body to its end, and refusing a
+/// 190 KB body cost about 0.4-0.7 ms of CPU against 0.1 ms for a 4 KB one (docs/benchmarks.md).
+/// With a fixed Retry-After of 1 s refused clients come back every second: at 1,000 concurrent
+/// requests their 330-460 refusals a second took a third or more of the server's CPU from the
+/// requests it could take. So while more requests are refused than taken in a second, the advice doubles, up to
 /// <see cref="IngestOptions.MaxRetryAfterSeconds"/>; while fewer, it halves back toward
 /// <see cref="IngestOptions.RetryAfterSeconds"/>: refused clients then come back at about the rate
 /// they can be taken. OTLP exporters and Zipkin reporters wait what Retry-After (or gRPC's
