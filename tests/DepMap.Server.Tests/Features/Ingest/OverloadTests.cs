@@ -143,7 +143,10 @@ public class OverloadTests(ITestOutputHelper output)
         await using var server = await ServerProcess.StartAsync("--Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel=Debug");
         // Two slow clients hold the whole 32 MiB budget (they keep above the minimum rate).
         var holders = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => RawHttp.PostHeadAsync(server.Address, Traces, 16 * 1024 * 1024)));
-        using var release = new CancellationTokenSource();
+        // Not disposed: when an assertion ends the test early the holder threads still wait on its
+        // token, until the server's end closes their sockets (a disposed token's handle would throw
+        // on their thread and end the whole test process).
+        var release = new CancellationTokenSource();
         var trickles = holders.Select(holder => new BodyTrickle(holder, release.Token)).ToArray();
         // What the holders would have seen on the thread pool: its longest pause, for the output.
         var poolPause = TimeSpan.Zero;
