@@ -162,7 +162,10 @@ public class OverloadTests(ITestOutputHelper output)
             }
         });
         using var http = new HttpClient { BaseAddress = server.Address };
-        await WaitForRefusalAsync(http, () => Diagnosis(server, trickles) + $"; longest thread-pool pause {poolPause.TotalSeconds:0.0} s");
+        // "answered" names the other candidate: a probe admitted before a holder's head was read,
+        // so that holder no longer fit and was refused.
+        await WaitForRefusalAsync(http, () => Diagnosis(server, trickles) + $"; longest thread-pool pause {poolPause.TotalSeconds:0.0} s; " +
+            $"holders answered by the server already: {string.Join(", ", holders.Select(h => h.Answered ? "yes" : "no"))}");
 
         var source = $"DepMap.Tests.{nameof(OverloadTests)}";
         using var activities = new ActivitySource(source);
