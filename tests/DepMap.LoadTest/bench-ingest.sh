@@ -8,7 +8,7 @@
 #          [--server-dll PATH] -- LOADTEST_ARGS...
 #   e.g. tests/DepMap.LoadTest/bench-ingest.sh -- --services 500 --seconds 60 --sqlite-baseline 5
 #        tests/DepMap.LoadTest/bench-ingest.sh --no-aggregation --flush -- --services 500 --seconds 30
-# --no-aggregation moves the recurring aggregation to once a year, so ingest runs alone and a
+# --no-aggregation moves the recurring aggregation to once a year and turns off its wake on ingest, so ingest runs alone and a
 # --flush afterwards finds every span still pending. --server-arg passes one setting to the server,
 # e.g. --server-arg --Aggregation:RecurringSpanBatchSize=100000. --port serves every HTTP API on
 # that one port (HTTP/1.1, no gRPC) instead of 5080/4318/4317, for a machine where those are taken;
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.."
 server_args=(); flush=0; port=; dll=src/DepMap.Server/bin/Release/net10.0/DepMap.Server.dll
 while [ $# -gt 0 ]; do
   case "$1" in
-    --no-aggregation) server_args+=("--Aggregation:Cron=0 0 1 1 *"); shift ;;
+    --no-aggregation) server_args+=("--Aggregation:Cron=0 0 1 1 *" "--Aggregation:WakeOnIngest=false"); shift ;;
     --flush) flush=1; shift ;;
     --server-arg) server_args+=("$2"); shift 2 ;;
     --port) port="$2"; server_args+=("--urls=http://127.0.0.1:$2"); shift 2 ;;

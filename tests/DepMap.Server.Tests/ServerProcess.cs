@@ -14,6 +14,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _folder;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
 
     private ServerProcess(Process process, string folder, Uri address)
     {
@@ -56,11 +57,11 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, folder, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new ServerProcess(process, folder, new Uri($"http://127.0.0.1:{port}"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
         while (true)
@@ -78,6 +79,22 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
             }
             await Task.Delay(200);
+        }
+    }
+
+    /// <summary>What the server has written so far (its last 2,000 lines), for a failing test's message.</summary>
+    public string LogText() => string.Join('\n', _log);
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _log.Enqueue(line);
+        while (_log.Count > 2_000)
+        {
+            _log.TryDequeue(out _);
         }
     }
 

@@ -26,7 +26,7 @@ internal static class GrpcAdmission
         if (admission.DelayRefusal() is { } behind)
         {
             metrics.PayloadRefused(TraceFormat.OtlpProtobuf, "busy");
-            Refuse(context.Response, options, behind);
+            Refuse(context.Response, admission.RefusedRetryAfterSeconds(context.Request.ContentLength ?? 0), behind);
             return;
         }
         var reader = context.Request.BodyReader;
@@ -45,7 +45,7 @@ internal static class GrpcAdmission
         if (reservation is null)
         {
             metrics.PayloadRefused(TraceFormat.OtlpProtobuf, "budget");
-            Refuse(context.Response, options,
+            Refuse(context.Response, admission.RefusedRetryAfterSeconds(length),
                 $"Ingest is holding its limit of {admission.Capacity} bytes of request bodies (setting Ingest:MaxBufferedBytes); retry later.");
             return;
         }
@@ -55,13 +55,13 @@ internal static class GrpcAdmission
 
     // A trailers-only answer, as Grpc.AspNetCore writes one for an error before any message:
     // RESOURCE_EXHAUSTED with RetryInfo, which OTLP exporters retry after the delay it gives.
-    private static void Refuse(Microsoft.AspNetCore.Http.HttpResponse response, IngestOptions options, string message)
+    private static void Refuse(Microsoft.AspNetCore.Http.HttpResponse response, int retryAfterSeconds, string message)
     {
         var status = new Google.Rpc.Status
         {
             Code = (int)Code.ResourceExhausted,
             Message = message,
-            Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(options.RetryAfterSeconds)) }) },
+            Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(retryAfterSeconds)) }) },
         };
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";

@@ -21,6 +21,7 @@ internal sealed class IngestAdmission(IOptions<IngestOptions> options, SpanWrite
     private long _reservedSinceTrim;
     private long _lastReleasedAt = time.GetTimestamp();
     private readonly ReadyBodies _ready = new(time);
+    private readonly RefusalBackoff _backoff = new(options.Value.RetryAfterSeconds, options.Value.MaxRetryAfterSeconds, time);
 
     /// <summary>The budget, in bytes.</summary>
     public long Capacity => _capacity;
@@ -53,10 +54,30 @@ internal sealed class IngestAdmission(IOptions<IngestOptions> options, SpanWrite
     public BodyReservation? TryReserve(long bytes)
     {
         var reservation = new BodyReservation(this);
-        return reservation.TryGrow(bytes) ? reservation : null;
+        if (!reservation.TryGrow(bytes))
+        {
+            return null;
+        }
+        _backoff.Taken();
+        return reservation;
     }
 
-    /// <summary>Bytes reserved since the last call, and when the last reservation was given back.</summary>
+    /// <summary>
+    /// Counts a refusal by the budget or the predicted wait and gives the Retry-After to answer it
+    /// with (<see cref="RefusalBackoff"/>): longer while more requests are refused than taken.
+    /// </summary>
+    /// <remarks>
+    /// The refused body's declared bytes still count as activity for <see cref="TakeActivity"/>: the
+    /// server drains them through its buffers all the same.
+    /// </remarks>
+    public int RefusedRetryAfterSeconds(long declaredBytes)
+    {
+        Interlocked.Add(ref _reservedSinceTrim, Math.Max(declaredBytes, 0));
+        Interlocked.Exchange(ref _lastReleasedAt, time.GetTimestamp());
+        return _backoff.Refused();
+    }
+
+    /// <summary>Bytes reserved (or refused) since the last call, and when the last reservation was given back (or a request refused).</summary>
     public (long Reserved, long LastReleasedAt) TakeActivity() =>
         (Interlocked.Exchange(ref _reservedSinceTrim, 0), Interlocked.Read(ref _lastReleasedAt));
 

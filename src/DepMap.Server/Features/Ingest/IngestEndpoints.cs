@@ -67,7 +67,7 @@ internal static class IngestEndpoints
         if (admission.DelayRefusal() is { } behind)
         {
             metrics.PayloadRefused(format, "busy");
-            return (null, IngestProblems.Behind(context, behind, options));
+            return (null, IngestProblems.Behind(context, behind, admission.RefusedRetryAfterSeconds(context.Request.ContentLength ?? 0)));
         }
         using var body = await RequestBody.ReadAsync(context.Request, options.MaxBodyBytes, admission, context.RequestAborted);
         if (body.Status != BodyStatus.Read)
@@ -80,7 +80,7 @@ internal static class IngestEndpoints
                 _ => "unsupported_encoding",
             });
             return (null, body.Status == BodyStatus.Busy
-                ? IngestProblems.Busy(context, body.Problem!, options)
+                ? IngestProblems.Busy(context, body.Problem!, admission.RefusedRetryAfterSeconds(context.Request.ContentLength ?? 0))
                 : IngestProblems.ForBody(body));
         }
         var result = await sender.Send(new IngestSpans(format, body.Payload), context.RequestAborted);

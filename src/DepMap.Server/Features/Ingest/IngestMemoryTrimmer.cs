@@ -1,5 +1,7 @@
 using System.Runtime;
+using System.Runtime.InteropServices;
 using DepMap.Server.Features.Aggregation;
+using Microsoft.Data.Sqlite;
 
 namespace DepMap.Server.Features.Ingest;
 
@@ -7,11 +9,15 @@ namespace DepMap.Server.Features.Ingest;
 /// Gives memory back to the operating system once a burst of ingest is over. The GC keeps the
 /// memory it grew into for the next burst, so after a minute of large bodies the process would
 /// stay at its peak; once no body has been held for <see cref="IdleFor"/> after at least
-/// <see cref="IngestOptions.MaxBufferedBytes"/> went through, one aggressive collection compacts
-/// and decommits what is free. Blocking, but only when ingest is idle, and once per burst. The
-/// aggregation that ingest's commits wake links the burst's spans right after it, so the trim
-/// also waits until no run has held the aggregation gate for as long: trimming before that run
-/// would leave its memory in place.
+/// <see cref="IngestOptions.MaxBufferedBytes"/> went through (admitted, or refused and drained),
+/// one aggressive collection compacts and decommits what is free. Blocking, but only when ingest
+/// is idle, and once per burst. The aggregation that ingest's commits wake links the burst's spans
+/// right after it, so the trim also waits until no run has held the aggregation gate for as long:
+/// trimming before that run would leave its memory in place. That run's memory is mostly not the
+/// GC's: each of its SQLite connections keeps a page cache of up to 64 MiB in the connection pool
+/// (SqliteTuning), and glibc keeps the native heap SQLite freed; so the trim also closes the idle
+/// pooled connections (the next run opens them again, warming its cache from the files) and asks
+/// glibc to return its free pages.
 /// </summary>
 internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, AggregationGate aggregation, TimeProvider time,
     ILogger<IngestMemoryTrimmer> logger)
@@ -36,17 +42,47 @@ internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, Agg
             {
                 continue;
             }
+            var residentBefore = Environment.WorkingSet;
             var before = GC.GetTotalMemory(forceFullCollection: false);
+            SqliteConnection.ClearAllPools();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var nativeTrimmed = TrimNativeHeap();
             Trims++;
             var after = GC.GetTotalMemory(forceFullCollection: false);
-            LogTrimmed(logger, _reserved / (1024 * 1024), before / (1024 * 1024), after / (1024 * 1024));
+            LogTrimmed(logger, _reserved / (1024 * 1024), before / (1024 * 1024), after / (1024 * 1024),
+                residentBefore / (1024 * 1024), Environment.WorkingSet / (1024 * 1024), nativeTrimmed);
             _reserved = 0;
         }
     }
 
+    // glibc's malloc keeps freed pages of its arenas mapped; malloc_trim returns them. Other C
+    // libraries (musl) have no such call and keep less, so its absence is not an error.
+    private static bool TrimNativeHeap()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        try
+        {
+            return MallocTrim(0) != 0;
+        }
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    // DllImport rather than LibraryImport: the generated stub would need unsafe code in the whole
+    // project for one call with blittable arguments, which needs no marshalling either way.
+#pragma warning disable SYSLIB1054
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int MallocTrim(nuint pad);
+#pragma warning restore SYSLIB1054
+
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Ingest idle after {ReservedMiB} MiB of request bodies: memory trimmed, managed heap {BeforeMiB} -> {AfterMiB} MiB")]
-    private static partial void LogTrimmed(ILogger logger, long reservedMiB, long beforeMiB, long afterMiB);
+        Message = "Ingest and aggregation idle after {ReservedMiB} MiB of request bodies: memory trimmed, managed heap {BeforeMiB} -> {AfterMiB} MiB, resident {ResidentBeforeMiB} -> {ResidentAfterMiB} MiB (idle SQLite connections closed, native heap returned: {NativeTrimmed})")]
+    private static partial void LogTrimmed(ILogger logger, long reservedMiB, long beforeMiB, long afterMiB, long residentBeforeMiB, long residentAfterMiB, bool nativeTrimmed);
 }

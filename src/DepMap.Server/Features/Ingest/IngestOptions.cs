@@ -32,6 +32,13 @@ internal sealed class IngestOptions
     /// </summary>
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>What Retry-After tells a refused client.</summary>
+    /// <summary>What Retry-After tells a refused client; the least it says when refused before the body is read.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// The most Retry-After says to a client refused before its body is read: the advice doubles
+    /// from <see cref="RetryAfterSeconds"/> each second in which more requests are refused than taken
+    /// (<see cref="RefusalBackoff"/>). Kept under the OTLP exporters' default timeout of 10 s.
+    /// </summary>
+    public int MaxRetryAfterSeconds { get; set; } = 4;
 }

@@ -19,16 +19,16 @@ internal static class IngestProblems
     };
 
     /// <summary>The byte budget is taken (<see cref="IngestAdmission"/>): refused before the body was read.</summary>
-    public static IResult Busy(HttpContext context, string detail, IngestOptions options) =>
-        TooManyRequests(context, "Too many request bodies in flight", detail, options);
+    public static IResult Busy(HttpContext context, string detail, int retryAfterSeconds) =>
+        TooManyRequests(context, "Too many request bodies in flight", detail, retryAfterSeconds);
 
     /// <summary>Ingest is too far behind to answer in time (<see cref="IngestAdmission.DelayRefusal"/>): refused before the body was read.</summary>
-    public static IResult Behind(HttpContext context, string detail, IngestOptions options) =>
-        TooManyRequests(context, "Ingest is behind", detail, options);
+    public static IResult Behind(HttpContext context, string detail, int retryAfterSeconds) =>
+        TooManyRequests(context, "Ingest is behind", detail, retryAfterSeconds);
 
-    private static IResult TooManyRequests(HttpContext context, string title, string detail, IngestOptions options)
+    private static IResult TooManyRequests(HttpContext context, string title, string detail, int retryAfterSeconds)
     {
-        context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString();
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, detail: detail);
     }
 

@@ -17,6 +17,7 @@ internal static class IngestSetup
             .Validate(o => o.QueueCapacitySpans > 0, "Ingest:QueueCapacitySpans must be positive.")
             .Validate(o => o.MaxQueueDelay >= TimeSpan.Zero, "Ingest:MaxQueueDelay must not be negative.")
             .Validate(o => o.RetryAfterSeconds > 0, "Ingest:RetryAfterSeconds must be positive.")
+            .Validate(o => o.MaxRetryAfterSeconds >= o.RetryAfterSeconds, "Ingest:MaxRetryAfterSeconds must be at least Ingest:RetryAfterSeconds.")
             .ValidateOnStart();
         services.AddGrpc();
         // gRPC's own cap applies to the (decompressed) message; the body cap is the one limit.

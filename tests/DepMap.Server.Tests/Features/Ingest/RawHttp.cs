@@ -22,6 +22,12 @@ internal sealed class RawHttp : IDisposable
 
     public async Task SendAsync(ReadOnlyMemory<byte> bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
 
+    /// <summary>Whether the server has answered (or closed) already: an upload it refused rather than admitted.</summary>
+    public bool Answered => _socket.Poll(0, SelectMode.SelectRead);
+
+    /// <summary>Sends on the calling thread, for a sender that must not wait on the thread pool.</summary>
+    public void Send(ReadOnlySpan<byte> bytes) => _socket.Send(bytes, SocketFlags.None);
+
     /// <summary>The response's head (status line and headers), or null when the server closed the connection first.</summary>
     public async Task<string?> ReadHeadAsync(TimeSpan timeout)
     {
