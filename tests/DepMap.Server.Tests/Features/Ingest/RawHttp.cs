@@ -20,6 +20,26 @@ internal sealed class RawHttp : IDisposable
         return client;
     }
 
+    /// <summary>
+    /// Sends a request head with <c>Expect: 100-continue</c> and returns once the server has
+    /// admitted the body: Kestrel sends "100 Continue" when the endpoint starts reading it, after
+    /// admission reserved its bytes. Fails with the server's answer when it refused instead.
+    /// </summary>
+    public static async Task<RawHttp> PostHeadAdmittedAsync(Uri server, string path, long contentLength, string contentType = "application/x-protobuf")
+    {
+        var client = new RawHttp();
+        await client._socket.ConnectAsync(server.Host, server.Port);
+        await client.SendAsync(Encoding.ASCII.GetBytes(
+            $"POST {path} HTTP/1.1\r\nHost: {server.Host}\r\nContent-Type: {contentType}\r\nContent-Length: {contentLength}\r\nExpect: 100-continue\r\n\r\n"));
+        var head = await client.ReadHeadAsync(TimeSpan.FromSeconds(30));
+        if (head is null || !head.StartsWith("HTTP/1.1 100", StringComparison.Ordinal))
+        {
+            client.Dispose();
+            throw new InvalidOperationException($"the server did not admit the body: {head ?? "no answer"}");
+        }
+        return client;
+    }
+
     public async Task SendAsync(ReadOnlyMemory<byte> bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
 
     /// <summary>Whether the server has answered (or closed) already: an upload it refused rather than admitted.</summary>
