@@ -211,27 +211,11 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
             return rows;
         }
         using var command = new NpgsqlCommand(
-            $"SELECT {TraceRow.TraceIdLowColumn}, {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, {TraceRow.LinkedSpanCountColumn}, " +
-            $"{TraceRow.PendingColumn}, {TraceRow.LastArrivalColumn}, {TraceRow.LinkedAtColumn} FROM {TraceRow.Table} " +
-            $"WHERE {TraceRow.TraceIdLowColumn} = ANY(@ids)",
+            $"SELECT {TraceRows.Columns} FROM {TraceRow.Table} WHERE {TraceRow.TraceIdLowColumn} = ANY(@ids)",
             Connection);
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. traceIdLows] });
         using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var row = new TraceRow
-            {
-                TraceIdLow = reader.GetInt64(0),
-                Spans = reader.GetFieldValue<byte[]>(1),
-                SpanCount = reader.GetInt32(2),
-                LinkedSpanCount = reader.GetInt32(3),
-                Pending = reader.GetBoolean(4),
-                LastArrivalUnixMs = reader.GetInt64(5),
-                LinkedAtUnixMs = reader.IsDBNull(6) ? null : reader.GetInt64(6),
-            };
-            rows[row.TraceIdLow] = row;
-        }
-        return rows;
+        return TraceRows.ReadAll(reader, rows);
     }
 
     public StoredSpan? ReadSpan(long rowId)

@@ -12,10 +12,12 @@ public sealed class TraceRows(DbContext db)
 {
     // One statement for a whole batch's traces: json_each hands SQLite the ids, and it probes the
     // primary key for each; a prepared point read per trace cost about ten times as much per trace.
-    private const string FindManySql =
-        $"SELECT {TraceRow.TraceIdLowColumn}, {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, {TraceRow.LinkedSpanCountColumn}, {TraceRow.PendingColumn}, " +
-        $"{TraceRow.LastArrivalColumn}, {TraceRow.LinkedAtColumn} FROM {TraceRow.Table} " +
-        $"WHERE {TraceRow.TraceIdLowColumn} IN (SELECT value FROM json_each(@ids))";
+    private const string FindManySql = $"SELECT {Columns} FROM {TraceRow.Table} WHERE {TraceRow.TraceIdLowColumn} IN (SELECT value FROM json_each(@ids))";
+
+    /// <summary>The columns <see cref="ReadAll"/> reads, in its order (the PostgreSQL store selects them too).</summary>
+    internal const string Columns =
+        $"{TraceRow.TraceIdLowColumn}, {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, {TraceRow.LinkedSpanCountColumn}, {TraceRow.PendingColumn}, " +
+        $"{TraceRow.LastArrivalColumn}, {TraceRow.LinkedAtColumn}";
 
     private const string UpsertSql =
         $"INSERT INTO {TraceRow.Table} ({TraceRow.TraceIdLowColumn}, {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, " +
@@ -43,6 +45,12 @@ public sealed class TraceRows(DbContext db)
         parameter.Value = "[" + string.Join(',', traceIdLows) + "]";
         command.Parameters.Add(parameter);
         using var reader = command.ExecuteReader();
+        return ReadAll(reader, rows);
+    }
+
+    /// <summary>Adds every row of <paramref name="reader"/> (selecting <see cref="Columns"/>) to <paramref name="rows"/>, by trace.</summary>
+    internal static Dictionary<long, TraceRow> ReadAll(System.Data.Common.DbDataReader reader, Dictionary<long, TraceRow> rows)
+    {
         while (reader.Read())
         {
             var row = new TraceRow
