@@ -47,12 +47,14 @@ internal static class PostgreSqlAggregationRun
             }
             var appendWatch = Stopwatch.StartNew();
             var stored = 0L;
+            long? firstStartUnixNano = null;
             await using (var connection = new NpgsqlConnection(connectionString))
             {
                 await connection.OpenAsync();
                 var partitioned = long.MinValue;
                 foreach (var chunk in traces.Chunk(512 / spansPerTrace))
                 {
+                    firstStartUnixNano ??= chunk[0][0].StartUnixNano;
                     var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     if (now / 86_400_000 != partitioned)
                     {
@@ -105,6 +107,7 @@ internal static class PostgreSqlAggregationRun
             Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores in this process (PostgreSQL's own CPU is not counted)");
             Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
             Console.WriteLine($"settle check          {settleWatch.Elapsed.TotalSeconds:F2} s for a recurring run right after the spans arrived (links {settleCheck.TracesLinked:N0} traces)");
+            await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
             return 0;
         }
         finally

@@ -47,10 +47,12 @@ internal static class SqliteAggregationRun
             }
             var appendWatch = Stopwatch.StartNew();
             var stored = 0L;
+            long? firstStartUnixNano = null;
             using (var appender = new SqliteSpanAppender(SpanFile.ConnectionStringFor(connectionString), SqliteSynchronous.Normal))
             {
                 foreach (var chunk in traces.Chunk(512 / spansPerTrace))
                 {
+                    firstStartUnixNano ??= chunk[0][0].StartUnixNano;
                     var batch = chunk.SelectMany(t => t).Select(EncodedSpan.From).ToArray();
                     appender.Append([batch], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                     stored += batch.Length;
@@ -86,6 +88,7 @@ internal static class SqliteAggregationRun
             Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores (the wall time on a busy machine varies more)");
             Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
             Console.WriteLine($"settle check          {settleWatch.Elapsed.TotalSeconds:F2} s for a recurring run right after the spans arrived (it reads the unsettled tail, links {settleCheck.TracesLinked:N0} traces)");
+            await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
             Console.WriteLine($"disk, raw spans only  {beforeAggregation / (double)stored:F0} bytes/span");
             Console.WriteLine($"disk, after aggregate {afterAggregation / (double)stored:F0} bytes/span (spans + trace rows + statistics)");
             return 0;
