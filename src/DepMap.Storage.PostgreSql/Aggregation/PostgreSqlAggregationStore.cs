@@ -260,20 +260,48 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
     {
         if (_locked)
         {
-            try
-            {
-                // A pooled session keeps its advisory locks until it is reset on its next use.
-                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", Connection);
-                unlock.Parameters.AddWithValue("key", LockKey);
-                await unlock.ExecuteScalarAsync(CancellationToken.None);
-            }
-            catch (NpgsqlException)
-            {
-                // The session is gone, and its lock with it.
-            }
+            await UnlockAsync(Connection);
         }
         await _commits.DisposeAsync();
         await _db.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Holds the runs' advisory lock on a session of its own until disposed, for work that must not
+    /// overlap a run on any instance (retention's deletes of buckets a run holds in memory).
+    /// </summary>
+    public static async Task<IAsyncDisposable> HoldLockAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection);
+        command.Parameters.AddWithValue("key", LockKey);
+        await command.ExecuteScalarAsync(cancellationToken);
+        return new HeldLock(connection);
+    }
+
+    private static async Task UnlockAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            // A pooled session keeps its advisory locks until it is reset on its next use.
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
+            unlock.Parameters.AddWithValue("key", LockKey);
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The session is gone, and its lock with it.
+        }
+    }
+
+    private sealed class HeldLock(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await UnlockAsync(connection);
+            await connection.DisposeAsync();
+        }
     }
 
     private static void AddPosition(NpgsqlCommand command, string tx, string id, SpanPosition position)

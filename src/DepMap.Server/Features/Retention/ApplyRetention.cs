@@ -30,7 +30,9 @@ internal sealed class ApplyRetentionHandler(
         // On PostgreSQL the gate holds only this instance's runs; the advisory lock every instance's
         // runs take holds theirs (taken before any write, so a flush waiting for older transactions
         // never waits for this one).
-        await using var clusterTurn = db.Database.IsNpgsql() ? await AggregationTurnAsync(cancellationToken) : null;
+        await using var clusterTurn = db.Database.IsNpgsql()
+            ? await PostgreSqlAggregationStore.HoldLockAsync(db.Database.GetConnectionString()!, cancellationToken)
+            : null;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var settings = options.Value;
         var rawCutoff = now - (long)settings.RawSpans.TotalMilliseconds;
@@ -77,32 +79,6 @@ internal sealed class ApplyRetentionHandler(
         finally
         {
             await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    /// <summary>The PostgreSQL aggregation's advisory lock, on a session of its own, released when disposed.</summary>
-    private async Task<AggregationTurn> AggregationTurnAsync(CancellationToken cancellationToken)
-    {
-        var connection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({PostgreSqlAggregationStore.LockKey})", connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return new AggregationTurn(connection);
-    }
-
-    /// <summary>
-    /// Unlocks explicitly: a pooled session is reset (and its advisory locks released) only when it is
-    /// next taken from the pool.
-    /// </summary>
-    private sealed class AggregationTurn(Npgsql.NpgsqlConnection connection) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await using (var unlock = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({PostgreSqlAggregationStore.LockKey})", connection))
-            {
-                await unlock.ExecuteNonQueryAsync();
-            }
-            await connection.DisposeAsync();
         }
     }
 
