@@ -26,7 +26,7 @@ internal sealed partial class PostgreSqlAggregationEngine(
         await using var store = await PostgreSqlAggregationStore.OpenAsync(options, cancellationToken);
         if (!await store.LockAsync(wait: run.IsFlush, cancellationToken))
         {
-            return new AggregationTotals(0, 0);
+            return new AggregationTotals(0, 0, Deferred: true);
         }
         var totals = await new AggregationRunner(store, run, faults, logger).RunAsync(committed, cancellationToken);
         if (store.HeldBack is { } reason)

@@ -31,5 +31,9 @@ public sealed record AggregationRun(long NowUnixMs, long? SettledAtUnixMs, int B
     public bool IsFlush => SettledAtUnixMs is null;
 }
 
-/// <summary>How many spans a run took in and how many traces it linked.</summary>
-public sealed record AggregationTotals(long SpansTakenIn, long TracesLinked);
+/// <summary>
+/// How many spans a run took in and how many traces it linked. <see cref="Deferred"/>: the run did
+/// nothing because another instance's run held the store (PostgreSQL); that run may have read
+/// before this instance's latest commits, so a caller woken by them tries again shortly.
+/// </summary>
+public sealed record AggregationTotals(long SpansTakenIn, long TracesLinked, bool Deferred = false);

@@ -36,13 +36,14 @@ public sealed class PostgreSqlHost : IAsyncLifetime
 }
 
 /// <summary>HTTP/1.1 (OTLP/HTTP), DepMap's data and Hangfire's jobs in one PostgreSQL database.</summary>
-public sealed class PostgreSqlDepMapFactory(string connectionString) : KestrelDepMapFactory("Http1", new()
-{
-    ["Storage:Provider"] = "PostgreSql",
-    ["ConnectionStrings:DepMap"] = connectionString,
-    // Unset: Hangfire follows the provider (the base factory sets InMemory for the SQLite tests).
-    ["Hangfire:Storage"] = null,
-});
+public sealed class PostgreSqlDepMapFactory(string connectionString, Dictionary<string, string?>? settings = null)
+    : KestrelDepMapFactory("Http1", new Dictionary<string, string?>(settings ?? [])
+    {
+        ["Storage:Provider"] = "PostgreSql",
+        ["ConnectionStrings:DepMap"] = connectionString,
+        // Unset: Hangfire follows the provider (the base factory sets InMemory for the SQLite tests).
+        ["Hangfire:Storage"] = null,
+    });
 
 public class PostgreSqlHostTests(PostgreSqlHost host) : IClassFixture<PostgreSqlHost>
 {

@@ -12,8 +12,11 @@ namespace DepMap.Server.Features.Aggregation;
 /// </summary>
 internal sealed record AggregateSpans(bool Flush) : IRequest<AggregationResult>;
 
-/// <summary>How many spans the run took in and how many traces it linked.</summary>
-internal sealed record AggregationResult(long SpansTakenIn, long TracesLinked);
+/// <summary>
+/// How many spans the run took in and how many traces it linked; <see cref="Deferred"/> when another
+/// instance's run held the store, so this one did nothing (PostgreSQL; a flush waits instead).
+/// </summary>
+internal sealed record AggregationResult(long SpansTakenIn, long TracesLinked, bool Deferred);
 
 /// <summary>
 /// Runs the store's <see cref="IAggregationEngine"/> once, one run at a time in this process, with
@@ -47,7 +50,7 @@ internal sealed class AggregateSpansHandler(
                 progress.StatisticsChanged();
             }, cancellationToken);
             metrics.AggregationRun(request.Flush, Stopwatch.GetElapsedTime(started), totals.TracesLinked);
-            return new AggregationResult(totals.SpansTakenIn, totals.TracesLinked);
+            return new AggregationResult(totals.SpansTakenIn, totals.TracesLinked, totals.Deferred);
         }
         catch
         {

@@ -48,8 +48,11 @@ internal sealed class SpansCommitted : IDisposable
 /// linkable once its trace has been quiet for the settle time, so the run starts at t + settle (and
 /// no sooner than <see cref="AggregationOptions.WakeIntervalSeconds"/> after the previous run). It
 /// sends the same request as the recurring job, which stays as the backstop for anything a wake
-/// misses (a crash, another instance's commits). Under steady load the runs follow each other at the
-/// interval, so a span is counted about settle + interval + a run's time after its acknowledgement.
+/// misses (a crash). Under steady load the runs follow each other at the interval, so a span is
+/// counted about settle + interval + a run's time after its acknowledgement. With several instances
+/// on PostgreSQL a wake may find another instance's run under way; that run may have read before
+/// this instance's commits, so the wake tries again after the interval instead of leaving them to
+/// the recurring job (15 s or more later).
 /// </summary>
 internal sealed partial class AggregationWake(
     SpansCommitted commits,
@@ -72,18 +75,20 @@ internal sealed partial class AggregationWake(
         var settle = TimeSpan.FromSeconds(settings.SettleSeconds);
         var interval = TimeSpan.FromSeconds(settings.WakeIntervalSeconds);
         var nextAllowed = DateTimeOffset.MinValue;
+        long? deferred = null;
         try
         {
             while (true)
             {
-                var earliest = DateTimeOffset.FromUnixTimeMilliseconds(await commits.TakeAsync(stoppingToken));
+                var earliestMs = deferred ?? await commits.TakeAsync(stoppingToken);
+                var earliest = DateTimeOffset.FromUnixTimeMilliseconds(earliestMs);
                 var due = Max(earliest + settle + Margin, nextAllowed);
                 var wait = due - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, time, stoppingToken);
                 }
-                await RunAsync(stoppingToken);
+                deferred = await RunAsync(stoppingToken) ? earliestMs : null;
                 nextAllowed = time.GetUtcNow() + interval;
             }
         }
@@ -92,17 +97,20 @@ internal sealed partial class AggregationWake(
         }
     }
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    /// <summary>Runs once; true when another instance's run held the store and this one did nothing.</summary>
+    private async Task<bool> RunAsync(CancellationToken stoppingToken)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<ISender>().Send(new AggregateSpans(Flush: false), stoppingToken);
+            var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new AggregateSpans(Flush: false), stoppingToken);
+            return result.Deferred;
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             // The spans stay pending: the next wake or the recurring job links them.
             LogRunFailed(logger, exception);
+            return false;
         }
     }
 
