@@ -14,8 +14,9 @@ namespace DepMap.LoadTest;
 /// is sent, each cohort calling a callee of its own, so a cohort is counted when its edge's call
 /// count reaches the cohort's size; a call's figure is therefore an upper bound by at most the
 /// cohort's width and the poll interval. The run also checks
-/// exactness: every edge ends with exactly its cohort's calls.
-///   dotnet tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll freshness [--url http://127.0.0.1:5080]
+/// exactness: every edge ends with exactly its cohort's calls. With <c>--url2</c> the server spans go to
+/// a second instance (several instances on one PostgreSQL database): every trace is split across two.
+///   dotnet tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll freshness [--url http://127.0.0.1:5080] [--url2 URL]
 ///     [--rate 10000 (spans/s)] [--seconds 60] [--spread 10] [--cohort 1] [--batch 1000] [--poll-ms 250]
 ///     [--wait 120 (seconds to wait for the last cohorts)] [--server-pid PID]
 /// </summary>
@@ -33,6 +34,12 @@ internal static class Freshness
             Console.Error.WriteLine($"refusing {url}: the load generator only targets loopback addresses");
             return 2;
         }
+        var url2 = Value("--url2") is { } second ? new Uri(second.TrimEnd('/') + "/") : url;
+        if (!url2.IsLoopback)
+        {
+            Console.Error.WriteLine($"refusing {url2}: the load generator only targets loopback addresses");
+            return 2;
+        }
         var rate = Math.Clamp(Number("--rate", 10_000), 10, 1_000_000);
         var seconds = Math.Clamp(Number("--seconds", 60), 1, 900);
         var spread = Math.Clamp(Number("--spread", 10), 0, 60);
@@ -40,7 +47,9 @@ internal static class Freshness
         var batch = (int)Math.Clamp(Number("--batch", 1000), 10, 100_000);
         var poll = TimeSpan.FromMilliseconds(Math.Clamp(Number("--poll-ms", 250), 20, 10_000));
         var wait = TimeSpan.FromSeconds(Math.Clamp(Number("--wait", 120), 1, 900));
-        int? serverPid = Value("--server-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null;
+        // One server's pid, or several separated by commas (their CPU is summed).
+        var serverPids = (Value("--server-pid") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
 
         // Service numbers of this run: svc-{first} calls svc-{first + 1 + cohort}; a random start keeps runs apart.
         var first = Random.Shared.Next(1_000_000, 9_000_000);
@@ -55,7 +64,8 @@ internal static class Freshness
         var cohortOf = new int[totalCalls];
         var perCohort = new long[cohorts];
         Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-        Console.WriteLine($"target {url}v1/traces (OTLP protobuf): {callsPerTick * 2 / TickSeconds:N0} spans/s for {seconds} s, " +
+        Console.WriteLine($"target {url}v1/traces" + (url2 != url ? $" (client spans) and {url2}v1/traces (server spans)" : "") +
+            $" (OTLP protobuf): {callsPerTick * 2 / TickSeconds:N0} spans/s for {seconds} s, " +
             $"server spans up to {spread} s after their client span, {cohorts} cohorts of {cohortSeconds} s, caller svc-{first}");
 
         var callerAck = new double[totalCalls];
@@ -70,10 +80,11 @@ internal static class Freshness
         }
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+        using var http2 = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = url2, Timeout = TimeSpan.FromSeconds(30) };
         var clock = Stopwatch.StartNew();
         long acked = 0, refused = 0, failed = 0;
         var sends = new List<Task>();
-        var serverCpuBefore = serverPid is { } p0 ? ServerMemory.CpuTime(p0) : null;
+        var serverCpuBefore = ServersCpu(serverPids);
         var counted = new double[cohorts];
         Array.Fill(counted, double.NaN);
         var finalCounts = new long[cohorts];
@@ -113,9 +124,13 @@ internal static class Freshness
             }
             Volatile.Write(ref generatedTicks, Math.Min(ticks, tick + 1));
             spans.AddRange(due[tick].Select(d => (d.Call, false, d.Span)));
-            foreach (var chunk in spans.Chunk(batch))
+            foreach (var chunk in spans.Where(s => s.Client).Chunk(batch))
             {
-                sends.Add(SendAsync(chunk));
+                sends.Add(SendAsync(http, chunk));
+            }
+            foreach (var chunk in spans.Where(s => !s.Client).Chunk(batch))
+            {
+                sends.Add(SendAsync(http2, chunk));
             }
             sends.RemoveAll(t => t.IsCompleted);
         }
@@ -128,7 +143,7 @@ internal static class Freshness
         }
         await stopPolling.CancelAsync();
         await poller;
-        var serverCpuAfter = serverPid is { } p1 ? ServerMemory.CpuTime(p1) : null;
+        var serverCpuAfter = ServersCpu(serverPids);
 
         var lags = new List<double>(totalCalls);
         for (var call = 0; call < totalCalls; call++)
@@ -158,7 +173,7 @@ internal static class Freshness
         }
         return countedCohorts == cohorts && wrong == 0 && failed == 0 ? 0 : 1;
 
-        async Task SendAsync((int Call, bool Client, LoadSpan Span)[] chunk)
+        async Task SendAsync(HttpClient target, (int Call, bool Client, LoadSpan Span)[] chunk)
         {
             var body = OtlpProtobufPayload.Write(chunk.Select(c => c.Span));
             while (true)
@@ -167,7 +182,7 @@ internal static class Freshness
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
                 try
                 {
-                    using var response = await http.PostAsync("v1/traces", content);
+                    using var response = await target.PostAsync("v1/traces", content);
                     if (response.IsSuccessStatusCode)
                     {
                         var now = clock.Elapsed.TotalSeconds;
@@ -196,6 +211,9 @@ internal static class Freshness
             }
         }
     }
+
+    private static TimeSpan? ServersCpu(int[] pids) =>
+        pids.Length == 0 ? null : pids.Aggregate(TimeSpan.Zero, (sum, pid) => sum + (ServerMemory.CpuTime(pid) ?? TimeSpan.Zero));
 
     // Reads /graph.json every poll; a cohort is counted at the first poll whose edge holds all its calls.
     private static async Task PollAsync(HttpClient http, int first, long[] perCohort, Func<int, bool> whole, double[] counted, long[] finalCounts, Stopwatch clock, TimeSpan poll, CancellationToken stop)
