@@ -10,38 +10,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rate=${1:-20000}; seconds=${2:-30}; spread=${3:-10}
-loadtest=tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll
-server_dll=${DEPMAP_SERVER_DLL:-src/DepMap.Server/bin/Release/net10.0/DepMap.Server.dll}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/depmap-bench-freshness-pg.XXXXXX")
-chmod 755 "$work"
-servers=()
-cleanup() {
-  for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done
-  scripts/postgres.sh stop "$work/cluster" || true
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO rm -rf "$work"
-}
-trap cleanup EXIT
-server_cs=$(scripts/postgres.sh start "$work/cluster")
-pg_port=$(echo "$server_cs" | grep -o 'Port=[0-9]*' | cut -d= -f2)
-psql "host=127.0.0.1 port=$pg_port user=postgres dbname=postgres" -tAqc "CREATE DATABASE depmap_fresh" >/dev/null
+. tests/DepMap.LoadTest/postgres-bench-cluster.sh
+sql postgres "CREATE DATABASE depmap_fresh" >/dev/null
 cs="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=depmap_fresh"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(psql --version)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-ports=()
-for i in 1 2; do
-  port=$(free_port); ports+=("$port")
-  dotnet "$server_dll" "--urls=http://127.0.0.1:$port" --Storage:Provider=PostgreSql "--ConnectionStrings:DepMap=$cs" \
-    >"$work/server-$i.log" 2>&1 &
-  servers+=($!)
-done
-for port in "${ports[@]}"; do
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "an instance did not start:"; tail -20 "$work"/server-*.log; exit 3; }
-done
+# Their own default aggregation settings: the wake, a 2 s settle time, the recurring backstop.
+start_instances 2 "$cs"
 status=0
 dotnet "$loadtest" freshness --url "http://127.0.0.1:${ports[0]}" --url2 "http://127.0.0.1:${ports[1]}" \
   --rate "$rate" --seconds "$seconds" --spread "$spread" --server-pid "${servers[0]},${servers[1]}" || status=$?

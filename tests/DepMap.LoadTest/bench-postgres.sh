@@ -13,44 +13,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-20}; services=${2:-500}; connections=${3:-8}; warmup=${4:-10}
-loadtest=tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll
-# DEPMAP_SERVER_DLL runs another build (a baseline beside a change, in the same session).
-server_dll=${DEPMAP_SERVER_DLL:-src/DepMap.Server/bin/Release/net10.0/DepMap.Server.dll}
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/depmap-bench-postgres.XXXXXX")
-chmod 755 "$work"
-servers=()
-cleanup() {
-  for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done
-  scripts/postgres.sh stop "$work/cluster" || true
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO rm -rf "$work"
-}
-trap cleanup EXIT
-server_cs=$(scripts/postgres.sh start "$work/cluster")
-pg_port=$(echo "$server_cs" | grep -o 'Port=[0-9]*' | cut -d= -f2)
-sql() { psql "host=127.0.0.1 port=$pg_port user=postgres dbname=$1" -tAqc "$2"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(psql --version)"
+. tests/DepMap.LoadTest/postgres-bench-cluster.sh
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for instances in 1 2; do
   db="depmap_bench_$instances"
   sql postgres "CREATE DATABASE $db" >/dev/null
   cs="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db"
-  servers=(); ports=()
-  # Started together: the schema migration's advisory lock lets one instance migrate at a time.
-  for i in $(seq 1 "$instances"); do
-    port=$(free_port); ports+=("$port")
-    dotnet "$server_dll" "--urls=http://127.0.0.1:$port" --Storage:Provider=PostgreSql "--ConnectionStrings:DepMap=$cs" \
-      "--Aggregation:Cron=0 0 1 1 *" --Aggregation:WakeOnIngest=false >"$work/server-$instances-$i.log" 2>&1 &
-    servers+=($!)
-  done
-  for port in "${ports[@]}"; do
-    for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "an instance did not start:"; tail -20 "$work"/server-*.log; exit 3; }
-  done
+  start_instances "$instances" "$cs" "--Aggregation:Cron=0 0 1 1 *" --Aggregation:WakeOnIngest=false
   echo "== $instances instance(s), $connections connections in all, $services services, ${seconds} s after ${warmup} s of warm-up"
   warmed=0
   if [ "$warmup" -gt 0 ]; then
