@@ -56,9 +56,10 @@ public class ProviderEquivalenceTests
         Assert.Equal(sqliteRows.Reliability, postgresRows.Reliability);
     }
 
-    private sealed record Rows(List<string> Edges, List<string> Nodes, List<string> Links, List<string> Reliability);
+    internal sealed record Rows(List<string> Edges, List<string> Nodes, List<string> Links, List<string> Reliability);
 
-    private static async Task<Rows> RowsAsync(DepMapDbContext db) => new(
+    /// <summary>Every statistics row of the database as text, blobs in hex, in one order.</summary>
+    internal static async Task<Rows> RowsAsync(DepMapDbContext db) => new(
         (await db.EdgeStatistics.AsNoTracking().ToListAsync())
             .Select(e => $"{(int)e.Resolution} {e.BucketStartUnixMs} {e.Caller} {e.Callee} {e.ConnectionType} {e.CallCount} {e.ErrorCount} {Convert.ToHexString(e.Blob)}").Order(StringComparer.Ordinal).ToList(),
         (await db.NodeStatistics.AsNoTracking().ToListAsync())
@@ -73,7 +74,7 @@ public class ProviderEquivalenceTests
     /// fifth trace producing a message whose consumer starts a trace of its own linked to the
     /// producer's span. Some server spans and consumer traces arrive late.
     /// </summary>
-    private static (List<Span> Early, List<Span> Late) Spans()
+    internal static (List<Span> Early, List<Span> Late) Spans()
     {
         var random = new Random(13);
         string[] services = ["checkout", "payments", "users", "search", "cart"];
