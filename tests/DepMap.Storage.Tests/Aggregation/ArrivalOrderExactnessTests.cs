@@ -15,8 +15,8 @@ namespace DepMap.Storage.Tests.Aggregation;
 /// its last span arrived is re-linked by the difference, never counted twice or lost. Every count,
 /// sketch and operation is compared; an edge's first/last-seen hull and its exemplars are not,
 /// since by design subtraction neither shrinks the hull nor brings back an exemplar it dropped
-/// (<see cref="EdgeStatistics"/>; a partial link's call may start a millisecond apart from the
-/// whole trace's). The seeds are fixed so CI is repeatable; set DEPMAP_EXACTNESS_SEED to try another.
+/// (<see cref="EdgeStatistics"/>; here the last-seen time of a few edges ends 1-2 ms apart from the
+/// flush's, in either direction). The seeds are fixed so CI is repeatable; set DEPMAP_EXACTNESS_SEED to try another.
 /// </summary>
 public class ArrivalOrderExactnessTests
 {
