@@ -35,7 +35,8 @@ internal static class HangfireSetup
         // Likewise the job activator: AddHangfire's default hands out the static JobActivator.Current,
         // which the last host to start overwrites, so a job could run in another host's container.
         services.AddSingleton<JobActivator>(provider => new AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
-        services.AddHangfire(config => config
+        services.AddHangfire((provider, config) => config
+            .UseLogProvider(new HostLogProvider(provider.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
@@ -62,7 +63,7 @@ internal static class HangfireSetup
         // once, when first used, and that happens in this constructor, before AddHangfire's own
         // configuration points the provider at this host: a host that started and stopped earlier
         // (tests start several) would hand them its disposed LoggerFactory.
-        Hangfire.Logging.LogProvider.SetCurrentLogProvider(new AspNetCoreLogProvider(loggers));
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(new HostLogProvider(loggers));
         var connectionString = configuration.GetConnectionString("DepMap")
             ?? throw new InvalidOperationException("ConnectionStrings:DepMap is not set (Hangfire:Storage=PostgreSql keeps the jobs in DepMap's database).");
         // Its own schema in DepMap's database, created (under Hangfire's own lock) by the first instance to start.
@@ -77,6 +78,36 @@ internal static class HangfireSetup
         var path = RootSettings.ResolvePath(environment, configuration.GetConnectionString("Hangfire") ?? "data/hangfire.db");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide and its classes take a logger when they are built: in
+    /// a process that starts and stops several hosts (the tests), one host can build them while the
+    /// provider still holds a host that has stopped since. Its disposed LoggerFactory then throws
+    /// and the starting host fails; this provider gives a silent logger instead.
+    /// </summary>
+    private sealed class HostLogProvider(ILoggerFactory loggers) : Hangfire.Logging.ILogProvider
+    {
+        private readonly AspNetCoreLogProvider _host = new(loggers);
+
+        public Hangfire.Logging.ILog GetLogger(string name)
+        {
+            try
+            {
+                return _host.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return Silent.Instance;
+            }
+        }
+
+        private sealed class Silent : Hangfire.Logging.ILog
+        {
+            public static readonly Silent Instance = new();
+
+            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
+        }
     }
 
     private sealed class AllowAllDashboardFilter : IDashboardAuthorizationFilter
