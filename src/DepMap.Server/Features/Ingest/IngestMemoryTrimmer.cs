@@ -16,8 +16,8 @@ namespace DepMap.Server.Features.Ingest;
 /// trimming before that run would leave its memory in place. That run's memory is mostly not the
 /// GC's: each of its SQLite connections keeps a page cache of up to 64 MiB in the connection pool
 /// (SqliteTuning), and glibc keeps the native heap SQLite freed; so the trim also closes the idle
-/// pooled connections (the next run opens them again, warming its cache from the files) and asks
-/// glibc to return its free pages.
+/// pooled connections (the next run opens them again, warming its cache from the files), lets the
+/// free body buffers go (<see cref="BodyBuffers"/>) and asks glibc to return its free pages.
 /// </summary>
 internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, AggregationGate aggregation, TimeProvider time,
     ILogger<IngestMemoryTrimmer> logger)
@@ -45,6 +45,7 @@ internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, Agg
             var residentBefore = Environment.WorkingSet;
             var before = GC.GetTotalMemory(forceFullCollection: false);
             SqliteConnection.ClearAllPools();
+            admission.Buffers.Clear();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var nativeTrimmed = TrimNativeHeap();
