@@ -7,7 +7,8 @@
 # Build this checkout first: dotnet build -c Release src/DepMap.Server tests/DepMap.LoadTest
 # Usage: tests/DepMap.LoadTest/bench-overload.sh [--before REV (default: where this branch left main)] [--seconds 20] [--warmup 10]
 #          [--port 15080] [--concurrency "32 1000"] [--rounds 1]
-# REV is exported with git archive into /tmp/depmap-bench-<commit> and built there once.
+# REV is exported with git archive into /tmp/depmap-bench-<commit> and built there once. Each run's
+# server log is kept as artifacts/bench-overload-server-<round>-<build>-<concurrency>.log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -43,6 +44,7 @@ for round in $(seq 1 "$rounds"); do
       out=$(tests/DepMap.LoadTest/bench-ingest.sh --no-aggregation --port "$port" --server-dll "$dll" -- \
         --services 50 --seconds "$seconds" --warmup "$warmup" --connections "$n" 2>&1 || true)
       echo "$out"
+      cp artifacts/bench-server.log "artifacts/bench-overload-server-$round-$build-$n.log" 2>/dev/null || true
       load=$(grep -o 'load average before: .*' <<<"$out" | cut -d: -f2)
       rate=$(grep -o 'in [0-9.]* s: [0-9,]* spans/s' <<<"$out" | grep -o '[0-9,]* spans/s')
       lat=$(grep -o 'p50 [0-9.]* ms, p99 [0-9.]* ms' <<<"$out")
