@@ -49,7 +49,7 @@ public class OverloadTests(ITestOutputHelper output)
         // job as the backstop): it links the flood's spans right after it.
         // The trim's log line says what it gave back, for the output.
         await using var server = await ServerProcess.StartAsync(
-            "--Logging:LogLevel:DepMap.Server.Features.Ingest.IngestMemoryTrimmer=Information");
+            "--Logging:LogLevel:DepMap.Server.Features.Ingest.IngestMemoryTrimmer=Debug");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 400 }) { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
         var body = Body(2_000);
         // The level to come back to is a server that has served: the ingest path compiled, its pools made.
@@ -60,12 +60,19 @@ public class OverloadTests(ITestOutputHelper output)
         }
         var before = server.ResidentBytes();
         var peak = 0L;
+        // When the peak was, in seconds after the load ended (-1: during it).
+        var peakAt = -1.0;
+        var loadEnd = new Stopwatch();
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
-                peak = Math.Max(peak, server.ResidentBytes());
+                var now = server.ResidentBytes();
+                if (now > peak)
+                {
+                    (peak, peakAt) = (now, loadEnd.IsRunning ? loadEnd.Elapsed.TotalSeconds : -1);
+                }
                 await Task.Delay(100, CancellationToken.None);
             }
         });
@@ -109,6 +116,8 @@ public class OverloadTests(ITestOutputHelper output)
         })));
         var floodSeconds = flood.Elapsed.TotalSeconds;
 
+        loadEnd.Start();
+
         // Recovers: once the load is gone a request is taken at once.
         using var after = await http.PostAsync(Traces, Protobuf(Body(10)));
 
@@ -139,13 +148,15 @@ public class OverloadTests(ITestOutputHelper output)
         }
         await sampling.CancelAsync();
         await sampler;
-        var trims = string.Join(" | ", server.LogText().Split('\n').Where(l => l.Contains("trimmed", StringComparison.Ordinal)).Select(l => l.Trim()));
+        var log = server.LogText().Split('\n');
+        var trims = string.Join(" | ", log.Where(l => l.Contains("trimmed", StringComparison.Ordinal)).Select(l => l.Trim()));
+        var limitCollections = log.Count(l => l.Contains("past its soft limit", StringComparison.Ordinal));
         output.WriteLine($"slow clients refused at once: {slowRefused} of 120; flood {floodSeconds:0.0} s: " +
             string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key} x {s.Value}")) +
             $"; aggregation caught up {caughtUp.TotalSeconds:0.0} s after the load; resident before {before / 1048576} MiB, " +
-            $"peak {peak / 1048576} MiB through the load and the aggregation (bound {MemoryBound / 1048576} MiB), " +
+            $"peak {peak / 1048576} MiB through the load and the aggregation ({(peakAt < 0 ? "during the load" : $"{peakAt:0.0} s after it")}; bound {MemoryBound / 1048576} MiB), " +
             $"{resident / 1048576} MiB {quiet.Elapsed.TotalSeconds:0.0} s after the aggregation caught up (margin {ReturnMargin / 1048576} MiB within {ReturnWithin.TotalSeconds} s); " +
-            $"resident MiB since: {string.Join(", ", timeline)}; trims: {trims}");
+            $"resident MiB since: {string.Join(", ", timeline)}; heap soft-limit collections: {limitCollections}; trims: {trims}");
 
         Assert.InRange(slowRefused, 118, 120);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses.Keys.Where(k => k is not (HttpStatusCode.ServiceUnavailable)).Order());
