@@ -4,7 +4,7 @@ namespace DepMap.LoadTest;
 
 internal sealed record Args(
     LoadFormat Format, Uri Url, int Services, int BatchSpans, int Connections, int Seconds, string? Database, int Rate,
-    int? ServerPid, int BaselineSeconds, bool ReportOnly)
+    int? ServerPid, int BaselineSeconds, bool ReportOnly, int WarmupSeconds)
 {
     public static Args Parse(string[] args)
     {
@@ -29,6 +29,7 @@ internal sealed record Args(
             Number("--rate", 0),
             pid is null ? null : int.Parse(pid, CultureInfo.InvariantCulture),
             Math.Clamp(Number("--sqlite-baseline", 0), 0, 30),
-            args.Contains("--report"));
+            args.Contains("--report"),
+            Math.Clamp(Number("--warmup", 0), 0, 60));
     }
 }

@@ -7,7 +7,10 @@ using DepMap.LoadTest;
 //   dotnet tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll --db data/depmap.db
 //     [--format otlp-protobuf|otlp-json|zipkin] [--url URL] [--services 50] [--batch 512]
 //     [--connections 8 (concurrent requests, at most 2000)] [--seconds 10] [--rate SPANS_PER_SECOND] [--server-pid PID]
-//     [--sqlite-baseline SECONDS] [--report]
+//     [--warmup SECONDS] [--sqlite-baseline SECONDS] [--report]
+// --warmup sends for that long first, unmeasured: the server's JIT and pools warm up, and the figures
+// (rate, latency, refusals, CPU, the server's GC) cover only the --seconds after it; the zero-loss
+// check still counts every span acknowledged, warm-up included.
 // --report only prints what the database holds (and the server's memory); --sqlite-baseline
 // measures SQLite's raw append rate after the load, with rows the server stored.
 // `freshness [--rate --seconds --spread …]` measures acknowledgement-to-graph time instead (Freshness.cs);
@@ -38,7 +41,8 @@ if (options.ReportOnly)
     return 0;
 }
 Console.WriteLine($"target {options.Url}{options.Format.Path()} ({options.Format}), {options.Services} services, " +
-    $"{options.BatchSpans}-span batches, {options.Connections} connections, {options.Seconds} s, " +
+    $"{options.BatchSpans}-span batches, {options.Connections} connections, " +
+    (options.WarmupSeconds > 0 ? $"{options.WarmupSeconds} s warm-up then " : "") + $"{options.Seconds} s measured, " +
     (options.Rate > 0 ? $"paced at {options.Rate:N0} spans/s" : "as fast as acknowledged"));
 
 // Payloads are built before the clock starts, so the generator's own work is not measured; per
@@ -71,11 +75,19 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
     Timeout = TimeSpan.FromSeconds(30),
 };
 var latencies = new List<double>[options.Connections];
-long ackedSpans = 0, refused = 0, failed = 0;
-var serverCpuBefore = options.ServerPid is { } serverPid ? ServerMemory.CpuTime(serverPid) : null;
-var generatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+// Counted by when the answer came: the figures are what the server answered inside the measured
+// window (steady state); answers before it are the warm-up's, after it (requests still in flight
+// at the deadline, up to the client's timeout) late. Every acknowledged span counts for zero loss.
+// Indexed by phase: 0 warm-up, 1 measured, 2 late.
+var acked = new long[3];
+var refusals = new long[3];
+long failed = 0;
+var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);
 var clock = Stopwatch.StartNew();
-var deadline = TimeSpan.FromSeconds(options.Seconds);
+var deadline = warmup + TimeSpan.FromSeconds(options.Seconds);
+int Phase() => clock.Elapsed < warmup ? 0 : clock.Elapsed < deadline ? 1 : 2;
+var measured = RunCounters.TakeAsync(options, warmup);
+var ended = RunCounters.TakeAsync(options, deadline);
 var sampler = options.ServerPid is { } pid ? ServerMemory.SamplePeakAsync(pid, () => clock.Elapsed >= deadline) : Task.FromResult(0L);
 var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run(async () =>
 {
@@ -102,16 +114,24 @@ var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run
         try
         {
             using var response = await http.PostAsync(options.Format.Path(), content);
+            var phase = Phase();
             if (response.IsSuccessStatusCode)
             {
-                mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
-                Interlocked.Add(ref ackedSpans, options.BatchSpans);
+                if (phase == 1)
+                {
+                    mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                }
+                Interlocked.Add(ref acked[phase], options.BatchSpans);
             }
             else if ((int)response.StatusCode is 429 or 503)
             {
                 // As OTLP exporters do: wait what Retry-After says (100 ms when it says nothing).
-                Interlocked.Increment(ref refused);
-                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(100));
+                // Not past the deadline, though: a run ends when its time is up, not when the last
+                // refused client would have come back.
+                Interlocked.Increment(ref refusals[phase]);
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(100);
+                var left = deadline - clock.Elapsed;
+                await Task.Delay(wait < left ? wait : left > TimeSpan.Zero ? left : TimeSpan.Zero);
             }
             else
             {
@@ -127,27 +147,34 @@ var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run
     }
 })).ToArray();
 await Task.WhenAll(workers);
-var elapsed = clock.Elapsed.TotalSeconds;
+var start = await measured;
+var (warmupAckedSpans, ackedSpans, lateAckedSpans) = (acked[0], acked[1], acked[2]);
+var (warmupRefused, refused) = (refusals[0], refusals[1] + refusals[2]);
+var end = await ended;
+var elapsed = (double)options.Seconds;
 var peakSampled = await sampler;
-var generatorCores = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpuBefore).TotalSeconds / elapsed;
-var serverCpuAfter = options.ServerPid is { } pidAfter ? ServerMemory.CpuTime(pidAfter) : null;
 
 var all = latencies.SelectMany(l => l).Order().ToArray();
 double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
 var rate = ackedSpans / elapsed;
-Console.WriteLine($"acknowledged {ackedSpans:N0} spans in {elapsed:F1} s: {rate:N0} spans/s");
+if (options.WarmupSeconds > 0)
+{
+    Console.WriteLine($"warm-up {options.WarmupSeconds} s (not measured): acknowledged {warmupAckedSpans:N0} spans, refused {warmupRefused:N0}");
+}
+Console.WriteLine($"acknowledged {ackedSpans:N0} spans in {elapsed:F1} s: {rate:N0} spans/s" +
+    (lateAckedSpans > 0 ? $" (and {lateAckedSpans:N0} acknowledged after the deadline, {(clock.Elapsed - deadline).TotalSeconds:F1} s after it at most; not in the rate)" : ""));
 Console.WriteLine($"ack latency p50 {Percentile(0.50):F1} ms, p99 {Percentile(0.99):F1} ms, max {Percentile(1):F1} ms over {all.Length:N0} requests");
-Console.WriteLine($"refused (429/503) {refused:N0}, failed {failed:N0}");
+Console.WriteLine($"refused (429/503) {refused:N0} ({refused / elapsed:N0}/s), failed {failed:N0} (warm-up included)");
 PrintMemory(options.ServerPid, peakSampled);
-Console.WriteLine($"cores used: load generator {generatorCores:F2}" +
-    (serverCpuBefore is { } before && serverCpuAfter is { } after ? $", server {(after - before).TotalSeconds / elapsed:F2}" : "") +
-    $" of {Environment.ProcessorCount}");
+RunCounters.PrintDifference(start, end, elapsed, ackedSpans, refused);
 if (options.Database is null)
 {
     return failed == 0 ? 0 : 1;
 }
 var rows = DatabaseReport.SpanRowsAfter(options.Database, startId);
-Console.WriteLine($"rows stored {rows:N0} vs spans acknowledged {ackedSpans:N0}: {(rows == ackedSpans ? "zero loss" : "MISMATCH")}");
+var ackedTotal = ackedSpans + warmupAckedSpans + lateAckedSpans;
+Console.WriteLine($"rows stored {rows:N0} vs spans acknowledged {ackedTotal:N0}" + " (warm-up and late included)" +
+    $": {(rows == ackedTotal ? "zero loss" : "MISMATCH")}");
 DatabaseReport.Print(options.Database);
 if (options.BaselineSeconds > 0)
 {
@@ -158,7 +185,7 @@ if (options.BaselineSeconds > 0)
             $"ingest reached {rate / raw:P0} of it");
     }
 }
-return rows == ackedSpans && failed == 0 ? 0 : 1;
+return rows == ackedTotal && failed == 0 ? 0 : 1;
 
 static void PrintMemory(int? pid, long? peakSampled)
 {

@@ -23,6 +23,9 @@ internal sealed class IngestAdmission(IOptions<IngestOptions> options, SpanWrite
     private readonly ReadyBodies _ready = new(time);
     private readonly RefusalBackoff _backoff = new(options.Value.RetryAfterSeconds, options.Value.MaxRetryAfterSeconds, time);
 
+    /// <summary>The buffers admitted bodies are read into, as many as the budget holds.</summary>
+    public BodyBuffers Buffers { get; } = new(options.Value.MaxBufferedBytes);
+
     /// <summary>The budget, in bytes.</summary>
     public long Capacity => _capacity;
 

@@ -32,6 +32,13 @@ internal sealed class IngestOptions
     /// </summary>
     public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The managed heap past which one full collection is made (<see cref="IngestMemoryTrimmer"/>),
+    /// so garbage the server GC would leave for later does not take the process past its memory
+    /// bound after a flood. 0 turns it off.
+    /// </summary>
+    public long HeapSoftLimitBytes { get; set; } = 320L * 1024 * 1024;
+
     /// <summary>What Retry-After tells a refused client; the least it says when refused before the body is read.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 

@@ -17,6 +17,7 @@ internal static class IngestSetup
             .Validate(o => o.QueueCapacitySpans > 0, "Ingest:QueueCapacitySpans must be positive.")
             .Validate(o => o.MaxQueueDelay >= TimeSpan.Zero, "Ingest:MaxQueueDelay must not be negative.")
             .Validate(o => o.RetryAfterSeconds > 0, "Ingest:RetryAfterSeconds must be positive.")
+            .Validate(o => o.HeapSoftLimitBytes >= 0, "Ingest:HeapSoftLimitBytes must not be negative (0 turns it off).")
             .Validate(o => o.MaxRetryAfterSeconds >= o.RetryAfterSeconds, "Ingest:MaxRetryAfterSeconds must be at least Ingest:RetryAfterSeconds.")
             .ValidateOnStart();
         services.AddGrpc();

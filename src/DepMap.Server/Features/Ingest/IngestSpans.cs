@@ -51,17 +51,13 @@ internal sealed partial class IngestSpansHandler(SpanWriter writer, DepMapMetric
             LogTruncated(logger, request.Format, batch.TruncatedNames, DepMap.Core.Spans.Span.MaxNameLength);
         }
 
-        // Encoded here, on the request's thread, so the single writer only binds and inserts.
-        var rows = new EncodedSpan[batch.Spans.Count];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            rows[i] = EncodedSpan.From(batch.Spans[i]);
-        }
+        var rows = Encode(batch);
+        var (rejected, rejection) = (batch.RejectedSpans, batch.RejectionMessage);
 
         // Not cancelled with the request: once queued the spans will be committed, and a client
         // that went away simply misses the acknowledgement (and retries; duplicates count once).
         var outcome = await writer.WriteAsync(rows);
-        metrics.SpansRefused(request.Format, "invalid_span", batch.RejectedSpans);
+        metrics.SpansRefused(request.Format, "invalid_span", rejected);
         switch (outcome)
         {
             case WriteOutcome.Committed:
@@ -76,13 +72,27 @@ internal sealed partial class IngestSpansHandler(SpanWriter writer, DepMapMetric
         }
         return outcome switch
         {
-            WriteOutcome.Committed => new IngestResult(IngestStatus.Committed, rows.Length, batch.RejectedSpans, batch.RejectionMessage),
+            WriteOutcome.Committed => new IngestResult(IngestStatus.Committed, rows.Length, rejected, rejection),
             WriteOutcome.QueueFull => new IngestResult(IngestStatus.QueueFull, Message: "The ingest queue is full; retry later."),
             // A full disk or a read-only file: 503 with Retry-After (the spans are not stored), saying why.
             WriteOutcome.StorageFault => new IngestResult(IngestStatus.Unavailable,
                 Message: $"{writer.LastFault?.Message ?? "Storage refused the write."} The spans were not stored; retry later."),
             _ => new IngestResult(IngestStatus.Unavailable, Message: "Storage is unavailable; retry later."),
         };
+    }
+
+    // Encoded here, on the request's thread, so the single writer only binds and inserts. Only the
+    // rows outlive this call: the decoded spans (their strings and attributes, several times the
+    // rows' size) must not wait for the commit in the handler's state, or under overload every
+    // admitted request's spans survive into gen2 and the server runs gen2 collections (docs/benchmarks.md).
+    private static EncodedSpan[] Encode(DecodedBatch batch)
+    {
+        var rows = new EncodedSpan[batch.Spans.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = EncodedSpan.From(batch.Spans[i]);
+        }
+        return rows;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Format}: refused {RejectedSpans} spans, accepted {AcceptedSpans}: {Reason}")]

@@ -7,10 +7,13 @@ namespace DepMap.Server.Features.Ingest;
 /// With a fixed Retry-After of 1 s refused clients come back every second: at 1,000 concurrent
 /// requests their 330-460 refusals a second took a third or more of the server's CPU from the
 /// requests it could take. So while more requests are refused than taken in a second, the advice doubles, up to
-/// <see cref="IngestOptions.MaxRetryAfterSeconds"/>; while fewer, it halves back toward
-/// <see cref="IngestOptions.RetryAfterSeconds"/>: refused clients then come back at about the rate
-/// they can be taken. OTLP exporters and Zipkin reporters wait what Retry-After (or gRPC's
-/// RetryInfo) says, within their own timeout, hence the small ceiling.
+/// <see cref="IngestOptions.MaxRetryAfterSeconds"/>; once refusals fall under a quarter of the
+/// requests taken, it halves back toward <see cref="IngestOptions.RetryAfterSeconds"/>; in between
+/// it holds. Without the band it swung between 2 and 4 s at 1,000 concurrent requests: at 4 s the
+/// waiting clients came back more slowly than requests were taken, so it halved, and at 2 s faster,
+/// so it doubled, and a refusal every 3 ms cost a tenth of a core (docs/benchmarks.md). OTLP
+/// exporters and Zipkin reporters wait what Retry-After (or gRPC's RetryInfo) says, within their
+/// own timeout, hence the small ceiling.
 /// </summary>
 internal sealed class RefusalBackoff(int minSeconds, int maxSeconds, TimeProvider time)
 {
@@ -59,7 +62,8 @@ internal sealed class RefusalBackoff(int minSeconds, int maxSeconds, TimeProvide
             // A window long past is a quiet spell: the overload it measured is over.
             Volatile.Write(ref _seconds, elapsed >= 3 * Window ? _min
                 : refused > taken ? Math.Min(seconds * 2, _max)
-                : Math.Max(seconds / 2, _min));
+                : refused * 4 < taken ? Math.Max(seconds / 2, _min)
+                : seconds);
             Interlocked.Exchange(ref _windowStart, now);
         }
         finally

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -19,19 +18,16 @@ internal enum BodyStatus
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
-    // Larger buffers are not pooled: ArrayPool.Shared keeps what it is given (a 16 MiB body sits
-    // in a 32 MiB bucket, several per core) until memory is short, so after a burst of large
-    // bodies the process would stay that large. Unpooled, the GC frees them and the
-    // IngestMemoryTrimmer returns the memory once ingest is idle.
-    private const int PooledMaxBytes = 1024 * 1024;
     private const int UnknownLengthStartBytes = 64 * 1024;
 
     private byte[] _buffer;
+    private readonly BodyBuffers? _buffers;
     private BodyReservation? _reservation;
 
-    private RequestBody(byte[] buffer, int length, BodyReservation? reservation, BodyStatus status, string? problem)
+    private RequestBody(byte[] buffer, BodyBuffers? buffers, int length, BodyReservation? reservation, BodyStatus status, string? problem)
     {
         _buffer = buffer;
+        _buffers = buffers;
         _reservation = reservation;
         if (status == BodyStatus.Read)
         {
@@ -84,7 +80,8 @@ internal sealed class RequestBody : IDisposable
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        var buffer = Allocate(size);
+        var buffers = admission.Buffers;
+        var buffer = buffers.Rent(size);
         var read = 0;
         var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
         var done = false;
@@ -95,7 +92,7 @@ internal sealed class RequestBody : IDisposable
                 if (read == declared)
                 {
                     done = true;
-                    return new RequestBody(buffer, read, reservation, BodyStatus.Read, null);
+                    return new RequestBody(buffer, buffers, read, reservation, BodyStatus.Read, null);
                 }
                 if (read == buffer.Length && read >= maxBytes)
                 {
@@ -106,7 +103,7 @@ internal sealed class RequestBody : IDisposable
                         return TooLarge(maxBytes);
                     }
                     done = true;
-                    return new RequestBody(buffer, read, reservation, BodyStatus.Read, null);
+                    return new RequestBody(buffer, buffers, read, reservation, BodyStatus.Read, null);
                 }
                 if (read == buffer.Length)
                 {
@@ -118,16 +115,16 @@ internal sealed class RequestBody : IDisposable
                         return Failed(BodyStatus.Busy,
                             $"Ingest is holding its limit of {admission.Capacity} bytes of request bodies (setting Ingest:MaxBufferedBytes); retry later.");
                     }
-                    var grown = Allocate(larger);
+                    var grown = buffers.Rent(larger);
                     buffer.AsSpan(0, read).CopyTo(grown);
-                    Free(buffer);
+                    buffers.Return(buffer);
                     (buffer, size) = (grown, larger);
                 }
                 var count = await source.ReadAsync(buffer.AsMemory(read), cancellationToken);
                 if (count == 0)
                 {
                     done = true;
-                    return new RequestBody(buffer, read, reservation, BodyStatus.Read, null);
+                    return new RequestBody(buffer, buffers, read, reservation, BodyStatus.Read, null);
                 }
                 read += count;
                 if (read > maxBytes)
@@ -144,7 +141,7 @@ internal sealed class RequestBody : IDisposable
         {
             if (!done)
             {
-                Free(buffer);
+                buffers.Return(buffer);
                 reservation.Dispose();
             }
             if (gzip)
@@ -156,25 +153,14 @@ internal sealed class RequestBody : IDisposable
 
     public void Dispose()
     {
-        Free(_buffer);
+        _buffers?.Return(_buffer);
         _buffer = [];
         _reservation?.Dispose();
         _reservation = null;
     }
 
-    private static byte[] Allocate(int size) =>
-        size <= PooledMaxBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
-
-    private static void Free(byte[] buffer)
-    {
-        if (buffer.Length is > 0 and <= PooledMaxBytes)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     private static RequestBody TooLarge(long maxBytes) => Failed(BodyStatus.TooLarge,
         $"The request body exceeds the limit of {maxBytes} bytes (counted after decompression; setting Ingest:MaxBodyBytes).");
 
-    private static RequestBody Failed(BodyStatus status, string problem) => new([], 0, null, status, problem);
+    private static RequestBody Failed(BodyStatus status, string problem) => new([], null, 0, null, status, problem);
 }

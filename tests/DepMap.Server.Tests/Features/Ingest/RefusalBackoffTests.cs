@@ -26,7 +26,7 @@ public class RefusalBackoffTests
     }
 
     [Fact]
-    public void RetryAfter_HalvesBackToTheMinimum_WhenFewerAreRefusedThanTaken()
+    public void RetryAfter_HalvesBackToTheMinimum_WhenRefusalsFallUnderAQuarterOfThoseTaken()
     {
         var backoff = new RefusalBackoff(1, 8, _time);
         for (var second = 0; second < 3; second++)
@@ -39,14 +39,45 @@ public class RefusalBackoffTests
         var advice = new List<int>();
         for (var second = 0; second < 4; second++)
         {
-            backoff.Taken();
-            backoff.Taken();
+            for (var i = 0; i < 5; i++)
+            {
+                backoff.Taken();
+            }
             _time.Advance(TimeSpan.FromSeconds(1));
             advice.Add(backoff.Refused());
         }
 
-        // Each sample counts the refusal that took it: two taken against one refused.
+        // Each sample counts the refusal that took it: five taken against one refused.
         Assert.Equal([4, 2, 1, 1], advice);
+    }
+
+    // Refused clients waiting the maximum come back more slowly than requests are taken while the
+    // server is still full: halving there would only bring them back to be refused again.
+    [Fact]
+    public void RetryAfter_Holds_WhileRefusalsAreBetweenAQuarterOfThoseTakenAndAllOfThem()
+    {
+        var backoff = new RefusalBackoff(1, 4, _time);
+        for (var second = 0; second < 2; second++)
+        {
+            backoff.Refused();
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(4, backoff.Refused());
+
+        var advice = new List<int>();
+        for (var second = 0; second < 3; second++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                backoff.Taken();
+            }
+            backoff.Refused();
+            _time.Advance(TimeSpan.FromSeconds(1));
+            advice.Add(backoff.Refused());
+        }
+
+        // Two refused (the window's and the sampling one) against three taken.
+        Assert.Equal([4, 4, 4], advice);
     }
 
     [Fact]
