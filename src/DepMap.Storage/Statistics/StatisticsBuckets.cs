@@ -39,6 +39,15 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
         {
             _buckets.Remove(stale);
         }
+        // An hour of a single minute shares that minute's delta; an hour of several is a merged copy of its own.
+        var minuteDeltas = new HashSet<BucketDelta>(ReferenceEqualityComparer.Instance);
+        foreach (var ((resolution, _), bucket) in delta.Buckets)
+        {
+            if (resolution == BucketResolution.Minute)
+            {
+                minuteDeltas.Add(bucket);
+            }
+        }
         foreach (var ((resolution, start), bucket) in delta.Buckets)
         {
             var range = new BucketRange(resolution, start, start + 1);
@@ -47,10 +56,11 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
                 state = await LoadAsync(range, cancellationToken);
                 _buckets.Add((resolution, start), state);
             }
-            if (resolution == BucketResolution.Minute && state.Graph.IsEmpty && bucket.Removed.IsEmpty)
+            if (state.Graph.IsEmpty && bucket.Removed.IsEmpty && (resolution == BucketResolution.Minute || !minuteDeltas.Contains(bucket)))
             {
                 // A minute seen for the first time (every minute of a rebuild) becomes its delta as is,
-                // rather than a copy of it. Not an hour: an hour of one minute shares that minute's delta.
+                // rather than a copy of it; so does an hour whose delta is its own merged copy. Not an
+                // hour sharing its one minute's delta: the minute's state would change with the hour's.
                 state.Graph = bucket.Added;
             }
             else
