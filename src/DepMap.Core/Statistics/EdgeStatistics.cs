@@ -53,6 +53,8 @@ public sealed class EdgeStatistics
 
     public bool IsEmpty => CallCount == 0;
 
+    internal int NamedOperationCount => _operations.NamedCount;
+
     internal void Add(Call call)
     {
         CallCount++;
