@@ -55,6 +55,8 @@ public sealed class EdgeStatistics
 
     internal int NamedOperationCount => _operations.NamedCount;
 
+    internal IEnumerable<string> NamedOperations => _operations.Names;
+
     internal void Add(Call call)
     {
         CallCount++;

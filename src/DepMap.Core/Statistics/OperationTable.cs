@@ -27,6 +27,8 @@ internal sealed class OperationTable
 
     public int NamedCount => _named.Count;
 
+    public IEnumerable<string> Names => _named.Select(op => op.Name);
+
     /// <summary>Busiest first, then by name (ordinal), so output is deterministic.</summary>
     /// <remarks>
     /// An array sort rather than LINQ's OrderBy/ThenBy: every stored edge row is serialised through
