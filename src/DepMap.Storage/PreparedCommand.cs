@@ -47,6 +47,93 @@ internal sealed class PreparedCommand : IDisposable
         _command.Prepare();
     }
 
+    /// <summary>
+    /// Binds parameter <paramref name="parameter"/> (its place in the constructor's list) without
+    /// boxing: a rebuild binds tens of millions of values, and the boxes of <see cref="Execute"/>
+    /// were a twentieth of its allocation. Then <see cref="Step"/>.
+    /// </summary>
+    public void Bind(int parameter, long value)
+    {
+        if (_statement is null)
+        {
+            _command!.Parameters[parameter].Value = value;
+            return;
+        }
+        SqliteResults.Check(_handle!, raw.sqlite3_bind_int64(_statement, _indexes[parameter], value));
+    }
+
+    /// <summary>Binds a flag parameter (SQLite stores 1 or 0).</summary>
+    public void Bind(int parameter, bool value)
+    {
+        if (_statement is null)
+        {
+            _command!.Parameters[parameter].Value = value;
+            return;
+        }
+        SqliteResults.Check(_handle!, raw.sqlite3_bind_int64(_statement, _indexes[parameter], value ? 1 : 0));
+    }
+
+    /// <summary>Binds an integer parameter, null as NULL.</summary>
+    public void Bind(int parameter, long? value)
+    {
+        if (value is { } number)
+        {
+            Bind(parameter, number);
+        }
+        else if (_statement is null)
+        {
+            _command!.Parameters[parameter].Value = DBNull.Value;
+        }
+        else
+        {
+            SqliteResults.Check(_handle!, raw.sqlite3_bind_null(_statement, _indexes[parameter]));
+        }
+    }
+
+    /// <summary>Binds a text parameter (null as NULL) without boxing and, on SQLite, without a UTF-8 copy on the managed heap.</summary>
+    public void Bind(int parameter, string? value)
+    {
+        if (_statement is null)
+        {
+            _command!.Parameters[parameter].Value = (object?)value ?? DBNull.Value;
+            return;
+        }
+        // SQLite converts the UTF-16 text to the database's UTF-8 itself, so the stored bytes are
+        // the same as binding UTF-8, without the array the UTF-8 overload allocates per value.
+        SqliteResults.Check(_handle!, value is null
+            ? raw.sqlite3_bind_null(_statement, _indexes[parameter])
+            : raw.sqlite3_bind_text16(_statement, _indexes[parameter], value.AsSpan()));
+    }
+
+    /// <summary>Binds a blob parameter (null as NULL).</summary>
+    public void Bind(int parameter, byte[]? value)
+    {
+        if (_statement is null)
+        {
+            _command!.Parameters[parameter].Value = (object?)value ?? DBNull.Value;
+            return;
+        }
+        SqliteResults.Check(_handle!, value is null
+            ? raw.sqlite3_bind_null(_statement, _indexes[parameter])
+            : raw.sqlite3_bind_blob(_statement, _indexes[parameter], value));
+    }
+
+    /// <summary>Executes with the values bound since the last execution; returns the rows affected.</summary>
+    public int Step()
+    {
+        if (_statement is null)
+        {
+            return _command!.ExecuteNonQuery();
+        }
+        var result = raw.sqlite3_step(_statement);
+        raw.sqlite3_reset(_statement);
+        if (result != raw.SQLITE_DONE)
+        {
+            SqliteResults.Check(_handle!, result);
+        }
+        return raw.sqlite3_changes(_handle);
+    }
+
     /// <summary>Binds <paramref name="values"/> to the parameters in order and executes; returns the rows affected.</summary>
     public int Execute(params ReadOnlySpan<object?> values)
     {

@@ -16,7 +16,8 @@ if (args is ["aggregate-sqlite", ..])
     return await SqliteAggregationRun.RunAsync(
         args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], invariant) : 1_000_000,
         Option("--spread-hours") is { } hours ? double.Parse(hours, invariant) : 0,
-        Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0);
+        Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0,
+        windowReads: !args.Contains("--no-window-reads"));
 }
 if (args is ["aggregate-postgres", ..])
 {

@@ -8,17 +8,58 @@ namespace DepMap.Core.Aggregation;
 /// <summary>A bucket's change: what to take out (earlier links of re-linked traces), then what to add.</summary>
 public sealed class BucketDelta
 {
-    public GraphStatistics Removed { get; } = new();
-    public GraphStatistics Added { get; } = new();
+    private readonly List<BucketDelta>? _minutes;
+    private GraphStatistics? _removed;
+    private GraphStatistics? _added;
+
+    public BucketDelta()
+    {
+    }
+
+    private BucketDelta(List<BucketDelta> minutes) => _minutes = minutes;
+
+    /// <summary>For an hour summed from several minutes, their sum: made on first use (see <see cref="Minutes"/>).</summary>
+    public GraphStatistics Removed => _removed ??= Sum(static minute => minute.Removed);
+
+    /// <summary>For an hour summed from several minutes, their sum: made on first use (see <see cref="Minutes"/>).</summary>
+    public GraphStatistics Added => _added ??= Sum(static minute => minute.Added);
+
     public Dictionary<(string Parent, string Child), (long Calls, long Errors)> Links { get; } = [];
     public ReliabilityStatistics RemovedReliability { get; } = new();
     public ReliabilityStatistics AddedReliability { get; } = new();
+
+    /// <summary>
+    /// The minutes, in order, whose graph statistics an hour of several sums; null for a minute and
+    /// for an hour sharing its one minute's delta. A reader that adds the minutes to the hour one by
+    /// one (<see cref="GraphStatistics.TryMergeEach"/>) never builds the sum: building it took a
+    /// copy of every edge of the hour, sketches and all, for every batch.
+    /// </summary>
+    public IReadOnlyList<BucketDelta>? Minutes => _minutes;
+
+    /// <summary>True when nothing is taken out of the graph statistics (no trace re-linked), without building a sum.</summary>
+    public bool RemovesNothing => _minutes is null ? _removed is null || _removed.IsEmpty : _minutes.TrueForAll(minute => minute.RemovesNothing);
+
+    /// <summary>An hour's delta summed from <paramref name="minutes"/>: its links and reliability now, its graph statistics when first read.</summary>
+    internal static BucketDelta SumOf(List<BucketDelta> minutes)
+    {
+        var hour = new BucketDelta(minutes);
+        foreach (var minute in minutes)
+        {
+            hour.MergeLinksAndReliability(minute);
+        }
+        return hour;
+    }
 
     /// <summary>Adds <paramref name="other"/>'s change to this one (minutes into their hour).</summary>
     public void Merge(BucketDelta other)
     {
         Removed.Merge(other.Removed);
         Added.Merge(other.Added);
+        MergeLinksAndReliability(other);
+    }
+
+    private void MergeLinksAndReliability(BucketDelta other)
+    {
         foreach (var (key, (calls, errors)) in other.Links)
         {
             ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(Links, key, out _);
@@ -26,6 +67,20 @@ public sealed class BucketDelta
         }
         RemovedReliability.Add(other.RemovedReliability);
         AddedReliability.Add(other.AddedReliability);
+    }
+
+    // The minutes in the order an eager sum merged them, so the sum is the same whenever it is made.
+    private GraphStatistics Sum(Func<BucketDelta, GraphStatistics> side)
+    {
+        var sum = new GraphStatistics();
+        if (_minutes is not null)
+        {
+            foreach (var minute in _minutes)
+            {
+                sum.Merge(side(minute));
+            }
+        }
+        return sum;
     }
 }
 
@@ -93,6 +148,7 @@ public sealed class StatisticsDelta
             CollectionsMarshal.GetValueRefOrAddDefault(minutesPerHour, StatisticsBucket.FloorMs(minute, StatisticsBucket.HourMs), out _)++;
         }
         var buckets = new Dictionary<(BucketResolution, long), BucketDelta>(_minutes.Count + minutesPerHour.Count);
+        var hours = new Dictionary<long, List<BucketDelta>>();
         foreach (var (minute, delta) in _minutes)
         {
             buckets.Add((BucketResolution.Minute, minute), delta);
@@ -102,12 +158,17 @@ public sealed class StatisticsDelta
                 buckets.Add((BucketResolution.Hour, hourStart), delta);
                 continue;
             }
-            var hourKey = (BucketResolution.Hour, hourStart);
-            if (!buckets.TryGetValue(hourKey, out var hour))
+            if (!hours.TryGetValue(hourStart, out var minutes))
             {
-                buckets.Add(hourKey, hour = new BucketDelta());
+                hours.Add(hourStart, minutes = []);
+                // Its place among the buckets is where the eager sum's was: at its first minute.
+                buckets.Add((BucketResolution.Hour, hourStart), null!);
             }
-            hour.Merge(delta);
+            minutes.Add(delta);
+        }
+        foreach (var (hourStart, minutes) in hours)
+        {
+            buckets[(BucketResolution.Hour, hourStart)] = BucketDelta.SumOf(minutes);
         }
         return buckets;
     }

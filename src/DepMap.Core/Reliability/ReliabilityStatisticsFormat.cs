@@ -11,64 +11,96 @@ internal static class ReliabilityStatisticsFormat
 {
     private const byte Version = 1;
 
+    // Each thread keeps its stream and writer: a rebuild writes the blob of every bucket it touches
+    // once per batch, hours again and again, and a stream grown anew each time was most of the cost.
+    [ThreadStatic]
+    private static BinaryWriter? t_writer;
+
+    /// <summary>
+    /// The names sorted once as an array (ordinal, duplicates dropped) and each list sorted as an
+    /// array: the same bytes as sorted sets and LINQ's OrderBy (every key is unique, so a stable
+    /// and an unstable sort agree) at a fraction of the allocation.
+    /// </summary>
     public static byte[] Write(ReliabilityStatistics statistics)
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var all = new List<string>(statistics.Services.Count * 2 + statistics.Edges.Count * 2);
         foreach (var (name, totals) in statistics.Services)
         {
-            names.Add(name);
-            names.UnionWith(totals.EntryPoints.Counts.Keys);
+            all.Add(name);
+            all.AddRange(totals.EntryPoints.Counts.Keys);
         }
         foreach (var edge in statistics.Edges.Keys)
         {
-            names.Add(edge.Caller);
-            names.Add(edge.Callee);
+            all.Add(edge.Caller);
+            all.Add(edge.Callee);
         }
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        all.Sort(StringComparer.Ordinal);
+        var index = new Dictionary<string, int>(all.Count, StringComparer.Ordinal);
+        var names = new List<string>(all.Count);
+        foreach (var name in all)
         {
-            writer.Write(Version);
-            writer.Write7BitEncodedInt(names.Count);
-            foreach (var name in names)
+            if (names.Count == 0 || !string.Equals(names[^1], name, StringComparison.Ordinal))
             {
-                index[name] = index.Count;
-                writer.Write(name);
-            }
-            writer.Write7BitEncodedInt64(statistics.Traces);
-            writer.Write7BitEncodedInt(statistics.Services.Count);
-            foreach (var (name, totals) in statistics.Services)
-            {
-                writer.Write7BitEncodedInt(index[name]);
-                WriteFacts(writer, totals.Facts);
-                writer.Write7BitEncodedInt64(totals.EndToEndNano);
-                writer.Write7BitEncodedInt64(totals.Traces);
-                var entries = totals.EntryPoints.Counts.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToList();
-                writer.Write7BitEncodedInt(entries.Count);
-                foreach (var (entry, count) in entries)
-                {
-                    writer.Write7BitEncodedInt(index[entry]);
-                    writer.Write7BitEncodedInt64(count);
-                }
-                writer.Write7BitEncodedInt64(totals.EntryPoints.Other);
-            }
-            var edges = statistics.Edges
-                .OrderBy(pair => pair.Key.Caller, StringComparer.Ordinal)
-                .ThenBy(pair => pair.Key.Callee, StringComparer.Ordinal)
-                .ToList();
-            writer.Write7BitEncodedInt(edges.Count);
-            foreach (var (edge, facts) in edges)
-            {
-                writer.Write7BitEncodedInt(index[edge.Caller]);
-                writer.Write7BitEncodedInt(index[edge.Callee]);
-                writer.Write7BitEncodedInt64(facts.Calls);
-                writer.Write7BitEncodedInt64(facts.Failed);
-                writer.Write7BitEncodedInt64(facts.FailedDownstream);
-                writer.Write7BitEncodedInt64(facts.FailedAtClient);
+                index[name] = names.Count;
+                names.Add(name);
             }
         }
-        return stream.ToArray();
+
+        var writer = t_writer ?? new BinaryWriter(new MemoryStream(), Encoding.UTF8, leaveOpen: false);
+        t_writer = null;
+        var stream = (MemoryStream)writer.BaseStream;
+        stream.SetLength(0);
+        writer.Write(Version);
+        writer.Write7BitEncodedInt(names.Count);
+        foreach (var name in names)
+        {
+            writer.Write(name);
+        }
+        writer.Write7BitEncodedInt64(statistics.Traces);
+        writer.Write7BitEncodedInt(statistics.Services.Count);
+        var entries = new List<KeyValuePair<string, long>>();
+        foreach (var (name, totals) in statistics.Services)
+        {
+            writer.Write7BitEncodedInt(index[name]);
+            WriteFacts(writer, totals.Facts);
+            writer.Write7BitEncodedInt64(totals.EndToEndNano);
+            writer.Write7BitEncodedInt64(totals.Traces);
+            entries.Clear();
+            entries.AddRange(totals.EntryPoints.Counts);
+            entries.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            writer.Write7BitEncodedInt(entries.Count);
+            foreach (var (entry, count) in entries)
+            {
+                writer.Write7BitEncodedInt(index[entry]);
+                writer.Write7BitEncodedInt64(count);
+            }
+            writer.Write7BitEncodedInt64(totals.EntryPoints.Other);
+        }
+        var edges = new KeyValuePair<ServiceEdge, EdgeFacts>[statistics.Edges.Count];
+        var e = 0;
+        foreach (var pair in statistics.Edges)
+        {
+            edges[e++] = pair;
+        }
+        Array.Sort(edges, static (a, b) =>
+            string.CompareOrdinal(a.Key.Caller, b.Key.Caller) is var byCaller and not 0 ? byCaller : string.CompareOrdinal(a.Key.Callee, b.Key.Callee));
+        writer.Write7BitEncodedInt(edges.Length);
+        foreach (var (edge, facts) in edges)
+        {
+            writer.Write7BitEncodedInt(index[edge.Caller]);
+            writer.Write7BitEncodedInt(index[edge.Callee]);
+            writer.Write7BitEncodedInt64(facts.Calls);
+            writer.Write7BitEncodedInt64(facts.Failed);
+            writer.Write7BitEncodedInt64(facts.FailedDownstream);
+            writer.Write7BitEncodedInt64(facts.FailedAtClient);
+        }
+        writer.Flush();
+        var bytes = stream.ToArray();
+        if (stream.Capacity <= 1 << 20)
+        {
+            t_writer = writer;
+        }
+        return bytes;
     }
 
     public static ReliabilityStatistics Read(ReadOnlySpan<byte> bytes)

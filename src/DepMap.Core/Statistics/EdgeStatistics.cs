@@ -53,6 +53,10 @@ public sealed class EdgeStatistics
 
     public bool IsEmpty => CallCount == 0;
 
+    internal int NamedOperationCount => _operations.NamedCount;
+
+    internal IEnumerable<string> NamedOperations => _operations.Names;
+
     internal void Add(Call call)
     {
         CallCount++;
@@ -129,7 +133,7 @@ public sealed class EdgeStatistics
 
     public byte[] Serialize()
     {
-        var writer = new CompactWriter();
+        var writer = CompactWriter.Rent();
         writer.WriteByte(FormatVersion);
         writer.WriteString(Key.Caller);
         writer.WriteString(Key.Callee);
@@ -146,7 +150,7 @@ public sealed class EdgeStatistics
         writer.WriteString(Broker);
         writer.WriteString(Destination);
         _operations.WriteTo(writer);
-        return writer.ToArray();
+        return writer.ToArrayAndReturn();
     }
 
     /// <summary>Reads <see cref="Serialize"/>'s bytes (key included); anything else is a <see cref="FormatException"/> naming the offset.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DepMap.Core.Linking;
 
 namespace DepMap.Core.Statistics;
@@ -61,6 +62,63 @@ public sealed class GraphStatistics
         {
             Merge(node);
         }
+    }
+
+    /// <summary>
+    /// Adds each of <paramref name="parts"/> in order, with the result <see cref="Merge(GraphStatistics)"/>
+    /// of their sum would give, and returns true; or changes nothing and returns false when that
+    /// cannot be promised. Counts, sketches, times, exemplars and names add the same in any grouping;
+    /// only an edge's operations may not: past <see cref="EdgeStatistics.MaxOperations"/> names the
+    /// least busy fold into "other", and which ones depends on the grouping. So the names of every
+    /// edge's operations here and in all the parts must fit together, and then none folds either way.
+    /// </summary>
+    public bool TryMergeEach(IReadOnlyList<GraphStatistics> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        // The sum of the named counts bounds the names an edge can hold in any grouping; only an edge
+        // over the bound has its names counted one by one.
+        var named = new Dictionary<EdgeKey, int>();
+        foreach (var part in parts)
+        {
+            foreach (var edge in part._edges.Values)
+            {
+                ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(named, edge.Key, out var seen);
+                if (!seen)
+                {
+                    count = _edges.TryGetValue(edge.Key, out var mine) ? mine.NamedOperationCount : 0;
+                }
+                count += edge.NamedOperationCount;
+            }
+        }
+        foreach (var (key, count) in named)
+        {
+            if (count > EdgeStatistics.MaxOperations && DistinctOperations(key, parts) > EdgeStatistics.MaxOperations)
+            {
+                return false;
+            }
+        }
+        foreach (var part in parts)
+        {
+            Merge(part);
+        }
+        return true;
+    }
+
+    private int DistinctOperations(EdgeKey key, IReadOnlyList<GraphStatistics> parts)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (_edges.TryGetValue(key, out var mine))
+        {
+            names.UnionWith(mine.NamedOperations);
+        }
+        foreach (var part in parts)
+        {
+            if (part._edges.TryGetValue(key, out var edge))
+            {
+                names.UnionWith(edge.NamedOperations);
+            }
+        }
+        return names.Count;
     }
 
     /// <summary>Adds one stored edge (the server reads them per bucket).</summary>

@@ -232,9 +232,9 @@ public sealed class LatencySketch
     /// <summary>Version byte, zero count, sum, bucket count, then (index delta, count) pairs: all varints.</summary>
     public byte[] Serialize()
     {
-        var writer = new CompactWriter();
+        var writer = CompactWriter.Rent();
         WriteTo(writer);
-        return writer.ToArray();
+        return writer.ToArrayAndReturn();
     }
 
     /// <summary>Reads <see cref="Serialize"/>'s bytes; anything else is a <see cref="FormatException"/> naming the offset.</summary>

@@ -106,7 +106,7 @@ public sealed class NodeStatistics
 
     public byte[] Serialize()
     {
-        var writer = new CompactWriter();
+        var writer = CompactWriter.Rent();
         writer.WriteByte(FormatVersion);
         writer.WriteString(Name);
         writer.WriteByte((byte)Type);
@@ -117,7 +117,7 @@ public sealed class NodeStatistics
         writer.WriteVarint((ulong)CallsMade);
         writer.WriteVarint((ulong)UnnamedCalls);
         writer.WriteVarint((ulong)UnnamedCallErrors);
-        return writer.ToArray();
+        return writer.ToArrayAndReturn();
     }
 
     /// <summary>Reads <see cref="Serialize"/>'s bytes; anything else is a <see cref="FormatException"/> naming the offset.</summary>

@@ -25,6 +25,10 @@ internal sealed class OperationTable
 
     public OperationStatistics? Other { get; private set; }
 
+    public int NamedCount => _named.Count;
+
+    public IEnumerable<string> Names => _named.Select(op => op.Name);
+
     /// <summary>Busiest first, then by name (ordinal), so output is deterministic.</summary>
     /// <remarks>
     /// An array sort rather than LINQ's OrderBy/ThenBy: every stored edge row is serialised through

@@ -77,7 +77,14 @@ public sealed class TraceRows(DbContext db)
             ("@pending", DbType.Boolean), ("@arrival", DbType.Int64), ("@linkedAt", DbType.Int64));
         foreach (var row in rows)
         {
-            upsert.Execute(row.TraceIdLow, row.Spans, row.SpanCount, row.LinkedSpanCount, row.Pending, row.LastArrivalUnixMs, row.LinkedAtUnixMs);
+            upsert.Bind(0, row.TraceIdLow);
+            upsert.Bind(1, row.Spans);
+            upsert.Bind(2, row.SpanCount);
+            upsert.Bind(3, row.LinkedSpanCount);
+            upsert.Bind(4, row.Pending);
+            upsert.Bind(5, row.LastArrivalUnixMs);
+            upsert.Bind(6, row.LinkedAtUnixMs);
+            upsert.Step();
         }
     }
 }

@@ -39,6 +39,15 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
         {
             _buckets.Remove(stale);
         }
+        // An hour of a single minute shares that minute's delta; an hour of several is a merged copy of its own.
+        var minuteDeltas = new HashSet<BucketDelta>(ReferenceEqualityComparer.Instance);
+        foreach (var ((resolution, _), bucket) in delta.Buckets)
+        {
+            if (resolution == BucketResolution.Minute)
+            {
+                minuteDeltas.Add(bucket);
+            }
+        }
         foreach (var ((resolution, start), bucket) in delta.Buckets)
         {
             var range = new BucketRange(resolution, start, start + 1);
@@ -47,17 +56,28 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
                 state = await LoadAsync(range, cancellationToken);
                 _buckets.Add((resolution, start), state);
             }
-            if (resolution == BucketResolution.Minute && state.Graph.IsEmpty && bucket.Removed.IsEmpty)
+            if (bucket.Minutes is { } minutes && bucket.RemovesNothing
+                && state.Graph.TryMergeEach(minutes.Select(minute => minute.Added).ToList()))
             {
-                // A minute seen for the first time (every minute of a rebuild) becomes its delta as is,
-                // rather than a copy of it. Not an hour: an hour of one minute shares that minute's delta.
-                state.Graph = bucket.Added;
+                // An hour of several minutes, nothing taken out (a rebuild, or traces linked once):
+                // the minutes go into the hour one by one, never summed into a copy of their own.
+                QueueGraphRows(range, state.Graph, minutes.Select(minute => minute.Added).ToList(), rows);
             }
             else
             {
-                MergeGraph(range, state.Graph, bucket);
+                if (state.Graph.IsEmpty && bucket.Removed.IsEmpty && (resolution == BucketResolution.Minute || !minuteDeltas.Contains(bucket)))
+                {
+                    // A minute seen for the first time (every minute of a rebuild) becomes its delta as is,
+                    // rather than a copy of it; so does an hour whose delta is its own merged copy. Not an
+                    // hour sharing its one minute's delta: the minute's state would change with the hour's.
+                    state.Graph = bucket.Added;
+                }
+                else
+                {
+                    MergeGraph(range, state.Graph, bucket);
+                }
+                QueueGraphRows(range, state.Graph, [bucket.Added, bucket.Removed], rows);
             }
-            QueueGraphRows(range, state.Graph, bucket, rows);
             ApplyLinks(range, state.Links, bucket, rows);
             ApplyReliability(range, state.Reliability, bucket, rows);
         }
@@ -88,17 +108,17 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
     }
 
     /// <summary>
-    /// Queues a row for every edge and node the delta touched: its new value, or its deletion when
+    /// Queues a row for every edge and node of <paramref name="touched"/> (the delta's sides, or an hour's minutes): its new value, or its deletion when
     /// it fell to nothing. A row that is not in <paramref name="current"/> now is deleted; when it
     /// was never stored, the delete simply finds no row.
     /// </summary>
-    private static void QueueGraphRows(BucketRange range, GraphStatistics current, BucketDelta bucket, StatisticsRowWriter rows)
+    private static void QueueGraphRows(BucketRange range, GraphStatistics current, List<GraphStatistics> touched, StatisticsRowWriter rows)
     {
-        if (bucket.Added.IsEmpty && bucket.Removed.IsEmpty)
+        if (touched.TrueForAll(part => part.IsEmpty))
         {
             return;
         }
-        foreach (var edgeKey in bucket.Added.Edges.Keys.Union(bucket.Removed.Edges.Keys))
+        foreach (var edgeKey in touched.SelectMany(part => part.Edges.Keys).Distinct())
         {
             if (current.Edges.TryGetValue(edgeKey, out var edge))
             {
@@ -118,7 +138,7 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
                 });
             }
         }
-        foreach (var name in bucket.Added.Nodes.Keys.Union(bucket.Removed.Nodes.Keys, StringComparer.Ordinal))
+        foreach (var name in touched.SelectMany(part => part.Nodes.Keys).Distinct(StringComparer.Ordinal))
         {
             if (current.Nodes.TryGetValue(name, out var node))
             {

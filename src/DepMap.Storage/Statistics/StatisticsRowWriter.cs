@@ -90,7 +90,14 @@ public sealed class StatisticsRowWriter
                 ("@calls", DbType.Int64), ("@errors", DbType.Int64), ("@blob", DbType.Binary));
             foreach (var r in _edges)
             {
-                upsert.Execute((byte)r.Resolution, r.BucketStartUnixMs, r.Caller, r.Callee, r.ConnectionType, r.CallCount, r.ErrorCount, r.Blob);
+                BindBucket(upsert, r.Resolution, r.BucketStartUnixMs);
+                upsert.Bind(2, r.Caller);
+                upsert.Bind(3, r.Callee);
+                upsert.Bind(4, r.ConnectionType);
+                upsert.Bind(5, r.CallCount);
+                upsert.Bind(6, r.ErrorCount);
+                upsert.Bind(7, r.Blob);
+                upsert.Step();
             }
         }
         if (_deletedEdges.Count > 0)
@@ -108,7 +115,13 @@ public sealed class StatisticsRowWriter
                 ("@name", DbType.String), ("@served", DbType.Int64), ("@errors", DbType.Int64), ("@made", DbType.Int64), ("@blob", DbType.Binary));
             foreach (var r in _nodes)
             {
-                upsert.Execute((byte)r.Resolution, r.BucketStartUnixMs, r.Name, r.RequestsServed, r.ErrorCount, r.CallsMade, r.Blob);
+                BindBucket(upsert, r.Resolution, r.BucketStartUnixMs);
+                upsert.Bind(2, r.Name);
+                upsert.Bind(3, r.RequestsServed);
+                upsert.Bind(4, r.ErrorCount);
+                upsert.Bind(5, r.CallsMade);
+                upsert.Bind(6, r.Blob);
+                upsert.Step();
             }
         }
         if (_deletedNodes.Count > 0)
@@ -125,7 +138,12 @@ public sealed class StatisticsRowWriter
                 ("@parent", DbType.String), ("@child", DbType.String), ("@calls", DbType.Int64), ("@errors", DbType.Int64));
             foreach (var r in _links)
             {
-                upsert.Execute((byte)r.Resolution, r.BucketStartUnixMs, r.Parent, r.Child, r.CallCount, r.ErrorCount);
+                BindBucket(upsert, r.Resolution, r.BucketStartUnixMs);
+                upsert.Bind(2, r.Parent);
+                upsert.Bind(3, r.Child);
+                upsert.Bind(4, r.CallCount);
+                upsert.Bind(5, r.ErrorCount);
+                upsert.Step();
             }
         }
         if (_deletedLinks.Count > 0)
@@ -153,6 +171,12 @@ public sealed class StatisticsRowWriter
             }
         }
         Clear();
+    }
+
+    private static void BindBucket(PreparedCommand command, Core.Statistics.BucketResolution resolution, long bucketStartUnixMs)
+    {
+        command.Bind(0, (byte)resolution);
+        command.Bind(1, bucketStartUnixMs);
     }
 
     private void Clear()

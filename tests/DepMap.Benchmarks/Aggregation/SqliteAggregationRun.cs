@@ -18,11 +18,12 @@ namespace DepMap.Benchmarks.Aggregation;
 /// and reports spans per second and the bytes on disk per stored span.
 /// Run: <c>dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]</c>;
 /// without a spread every trace starts in the same minute; <c>--ring</c> takes the load generator's
-/// sparse ring of that many services instead of the 50-service full mesh.
+/// sparse ring of that many services instead of the 50-service full mesh; <c>--no-window-reads</c> leaves out the
+/// graph reads after the flush (so a trace of the process holds the flush's allocations alone).
 /// </summary>
 internal static class SqliteAggregationRun
 {
-    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices)
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, bool windowReads = true)
     {
         var folder = Path.Combine(Path.GetTempPath(), "depmap-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
@@ -76,19 +77,27 @@ internal static class SqliteAggregationRun
             GC.Collect();
             using var memory = new PeakMemory();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var watch = Stopwatch.StartNew();
             var result = await handler.Handle(new AggregateSpans(Flush: true), CancellationToken.None);
             watch.Stop();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var gcAfter = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var peak = memory.Stop();
             var afterAggregation = DatabaseBytes(connectionString);
 
             Console.WriteLine($"spans appended        {stored:N0} in {appendWatch.Elapsed.TotalSeconds:F2} s ({stored / appendWatch.Elapsed.TotalSeconds:N0} spans/s, synchronous=Normal)");
             Console.WriteLine($"flush aggregation     {result.SpansTakenIn:N0} spans, {result.TracesLinked:N0} traces in {watch.Elapsed.TotalSeconds:F2} s = {result.SpansTakenIn / watch.Elapsed.TotalSeconds:N0} spans/s");
             Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores (the wall time on a busy machine varies more)");
+            Console.WriteLine($"  allocated           {allocated / (double)Math.Max(1, result.SpansTakenIn):N0} bytes/span ({allocated / 1048576.0:N0} MiB); GC {gcAfter.Item1 - gcBefore.Item1}/{gcAfter.Item2 - gcBefore.Item2}/{gcAfter.Item3 - gcBefore.Item3} (gen 0/1/2), paused {(gcAfter.Item4 - gcBefore.Item4).TotalSeconds:F2} s");
             Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
             Console.WriteLine($"settle check          {settleWatch.Elapsed.TotalSeconds:F2} s for a recurring run right after the spans arrived (it reads the unsettled tail, links {settleCheck.TracesLinked:N0} traces)");
-            await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
+            if (windowReads)
+            {
+                await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
+            }
             Console.WriteLine($"disk, raw spans only  {beforeAggregation / (double)stored:F0} bytes/span");
             Console.WriteLine($"disk, after aggregate {afterAggregation / (double)stored:F0} bytes/span (spans + trace rows + statistics)");
             return 0;

@@ -58,6 +58,44 @@ public class BatchLinkerTests
         Assert.Equal(once.NetStatistics, store.NetStatistics);
     }
 
+    [Fact]
+    public void Link_GivesTheSameChangeOnEveryCore_AsOnOne()
+    {
+        // Enough traces to be linked in parallel, over several minutes, a third of them re-linked
+        // after a late span: the parallel links must be applied in the traces' order.
+        var traces = new List<TraceToLink>();
+        for (var i = 0; i < 600; i++)
+        {
+            var trace = new TraceBuilder((ulong)i + 1);
+            var (caller, callee) = ($"service-{i % 13}", $"service-{(i * 7 + 3) % 13}");
+            var later = i * 1_000_000_000L;
+            var client = trace.Client(caller, trace.Server(caller, null, s => s with { StartUnixNano = s.StartUnixNano + later }),
+                s => s with { StartUnixNano = s.StartUnixNano + later, PeerService = callee, Error = i % 5 == 0, DurationNano = 1_000_000 + (i * 37_000) });
+            trace.Server(callee, client, s => s with { StartUnixNano = s.StartUnixNano + later, DurationNano = 900_000 + (i * 29_000) });
+            var spans = trace.Spans.ToList();
+            traces.Add(new TraceToLink(i + 1, i % 3 == 0 ? spans[..^1] : null, spans));
+        }
+
+        var one = BatchLinker.Link(traces, new LinkedTraces(), parallel: false);
+        var every = BatchLinker.Link(traces, new LinkedTraces(), parallel: true);
+
+        Assert.True(one.Statistics.Buckets.Count > 2);
+        Assert.Equal(Blobs(one.Statistics), Blobs(every.Statistics));
+        Assert.Equal(one.Calls.Series.ToDictionary(s => s.Key, s => (s.Value.Calls, s.Value.Failed)),
+            every.Calls.Series.ToDictionary(s => s.Key, s => (s.Value.Calls, s.Value.Failed)));
+    }
+
+    /// <summary>Every serialised edge, node, Zipkin link and reliability blob of each bucket, added and removed.</summary>
+    private static List<string> Blobs(StatisticsDelta delta) =>
+    [
+        .. delta.Buckets.OrderBy(b => b.Key).SelectMany(b => new[] { (b.Key, "added", b.Value.Added), (b.Key, "removed", b.Value.Removed) }
+            .SelectMany(side => side.Item3.Edges.Values.Select(e => $"{side.Key} {side.Item2} {Convert.ToHexString(e.Serialize())}")
+                .Concat(side.Item3.Nodes.Values.Select(n => $"{side.Key} {side.Item2} {Convert.ToHexString(n.Serialize())}")))
+            .Concat(b.Value.Links.Select(l => $"{b.Key} {l.Key} {l.Value}"))
+            .Concat([$"{b.Key} {Convert.ToHexString(b.Value.AddedReliability.ToBytes())} {Convert.ToHexString(b.Value.RemovedReliability.ToBytes())}"]))
+            .Order(StringComparer.Ordinal),
+    ];
+
     /// <summary>docs/examples/linking/messaging-cross-trace.json: invoicing publishes, mailer consumes in a trace of its own and links back.</summary>
     private static (IReadOnlyList<Span> Producer, IReadOnlyList<Span> Consumer) MessagingTraces()
     {

@@ -100,6 +100,54 @@ public class GraphStatisticsTests
     }
 
     [Fact]
+    public void TryMergeEach_EqualsMergingTheSum_WhenNoEdgeHasTooManyOperations()
+    {
+        // Eight names per edge in every part: more than the bound added up, but never more than 8 together.
+        var traces = Calls.Random(400, seed: 5);
+        var parts = traces.Chunk(37).Select(chunk =>
+        {
+            var part = new GraphStatistics();
+            chunk.ToList().ForEach(part.Add);
+            return part;
+        }).ToList();
+        var sum = new GraphStatistics();
+        parts.ForEach(sum.Merge);
+        var once = new GraphStatistics();
+        var each = new GraphStatistics();
+        once.Add(traces[0]);
+        each.Add(traces[0]);
+
+        once.Merge(sum);
+        var merged = each.TryMergeEach(parts);
+
+        Assert.True(merged);
+        Assert.Equal(Fingerprint(once), Fingerprint(each));
+    }
+
+    [Fact]
+    public void TryMergeEach_ChangesNothing_WhenAnEdgesOperationsCouldFoldIntoOther()
+    {
+        // 30 operation names on one edge over the parts: which fold into "other" would depend on
+        // the grouping, so the parts are not merged one by one.
+        var parts = Enumerable.Range(0, 3).Select(p =>
+        {
+            var part = new GraphStatistics();
+            for (var op = 0; op < 10; op++)
+            {
+                part.Add(Trace(Rpc("a", "b", 10 + op, 9, operation: $"GET /{p}/{op}")));
+            }
+            return part;
+        }).ToList();
+        var statistics = GraphStatistics.From(Trace(Rpc("a", "b", 10, 9)));
+        var before = Fingerprint(statistics);
+
+        var merged = statistics.TryMergeEach(parts);
+
+        Assert.False(merged);
+        Assert.Equal(before, Fingerprint(statistics));
+    }
+
+    [Fact]
     public void SubtractStatistics_GivesBackTheOtherBucket_WhenMergedBucketIsSubtracted()
     {
         var early = new GraphStatistics();
