@@ -91,7 +91,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 var last = batch.End;
                 var next = await batches.NextAsync();
                 var inNext = new HashSet<long>(next.Spans.Select(span => unchecked((long)span.Span.TraceId.Low)));
-                var prepared = await PrepareAsync(batch.Spans, id => inNext.Contains(id) || unsettled.Contains(id), overlap, cancellationToken);
+                var prepared = await PrepareAsync(batch.Spans, id => inNext.Contains(id) || unsettled.Contains(id), cancellationToken);
                 await FinishCommitAsync();
                 _committing = prepared.Traces.ToDictionary(t => t.TraceIdLow);
                 _committingLinks = prepared.TraceLinks;
@@ -125,7 +125,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     private sealed record PreparedBatch(StatisticsRowWriter Statistics, List<TraceRow> Traces, List<(long Target, long Source)> TraceLinks, int Linked, ServiceGraphChange Calls);
 
     /// <summary>Links the batch's traces that are not <paramref name="waiting"/> for more spans and queues every row the batch changes.</summary>
-    private async Task<PreparedBatch> PrepareAsync(List<StoredSpan> batch, Func<long, bool> waiting, bool parallel, CancellationToken cancellationToken)
+    private async Task<PreparedBatch> PrepareAsync(List<StoredSpan> batch, Func<long, bool> waiting, CancellationToken cancellationToken)
     {
         var rows = new List<TraceRow>();
         var linkedNow = new List<TraceToLink>();
@@ -189,8 +189,10 @@ internal sealed partial class AggregationRunner : IRelatedTraces
             });
             linked++;
         }
-        // A flush links on both cores; a recurring run leaves the second to ingest.
-        var change = BatchLinker.Link(linkedNow, this, parallel);
+        // On one core, a flush too: linking on both (BatchLinker's parallel mode) made the 10 M rebuild
+        // 54.5 s against 59.1 s on a quiet machine but took its peak from 917 to 1,062 MiB, past the
+        // server's 1 GiB bound (docs/benchmarks.md, "Rebuild throughput").
+        var change = BatchLinker.Link(linkedNow, this, parallel: false);
         _anyTraceLinks |= change.TraceLinks.Count > 0;
         return new PreparedBatch(await _statistics.ApplyAsync(change.Statistics, cancellationToken), rows, change.TraceLinks, linked, change.Calls);
     }
