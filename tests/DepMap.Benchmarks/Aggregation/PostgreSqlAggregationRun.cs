@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DepMap.Benchmarks.Linking;
 using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Metrics;
 using DepMap.Storage;
@@ -37,14 +36,7 @@ internal static class PostgreSqlAggregationRun
                 PostgreSqlDatabase.Migrate(db);
             }
 
-            var spansPerTrace = ringServices > 0 ? RingTraces.SpansPerTrace : SyntheticTraces.SpansPerTrace;
-            var count = spans / spansPerTrace;
-            var traces = ringServices > 0 ? RingTraces.Stream(count, ringServices, seed: 7) : SyntheticTraces.Stream(count, seed: 7);
-            if (spreadHours > 0)
-            {
-                var step = (long)(spreadHours * 3_600e9 / count);
-                traces = traces.Select((trace, i) => trace.Select(span => span with { StartUnixNano = span.StartUnixNano + i * step }).ToArray());
-            }
+            var (traces, spansPerTrace) = StoredTraces.Of(spans, spreadHours, ringServices);
             var appendWatch = Stopwatch.StartNew();
             var stored = 0L;
             long? firstStartUnixNano = null;
