@@ -1,6 +1,6 @@
 using DepMap.Server.Features.Retention;
 using DepMap.Tests.Shared.PostgreSql;
-using Npgsql;
+using static DepMap.Tests.Shared.PostgreSql.PostgresCommands;
 
 namespace DepMap.Server.Tests.Aggregation;
 
@@ -33,17 +33,5 @@ public class PostgreSqlRetentionTests
         Assert.Equal(0, await CountAsync(connection, "SELECT count(*) FROM pg_class WHERE relname = 'spans_20250101'"));
         Assert.Equal(1, await CountAsync(connection, "SELECT count(*) FROM pg_class WHERE relname = 'spans_20250103'"));
         Assert.Equal(6, await CountAsync(connection, "SELECT count(*) FROM spans"));
-    }
-
-    private static async Task<long> CountAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using OpenTelemetry.Exporter;
+using static DepMap.Tests.Shared.PostgreSql.PostgresCommands;
 
 namespace DepMap.Server.Tests.Hosting;
 
@@ -106,18 +107,6 @@ public class PostgreSqlHostTests(PostgreSqlHost host) : IClassFixture<PostgreSql
             await ExecuteAsync(server, $"ALTER DATABASE \"{host.Database.Name}\" ALLOW_CONNECTIONS true");
         }
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
-    }
-
-    private static async Task<long> CountAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
 

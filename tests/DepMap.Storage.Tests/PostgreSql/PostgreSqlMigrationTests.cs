@@ -2,6 +2,7 @@ using DepMap.Storage.PostgreSql;
 using DepMap.Tests.Shared.PostgreSql;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using static DepMap.Tests.Shared.PostgreSql.PostgresCommands;
 
 namespace DepMap.Storage.Tests.PostgreSql;
 
@@ -110,12 +111,6 @@ public class PostgreSqlMigrationTests(PostgresDatabase database) : IClassFixture
         await migrate;
         await using var db = empty.Open();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<List<string>> ListAsync(NpgsqlConnection connection, string sql)

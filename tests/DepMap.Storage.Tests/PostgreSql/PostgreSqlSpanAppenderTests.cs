@@ -4,6 +4,7 @@ using DepMap.Storage.Spans;
 using DepMap.Tests.Shared.PostgreSql;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using static DepMap.Tests.Shared.PostgreSql.PostgresCommands;
 
 namespace DepMap.Storage.Tests.PostgreSql;
 
@@ -128,16 +129,4 @@ public class PostgreSqlSpanAppenderTests(PostgresDatabase database) : IClassFixt
         StartUnixNano = 1,
         DurationNano = 1,
     });
-
-    private static async Task<long> CountAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }
