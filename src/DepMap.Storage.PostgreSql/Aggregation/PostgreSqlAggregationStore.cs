@@ -42,7 +42,7 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
         "SELECT tx, id, trace_id_high, trace_id_low, received_at_unix_ms, data FROM spans " +
         "WHERE (tx, id) > (@tx, @id) AND (tx, id) <= (@endTx, @endId) ORDER BY tx, id LIMIT @limit";
 
-    private const string OneSql = "SELECT trace_id_high, trace_id_low, received_at_unix_ms, data FROM spans WHERE id = @id";
+    private const string ManySql = "SELECT id, trace_id_high, trace_id_low, data FROM spans WHERE id = ANY(@ids)";
 
     private readonly DbContextOptions<DepMapDbContext> _options;
     private readonly DepMapDbContext _db;
@@ -218,17 +218,25 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
         return TraceRows.ReadAll(reader, rows);
     }
 
-    public StoredSpan? ReadSpan(long rowId)
+    public Dictionary<long, Span> ReadSpans(IReadOnlyCollection<long> rowIds)
     {
-        using var command = new NpgsqlCommand(OneSql, Connection);
-        command.Parameters.AddWithValue("id", rowId);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        ArgumentNullException.ThrowIfNull(rowIds);
+        var spans = new Dictionary<long, Span>(rowIds.Count);
+        if (rowIds.Count == 0)
         {
-            return null;
+            return spans;
         }
-        var traceId = new TraceId(unchecked((ulong)reader.GetInt64(0)), unchecked((ulong)reader.GetInt64(1)));
-        return new StoredSpan(rowId, reader.GetInt64(2), SpanCodec.Decode(reader.GetFieldValue<byte[]>(3), traceId, _strings));
+        // One statement for the batch: a point read per span was a round trip each, and a run
+        // re-linking late spans spent most of its time waiting on them (docs/benchmarks.md, "Freshness").
+        using var command = new NpgsqlCommand(ManySql, Connection);
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. rowIds] });
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var traceId = new TraceId(unchecked((ulong)reader.GetInt64(1)), unchecked((ulong)reader.GetInt64(2)));
+            spans[reader.GetInt64(0)] = SpanCodec.Decode(reader.GetFieldValue<byte[]>(3), traceId, _strings);
+        }
+        return spans;
     }
 
     public async Task CommitAsync(BatchRows rows, SpanPosition? from, SpanPosition to, Action beforeCommit, CancellationToken cancellationToken)

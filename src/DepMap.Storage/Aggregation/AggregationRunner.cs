@@ -130,11 +130,19 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         var rows = new List<TraceRow>();
         var linkedNow = new List<TraceToLink>();
         List<Span> spans;
-        var entries = new List<TraceSpanEntry>();
         var buffer = new ArrayBufferWriter<byte>();
         var linked = 0;
         var groups = GroupByTrace(batch);
         var stored = _store.FindTraces(groups.Select(g => g.TraceIdLow).Where(id => !_committing.ContainsKey(id)).ToList());
+        var relinked = new List<(TraceRow Row, int Extra)>();
+        foreach (var (traceIdLow, group) in groups)
+        {
+            if (!waiting(traceIdLow) && (_committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow)) is { } earlierRow)
+            {
+                relinked.Add((earlierRow, group.Count));
+            }
+        }
+        var earlierSpans = ReadEarlierSpans(relinked);
         foreach (var (traceIdLow, group) in groups)
         {
             var row = _committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow);
@@ -160,14 +168,20 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 continue;
             }
 
-            spans = new List<Span>((row?.SpanCount ?? 0) + group.Count);
             long lastReference = 0;
-            if (row is not null && !TryReadEarlierSpans(row, spans, entries, out lastReference))
+            if (row is null)
+            {
+                spans = new List<Span>(group.Count);
+            }
+            else if (earlierSpans.TryGetValue(traceIdLow, out var earlierOfRow))
+            {
+                (spans, lastReference) = earlierOfRow;
+            }
+            else
             {
                 LogEarlierSpansGone(_logger, unchecked((ulong)traceIdLow));
                 row = null;
-                spans.Clear();
-                lastReference = 0;
+                spans = new List<Span>(group.Count);
             }
             var earlier = row is { LinkedSpanCount: > 0 } ? spans.GetRange(0, row.LinkedSpanCount) : null;
             buffer.Write(row?.Spans ?? []);
@@ -203,23 +217,47 @@ internal sealed partial class AggregationRunner : IRelatedTraces
             () => _faults?.BeforeCommit?.Invoke(Interlocked.Increment(ref _batches)), cancellationToken);
 
     /// <summary>
-    /// The spans the trace's row holds, copies decoded and references read back from the span table;
-    /// false when retention has deleted a referenced span.
+    /// The spans each of <paramref name="rows"/> holds, by trace, with room for its
+    /// <c>Extra</c> spans to come: copies decoded, references read back from the span table in one
+    /// read for all the rows (a read per span was a round trip each on PostgreSQL), and the row's
+    /// last reference. A trace whose referenced span retention deleted is left out.
     /// </summary>
-    private bool TryReadEarlierSpans(TraceRow row, List<Span> spans, List<TraceSpanEntry> entries, out long lastReference)
+    private Dictionary<long, (List<Span> Spans, long LastReference)> ReadEarlierSpans(IEnumerable<(TraceRow Row, int Extra)> rows)
     {
-        entries.Clear();
-        lastReference = TraceSpans.Read(row.Spans, row.TraceIdLow, entries);
-        foreach (var entry in entries)
+        var read = new List<(TraceRow Row, int Extra, List<TraceSpanEntry> Entries, long LastReference)>();
+        var references = new List<long>();
+        foreach (var (row, extra) in rows)
         {
-            var span = entry.Span ?? _store.ReadSpan(entry.SpanRowId)?.Span;
-            if (span is null)
+            var entries = new List<TraceSpanEntry>(row.SpanCount);
+            var lastReference = TraceSpans.Read(row.Spans, row.TraceIdLow, entries);
+            foreach (var entry in entries)
             {
-                return false;
+                if (entry.Span is null)
+                {
+                    references.Add(entry.SpanRowId);
+                }
             }
-            spans.Add(span);
+            read.Add((row, extra, entries, lastReference));
         }
-        return true;
+        var referenced = references.Count > 0 ? _store.ReadSpans(references) : [];
+        var earlier = new Dictionary<long, (List<Span>, long)>(read.Count);
+        foreach (var (row, extra, entries, lastReference) in read)
+        {
+            var spans = new List<Span>(entries.Count + extra);
+            foreach (var entry in entries)
+            {
+                if ((entry.Span ?? referenced.GetValueOrDefault(entry.SpanRowId)) is not { } span)
+                {
+                    break;
+                }
+                spans.Add(span);
+            }
+            if (spans.Count == entries.Count)
+            {
+                earlier[row.TraceIdLow] = (spans, lastReference);
+            }
+        }
+        return earlier;
     }
 
     /// <summary>The batch's spans per trace, each trace's in id order, traces in order of their first span.</summary>
@@ -254,21 +292,20 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     {
         var linkedSpans = new Dictionary<long, List<Span>>();
         var stored = _store.FindTraces(ids.Where(id => !_committing.ContainsKey(id)).ToList());
-        var entries = new List<TraceSpanEntry>();
-        foreach (var id in ids)
+        var linkedRows = ids
+            .Select(id => _committing.GetValueOrDefault(id) ?? stored.GetValueOrDefault(id))
+            .OfType<TraceRow>()
+            .Where(row => row.LinkedSpanCount > 0)
+            .ToList();
+        var earlier = ReadEarlierSpans(linkedRows.Select(row => (row, 0)));
+        foreach (var row in linkedRows)
         {
-            var row = _committing.GetValueOrDefault(id) ?? stored.GetValueOrDefault(id);
-            if (row is not { LinkedSpanCount: > 0 })
+            if (!earlier.TryGetValue(row.TraceIdLow, out var spans))
             {
+                LogRelatedSpansGone(_logger, unchecked((ulong)row.TraceIdLow));
                 continue;
             }
-            var spans = new List<Span>(row.SpanCount);
-            if (!TryReadEarlierSpans(row, spans, entries, out _))
-            {
-                LogRelatedSpansGone(_logger, unchecked((ulong)id));
-                continue;
-            }
-            linkedSpans[id] = spans.GetRange(0, row.LinkedSpanCount);
+            linkedSpans[row.TraceIdLow] = spans.Spans.GetRange(0, row.LinkedSpanCount);
         }
         return linkedSpans;
     }

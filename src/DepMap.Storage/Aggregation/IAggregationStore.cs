@@ -53,8 +53,11 @@ internal interface IAggregationStore : IAsyncDisposable
     /// <summary>The stored rows of those of <paramref name="traceIdLows"/> seen before.</summary>
     Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows);
 
-    /// <summary>The span in row <paramref name="rowId"/>, or null when retention deleted it.</summary>
-    StoredSpan? ReadSpan(long rowId);
+    /// <summary>
+    /// The spans in rows <paramref name="rowIds"/>, by row id; a row retention deleted is missing. One
+    /// call per batch: on PostgreSQL each read is a round trip.
+    /// </summary>
+    Dictionary<long, Core.Spans.Span> ReadSpans(IReadOnlyCollection<long> rowIds);
 
     /// <summary>
     /// Writes <paramref name="rows"/> and moves the mark from <paramref name="from"/> to

@@ -76,7 +76,20 @@ internal sealed class SqliteAggregationStore : IAggregationStore
 
     public Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows) => _traces.FindMany(traceIdLows);
 
-    public StoredSpan? ReadSpan(long rowId) => _spans.ReadOne(rowId);
+    public Dictionary<long, Core.Spans.Span> ReadSpans(IReadOnlyCollection<long> rowIds)
+    {
+        ArgumentNullException.ThrowIfNull(rowIds);
+        // A prepared point read each: in-process page reads, cheaper than handing SQLite a list.
+        var spans = new Dictionary<long, Core.Spans.Span>(rowIds.Count);
+        foreach (var rowId in rowIds)
+        {
+            if (_spans.ReadOne(rowId) is { } span)
+            {
+                spans[rowId] = span.Span;
+            }
+        }
+        return spans;
+    }
 
     public async Task CommitAsync(BatchRows rows, SpanPosition? from, SpanPosition to, Action beforeCommit, CancellationToken cancellationToken)
     {
