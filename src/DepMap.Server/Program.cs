@@ -42,6 +42,14 @@ app.MigrateDepMapDatabase();
 app.ScheduleAggregationJobs();
 app.ScheduleSnapshotJobs();
 
+// An exception no endpoint expected is logged with its request and answered with a problem body
+// carrying the trace id to find it by, instead of Kestrel's empty 500 (one was seen under load
+// and could not be traced back: issue 12). Kestrel's own request errors keep their status (a body
+// sent too slowly stays 408).
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
 app.UsePage();
 app.MapHealthEndpoints();
 app.MapMetricsEndpoint();
