@@ -192,6 +192,24 @@ public class PostgreSqlAggregationEngineTests
     }
 
     [Fact]
+    public async Task Run_SweepsAnIncompleteTraceWhoseGraceEnded_WithNoSpanToTakeIn()
+    {
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await database.AppendAsync(Trace(1).Take(1), ReceivedAt);
+
+        var within = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 1_000, ReceivedAt - 9_000, 100), _ => { }, CancellationToken.None);
+        var told = 0;
+        var swept = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 10_100, ReceivedAt + 100, 100), _ => told++, CancellationToken.None);
+        var again = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 20_000, ReceivedAt + 10_000, 100), _ => { }, CancellationToken.None);
+
+        Assert.Equal(new AggregationTotals(1, 0) { PendingSinceUnixMs = ReceivedAt }, within);
+        // The mark does not move: the sweep commits comparing it unchanged.
+        Assert.Equal((new AggregationTotals(0, 1), 1), (swept, told));
+        Assert.Equal(new AggregationTotals(0, 0), again);
+    }
+
+    [Fact]
     public async Task Backlog_StartsAtTheFirstSpanPastTheMark_AndIsEmptyOnceLinked()
     {
         await using var fresh = await PostgresSpans.FreshAsync();
