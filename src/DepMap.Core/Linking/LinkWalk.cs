@@ -424,7 +424,7 @@ internal sealed class LinkWalk
             }
             return;
         }
-        var database = HasDbAttributes(client);
+        var database = PeerNames.IsDatabase(client);
         Add(new Call
         {
             Caller = caller,
@@ -494,8 +494,4 @@ internal sealed class LinkWalk
     private void Add(Call call) => _calls.Add(call);
 
     private static bool IsRemote(SpanKind kind) => kind is SpanKind.Server or SpanKind.Client or SpanKind.Producer or SpanKind.Consumer;
-
-    private static bool HasDbAttributes(Span span) =>
-        !string.IsNullOrEmpty(span.DbNamespace) || !string.IsNullOrEmpty(span.DbName)
-        || !string.IsNullOrEmpty(span.DbSystem) || !string.IsNullOrEmpty(span.DbSystemName);
 }

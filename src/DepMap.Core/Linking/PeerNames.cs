@@ -53,6 +53,14 @@ internal static class PeerNames
     public static string? UnreportedCaller(Span server) =>
         Present(server.RemoteService) ?? Present(server.PeerService);
 
+    /// <summary>
+    /// A client carrying any database attribute calls a database: its peer is a database node, and
+    /// nothing instrumented will ever answer it (<see cref="TraceCompleteness"/> asks the same).
+    /// </summary>
+    public static bool IsDatabase(Span client) =>
+        !string.IsNullOrEmpty(client.DbNamespace) || !string.IsNullOrEmpty(client.DbName)
+        || !string.IsNullOrEmpty(client.DbSystem) || !string.IsNullOrEmpty(client.DbSystemName);
+
     public static string? Present(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary><c>net.peer.name</c>, then <c>net.sock.peer.addr[:port]</c> (or <c>net.peer.ip[:port]</c>).</summary>

@@ -36,7 +36,7 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
     private const string HorizonSql = "SELECT pg_current_xact_id()";
 
     private const string TailSql =
-        "SELECT tx, id, trace_id_low, received_at_unix_ms FROM spans WHERE (tx, id) > (@tx, @id) ORDER BY tx DESC, id DESC";
+        "SELECT tx, id, trace_id_low FROM spans WHERE (tx, id) > (@tx, @id) ORDER BY tx DESC, id DESC";
 
     private const string RangeSql =
         "SELECT tx, id, trace_id_high, trace_id_low, received_at_unix_ms, data FROM spans " +
@@ -99,19 +99,16 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
     /// <summary>
     /// The bound is read once, before the range: a transaction below it has ended, so every later
     /// statement of the run sees all of its spans. For a settled run, walks back from the newest
-    /// visible span to the last one below the bound that arrived by the settle point, as SQLite's
-    /// tail read does; arrival times only roughly rise with the transaction (each instance stamps its
-    /// own), so a span out of that order is linked one run early or late, and a late span re-links
-    /// its trace by the difference either way.
+    /// visible span to the last one below the bound; the traces of the visible spans at or above it
+    /// wait for a later run (they are still being written, so still receiving).
     /// </summary>
-    public async Task<SpanPosition> ReadEndAsync(SpanPosition after, long? settledAtUnixMs, HashSet<long> unsettledTraces, CancellationToken cancellationToken)
+    public async Task<SpanPosition> ReadEndAsync(SpanPosition after, bool flush, HashSet<long> unsettledTraces, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unsettledTraces);
-        if (settledAtUnixMs is null)
+        if (flush)
         {
             return new SpanPosition(await WaitForFlushHorizonAsync(cancellationToken) - 1, long.MaxValue);
         }
-        var settledAt = settledAtUnixMs.Value;
         var xmin = await ScalarXidAsync(XminSql, cancellationToken);
         await using var command = new NpgsqlCommand(TailSql, Connection);
         AddPosition(command, "tx", "id", after);
@@ -119,13 +116,30 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
         while (await reader.ReadAsync(cancellationToken))
         {
             var tx = unchecked((long)reader.GetFieldValue<ulong>(0));
-            if (tx < xmin && reader.GetInt64(3) <= settledAt)
+            if (tx < xmin)
             {
                 return new SpanPosition(tx, reader.GetInt64(1));
             }
             unsettledTraces.Add(reader.GetInt64(2));
         }
         return after;
+    }
+
+    public List<TraceRow> ReadPending(long arrivedBy, (long Arrival, long TraceIdLow)? after, int limit)
+    {
+        // The pending rows' index (pending, last arrival) answers it: a range of its pending half, in order.
+        using var command = new NpgsqlCommand(
+            $"SELECT {TraceRows.Columns} FROM {TraceRow.Table} WHERE {TraceRow.PendingColumn} AND {TraceRow.LastArrivalColumn} <= @arrivedBy " +
+            $"AND ({TraceRow.LastArrivalColumn}, {TraceRow.TraceIdLowColumn}) > (@afterArrival, @afterTrace) " +
+            $"ORDER BY {TraceRow.LastArrivalColumn}, {TraceRow.TraceIdLowColumn} LIMIT @limit",
+            Connection);
+        var (afterArrival, afterTrace) = after ?? (long.MinValue, long.MinValue);
+        command.Parameters.AddWithValue("arrivedBy", arrivedBy);
+        command.Parameters.AddWithValue("afterArrival", afterArrival);
+        command.Parameters.AddWithValue("afterTrace", afterTrace);
+        command.Parameters.AddWithValue("limit", limit);
+        using var reader = command.ExecuteReader();
+        return [.. TraceRows.ReadAll(reader, []).Values.OrderBy(r => r.LastArrivalUnixMs).ThenBy(r => r.TraceIdLow)];
     }
 
     /// <summary>

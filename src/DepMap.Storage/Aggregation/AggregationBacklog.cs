@@ -4,7 +4,7 @@ namespace DepMap.Storage.Aggregation;
 
 /// <summary>
 /// What the aggregation has not linked yet: when the oldest of it arrived, and how many traces wait
-/// to settle. Read by the metrics and /readyz; three indexed look-ups (the span after the mark by
+/// (incomplete, within their grace; a pending row no longer always has a later span). Read by the metrics and /readyz; three indexed look-ups (the span after the mark by
 /// primary key, the waiting traces by their pending index), so a scrape costs little.
 /// </summary>
 public sealed record AggregationBacklog(long? OldestUnlinkedUnixMs, int TracesWaiting)

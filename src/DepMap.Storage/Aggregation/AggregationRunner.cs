@@ -1,5 +1,6 @@
 using System.Buffers;
 using DepMap.Core.Aggregation;
+using DepMap.Core.Linking;
 using DepMap.Core.Spans;
 using DepMap.Storage.Spans;
 using DepMap.Storage.Statistics;
@@ -9,12 +10,17 @@ namespace DepMap.Storage.Aggregation;
 
 /// <summary>
 /// One aggregation run, whichever store holds the spans (its own SQL sits behind
-/// <see cref="IAggregationStore"/>). It reads the spans past the progress mark that arrived at or
-/// before the settle point, straight from the span table in take-in order, a batch at a time, and links each trace
-/// of a batch whose spans are all in: a trace that also has spans in the next batch or in the
-/// unsettled tail is still receiving and waits in its trace row. Each batch commits its statistics
-/// change, its trace rows and the new mark in one transaction, so a run killed anywhere leaves
-/// either all of a batch or none of it.
+/// <see cref="IAggregationStore"/>). It reads every committed span past the progress mark, straight
+/// from the span table in take-in order, a batch at a time, and links each trace of a batch as soon
+/// as it can: a complete trace (Core's <see cref="TraceCompleteness"/>) at once, an incomplete one
+/// once its grace has passed (its last span arrived at or before the run's grace point,
+/// <see cref="AggregationRun.SettledAtUnixMs"/>). A trace that also has spans in the next batch or
+/// past the run's end is still receiving and waits, as does an incomplete trace within its grace:
+/// its row holds copies of the spans not linked yet (pending). Since a pending trace need not get
+/// another span, each settled run ends with a sweep that links the pending traces whose grace has
+/// passed (a flush sweeps them all). Each batch, and each sweep batch, commits its statistics
+/// change, its trace rows and the mark (moved, or compared unchanged for a sweep) in one
+/// transaction, so a run killed anywhere leaves either all of a batch or none of it.
 /// A trace linked before (a late span) is linked again as it was, its first
 /// <see cref="TraceRow.LinkedSpanCount"/> spans, and that is subtracted, then linked with every span
 /// and added: the statistics change by exactly the difference.
@@ -52,15 +58,15 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     public bool AnyTraceLinks => _anyTraceLinks;
 
     /// <summary>
-    /// Links every trace quiet since the run's settle point (every trace in a flush), calling
-    /// <paramref name="committed"/> after each batch that changed the statistics.
+    /// Links every complete trace and every trace whose grace has passed (every trace in a flush),
+    /// calling <paramref name="committed"/> after each batch that changed the statistics.
     /// </summary>
     public async Task<AggregationTotals> RunAsync(Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
         var settledAtUnixMs = _run.SettledAtUnixMs;
         var mark = await _store.ReadMarkAsync(cancellationToken);
         var unsettled = new HashSet<long>();
-        var end = await _store.ReadEndAsync(mark ?? default, settledAtUnixMs, unsettled, cancellationToken);
+        var end = await _store.ReadEndAsync(mark ?? default, flush: settledAtUnixMs is null, unsettled, cancellationToken);
         _anyTraceLinks = _store.AnyTraceLinks();
 
         long spans = 0;
@@ -114,6 +120,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 batch = next;
             }
             await FinishCommitAsync();
+            traces += await SweepAsync(mark, committed, cancellationToken);
         }
         finally
         {
@@ -123,7 +130,73 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 await under.Task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
-        return new AggregationTotals(spans, traces);
+        return new AggregationTotals(spans, traces) { PendingSinceUnixMs = _store.ReadPending(long.MaxValue, null, 1).FirstOrDefault()?.LastArrivalUnixMs };
+    }
+
+    // Pending traces linked per sweep transaction: a sweep's rows are few next to a batch's spans.
+    private const int SweepBatch = 5_000;
+
+    /// <summary>
+    /// Links the pending traces whose grace has passed (all of them in a flush), oldest first, in
+    /// transactions that compare the mark unchanged: a run that took spans in meanwhile fails it, as
+    /// it would a batch. Returns how many traces it linked.
+    /// </summary>
+    private async Task<long> SweepAsync(SpanPosition? mark, Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
+    {
+        if (mark is null)
+        {
+            // Nothing ever committed, so nothing waits.
+            return 0;
+        }
+        var graceAt = _run.SettledAtUnixMs ?? long.MaxValue;
+        long linked = 0;
+        (long Arrival, long TraceIdLow)? after = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var pending = _store.ReadPending(graceAt, after, SweepBatch);
+            if (pending.Count == 0)
+            {
+                return linked;
+            }
+            after = (pending[^1].LastArrivalUnixMs, pending[^1].TraceIdLow);
+            var rows = new List<TraceRow>(pending.Count);
+            var linkedNow = new List<TraceToLink>(pending.Count);
+            var earlier = ReadEarlierSpans(pending.Select(row => (row, 0)));
+            foreach (var row in pending)
+            {
+                if (earlier.TryGetValue(row.TraceIdLow, out var found) && found.Spans is var spans)
+                {
+                    linkedNow.Add(new TraceToLink(row.TraceIdLow, row.LinkedSpanCount > 0 ? spans.GetRange(0, row.LinkedSpanCount) : null, spans));
+                }
+                else
+                {
+                    // As a batch does when retention took a linked span: what is left cannot be re-linked by the difference.
+                    LogEarlierSpansGone(_logger, unchecked((ulong)row.TraceIdLow));
+                }
+                rows.Add(new TraceRow
+                {
+                    TraceIdLow = row.TraceIdLow,
+                    Spans = row.Spans,
+                    SpanCount = row.SpanCount,
+                    LinkedSpanCount = row.SpanCount,
+                    Pending = false,
+                    LastArrivalUnixMs = row.LastArrivalUnixMs,
+                    LinkedAtUnixMs = _run.NowUnixMs,
+                });
+            }
+            var change = BatchLinker.Link(linkedNow, this, parallel: false);
+            _anyTraceLinks |= change.TraceLinks.Count > 0;
+            var prepared = new PreparedBatch(await _statistics.ApplyAsync(change.Statistics, cancellationToken), rows, change.TraceLinks, linkedNow.Count, change.Calls);
+            _committing = rows.ToDictionary(t => t.TraceIdLow);
+            _committingLinks = prepared.TraceLinks;
+            await CommitAsync(prepared, mark, mark.Value, cancellationToken);
+            if (prepared.Linked > 0)
+            {
+                committed(prepared.Calls);
+            }
+            linked += prepared.Linked;
+        }
     }
 
     /// <summary>
@@ -136,7 +209,10 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     /// <summary>A batch linked and ready to commit.</summary>
     private sealed record PreparedBatch(StatisticsRowWriter Statistics, List<TraceRow> Traces, List<(long Target, long Source)> TraceLinks, int Linked, ServiceGraphChange Calls);
 
-    /// <summary>Links the batch's traces that are not <paramref name="waiting"/> for more spans and queues every row the batch changes.</summary>
+    /// <summary>
+    /// Links the batch's traces that are not <paramref name="waiting"/> for more spans and are
+    /// complete or past their grace, and queues every row the batch changes.
+    /// </summary>
     private async Task<PreparedBatch> PrepareAsync(List<StoredSpan> batch, Func<long, bool> waiting, CancellationToken cancellationToken)
     {
         var rows = new List<TraceRow>();
@@ -145,6 +221,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         var buffer = new ArrayBufferWriter<byte>();
         var linked = 0;
         var groups = GroupByTrace(batch);
+        var graceAt = _run.SettledAtUnixMs ?? long.MaxValue;
         var stored = _store.FindTraces(groups.Select(g => g.TraceIdLow).Where(id => !_committing.ContainsKey(id)).ToList());
         var relinked = new List<(TraceRow Row, int Extra)>();
         foreach (var (traceIdLow, group) in groups)
@@ -159,24 +236,9 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         {
             var row = _committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow);
             var lastArrival = Math.Max(row?.LastArrivalUnixMs ?? long.MinValue, group[^1].ReceivedAtUnixMs);
-            buffer.ResetWrittenCount();
             if (waiting(traceIdLow))
             {
-                buffer.Write(row?.Spans ?? []);
-                foreach (var span in group)
-                {
-                    TraceSpans.AppendCopy(buffer, unchecked((long)span.Span.TraceId.High), SpanCodec.Encode(span.Span));
-                }
-                rows.Add(new TraceRow
-                {
-                    TraceIdLow = traceIdLow,
-                    Spans = buffer.WrittenSpan.ToArray(),
-                    SpanCount = (row?.SpanCount ?? 0) + group.Count,
-                    LinkedSpanCount = row?.LinkedSpanCount ?? 0,
-                    Pending = true,
-                    LastArrivalUnixMs = lastArrival,
-                    LinkedAtUnixMs = row?.LinkedAtUnixMs,
-                });
+                rows.Add(Pend(traceIdLow, row, group, lastArrival, buffer));
                 continue;
             }
 
@@ -195,6 +257,21 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 row = null;
                 spans = new List<Span>(group.Count);
             }
+            if (lastArrival > graceAt)
+            {
+                foreach (var span in group)
+                {
+                    spans.Add(span.Span);
+                }
+                if (!TraceCompleteness.IsComplete(spans))
+                {
+                    // Incomplete and within its grace: its missing spans are likely still on their way.
+                    rows.Add(Pend(traceIdLow, row, group, lastArrival, buffer));
+                    continue;
+                }
+                spans.RemoveRange(spans.Count - group.Count, group.Count);
+            }
+            buffer.ResetWrittenCount();
             var earlier = row is { LinkedSpanCount: > 0 } ? spans.GetRange(0, row.LinkedSpanCount) : null;
             buffer.Write(row?.Spans ?? []);
             foreach (var span in group)
@@ -221,6 +298,27 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         var change = BatchLinker.Link(linkedNow, this, parallel: false);
         _anyTraceLinks |= change.TraceLinks.Count > 0;
         return new PreparedBatch(await _statistics.ApplyAsync(change.Statistics, cancellationToken), rows, change.TraceLinks, linked, change.Calls);
+    }
+
+    /// <summary>The row of a trace that waits: its earlier spans as they were, its new ones appended as copies.</summary>
+    private static TraceRow Pend(long traceIdLow, TraceRow? row, List<StoredSpan> group, long lastArrival, ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        buffer.Write(row?.Spans ?? []);
+        foreach (var span in group)
+        {
+            TraceSpans.AppendCopy(buffer, unchecked((long)span.Span.TraceId.High), SpanCodec.Encode(span.Span));
+        }
+        return new TraceRow
+        {
+            TraceIdLow = traceIdLow,
+            Spans = buffer.WrittenSpan.ToArray(),
+            SpanCount = (row?.SpanCount ?? 0) + group.Count,
+            LinkedSpanCount = row?.LinkedSpanCount ?? 0,
+            Pending = true,
+            LastArrivalUnixMs = lastArrival,
+            LinkedAtUnixMs = row?.LinkedAtUnixMs,
+        };
     }
 
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>

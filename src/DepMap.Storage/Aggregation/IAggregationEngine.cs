@@ -12,8 +12,8 @@ namespace DepMap.Storage.Aggregation;
 public interface IAggregationEngine
 {
     /// <summary>
-    /// Links every trace quiet since <see cref="AggregationRun.SettledAtUnixMs"/> (every trace when
-    /// null), calling <paramref name="committed"/> after each batch that linked a trace, once its
+    /// Links every complete trace, and every incomplete one quiet since
+    /// <see cref="AggregationRun.SettledAtUnixMs"/> (every trace when null), calling <paramref name="committed"/> after each batch that linked a trace, once its
     /// transaction has committed.
     /// </summary>
     Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken);
@@ -23,8 +23,9 @@ public interface IAggregationEngine
 }
 
 /// <summary>
-/// One run's settings: the time its links are stamped with, the settle point (null: a flush, which
-/// links everything and may overlap reading, linking and committing), and spans per transaction.
+/// One run's settings: the time its links are stamped with, the grace point (an incomplete trace
+/// whose last span arrived at or before it is linked anyway; null: a flush, which links everything
+/// and may overlap reading, linking and committing), and spans per transaction.
 /// </summary>
 public sealed record AggregationRun(long NowUnixMs, long? SettledAtUnixMs, int BatchSize)
 {
@@ -36,4 +37,11 @@ public sealed record AggregationRun(long NowUnixMs, long? SettledAtUnixMs, int B
 /// nothing because another instance's run held the store (PostgreSQL); that run may have read
 /// before this instance's latest commits, so a caller woken by them tries again shortly.
 /// </summary>
-public sealed record AggregationTotals(long SpansTakenIn, long TracesLinked, bool Deferred = false);
+public sealed record AggregationTotals(long SpansTakenIn, long TracesLinked, bool Deferred = false)
+{
+    /// <summary>
+    /// When the earliest trace still pending after the run last received a span (null: none waits):
+    /// its grace ends that much later, and a caller can wake a run for it then.
+    /// </summary>
+    public long? PendingSinceUnixMs { get; init; }
+}

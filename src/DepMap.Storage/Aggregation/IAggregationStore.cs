@@ -35,11 +35,20 @@ internal interface IAggregationStore : IAsyncDisposable
     Task<SpanPosition?> ReadMarkAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The last position this run may take in (inclusive) after <paramref name="after"/>. For a
-    /// settled run (<paramref name="settledAtUnixMs"/> set), the spans past it are still arriving:
-    /// their traces are added to <paramref name="unsettledTraces"/> and wait.
+    /// The last position this run may take in (inclusive) after <paramref name="after"/>: the latest
+    /// committed span (and, on PostgreSQL, one no running transaction can still write below). Spans
+    /// already visible past it belong to traces still receiving: those traces are added to
+    /// <paramref name="unsettledTraces"/> and wait. A <paramref name="flush"/> takes in every span
+    /// acknowledged before it began.
     /// </summary>
-    Task<SpanPosition> ReadEndAsync(SpanPosition after, long? settledAtUnixMs, HashSet<long> unsettledTraces, CancellationToken cancellationToken);
+    Task<SpanPosition> ReadEndAsync(SpanPosition after, bool flush, HashSet<long> unsettledTraces, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> pending trace rows whose last span arrived at or before
+    /// <paramref name="arrivedBy"/>, in (last arrival, trace) order after <paramref name="after"/>
+    /// (from the first when null): the sweep's read, on the pending rows' index.
+    /// </summary>
+    List<TraceRow> ReadPending(long arrivedBy, (long Arrival, long TraceIdLow)? after, int limit);
 
     /// <summary>The spans in (<paramref name="after"/>, <paramref name="end"/>], in batches, on a connection of their own.</summary>
     Task<SpanBatches> OpenBatchesAsync(SpanPosition after, SpanPosition end, int batchSize, bool readAhead, CancellationToken cancellationToken);

@@ -56,10 +56,15 @@ internal sealed class SqliteAggregationStore : IAggregationStore
         return mark is { } id ? new SpanPosition(0, id) : null;
     }
 
-    public Task<SpanPosition> ReadEndAsync(SpanPosition after, long? settledAtUnixMs, HashSet<long> unsettledTraces, CancellationToken cancellationToken) =>
-        Task.FromResult(new SpanPosition(0, settledAtUnixMs is { } settledAt
-            ? _spans.ReadUnsettledTail(after.Id, settledAt, unsettledTraces)
-            : long.MaxValue));
+    /// <summary>
+    /// One writer assigns ids in commit order, so every span up to the newest id is committed and
+    /// none can appear below it: a settled run takes in up to the newest span when it starts (a
+    /// fixed end, so a run under load does not chase ingest), a flush everything it finds.
+    /// </summary>
+    public Task<SpanPosition> ReadEndAsync(SpanPosition after, bool flush, HashSet<long> unsettledTraces, CancellationToken cancellationToken) =>
+        Task.FromResult(new SpanPosition(0, flush ? long.MaxValue : Math.Max(after.Id, _spans.ReadLastId())));
+
+    public List<TraceRow> ReadPending(long arrivedBy, (long Arrival, long TraceIdLow)? after, int limit) => _traces.ReadPending(arrivedBy, after, limit);
 
     public async Task<SpanBatches> OpenBatchesAsync(SpanPosition after, SpanPosition end, int batchSize, bool readAhead, CancellationToken cancellationToken)
     {

@@ -14,6 +14,12 @@ public sealed class TraceRows(DbContext db)
     // primary key for each; a prepared point read per trace cost about ten times as much per trace.
     private const string FindManySql = $"SELECT {Columns} FROM {TraceRow.Table} WHERE {TraceRow.TraceIdLowColumn} IN (SELECT value FROM json_each(@ids))";
 
+    // The pending rows' index (pending, last arrival) answers it: a range of its pending half, in order.
+    private const string PendingSql =
+        $"SELECT {Columns} FROM {TraceRow.Table} WHERE {TraceRow.PendingColumn} = 1 AND {TraceRow.LastArrivalColumn} <= @arrivedBy " +
+        $"AND ({TraceRow.LastArrivalColumn}, {TraceRow.TraceIdLowColumn}) > (@afterArrival, @afterTrace) " +
+        $"ORDER BY {TraceRow.LastArrivalColumn}, {TraceRow.TraceIdLowColumn} LIMIT @limit";
+
     /// <summary>The columns <see cref="ReadAll"/> reads, in its order (the PostgreSQL store selects them too).</summary>
     internal const string Columns =
         $"{TraceRow.TraceIdLowColumn}, {TraceRow.SpansColumn}, {TraceRow.SpanCountColumn}, {TraceRow.LinkedSpanCountColumn}, {TraceRow.PendingColumn}, " +
@@ -46,6 +52,27 @@ public sealed class TraceRows(DbContext db)
         command.Parameters.Add(parameter);
         using var reader = command.ExecuteReader();
         return ReadAll(reader, rows);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> pending rows whose last span arrived at or before
+    /// <paramref name="arrivedBy"/>, in (last arrival, trace) order after <paramref name="after"/>.
+    /// </summary>
+    public List<TraceRow> ReadPending(long arrivedBy, (long Arrival, long TraceIdLow)? after, int limit)
+    {
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = PendingSql;
+        var (afterArrival, afterTrace) = after ?? (long.MinValue, long.MinValue);
+        foreach (var (name, value) in new[] { ("@arrivedBy", arrivedBy), ("@afterArrival", afterArrival), ("@afterTrace", afterTrace), ("@limit", (long)limit) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = DbType.Int64;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        using var reader = command.ExecuteReader();
+        return [.. ReadAll(reader, []).Values.OrderBy(r => r.LastArrivalUnixMs).ThenBy(r => r.TraceIdLow)];
     }
 
     /// <summary>Adds every row of <paramref name="reader"/> (selecting <see cref="Columns"/>) to <paramref name="rows"/>, by trace.</summary>

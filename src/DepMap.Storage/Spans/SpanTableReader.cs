@@ -15,9 +15,7 @@ namespace DepMap.Storage.Spans;
 /// </summary>
 public sealed class SpanTableReader(DbContext db) : IDisposable
 {
-    private const string TailSql =
-        $"SELECT {SpanRow.IdColumn}, {SpanRow.TraceIdLowColumn}, {SpanRow.ReceivedAtColumn} FROM {SpanRow.Table} " +
-        $"WHERE {SpanRow.IdColumn} > @after ORDER BY {SpanRow.IdColumn} DESC";
+    private const string LastIdSql = $"SELECT max({SpanRow.IdColumn}) FROM {SpanRow.Table}";
 
     private const string RangeSql =
         $"SELECT {SpanRow.IdColumn}, {SpanRow.TraceIdHighColumn}, {SpanRow.TraceIdLowColumn}, {SpanRow.ReceivedAtColumn}, {SpanRow.DataColumn} " +
@@ -32,26 +30,11 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
 
     private DbCommand? _one;
 
-    /// <summary>
-    /// Walks back from the newest span to the last one that arrived at or before
-    /// <paramref name="settledAtUnixMs"/> (arrival times rise with the id), collecting the traces of
-    /// the newer spans: a trace among them is still receiving spans and must wait. Reads only the
-    /// unsettled tail. Returns the settled range's last id (<paramref name="afterId"/> when none).
-    /// </summary>
-    public long ReadUnsettledTail(long afterId, long settledAtUnixMs, HashSet<long> unsettledTraces)
+    /// <summary>The newest span's id (0 when there is none): ids rise in commit order.</summary>
+    public long ReadLastId()
     {
-        ArgumentNullException.ThrowIfNull(unsettledTraces);
-        using var command = Command(TailSql, ("@after", afterId));
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            if (reader.GetInt64(2) <= settledAtUnixMs)
-            {
-                return reader.GetInt64(0);
-            }
-            unsettledTraces.Add(reader.GetInt64(1));
-        }
-        return afterId;
+        using var command = Command(LastIdSql);
+        return command.ExecuteScalar() is long id ? id : 0;
     }
 
     /// <summary>Spans with ids in (<paramref name="afterId"/>, <paramref name="upToId"/>], at most <paramref name="limit"/>, in id order.</summary>

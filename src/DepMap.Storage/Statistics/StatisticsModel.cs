@@ -63,7 +63,9 @@ internal static class StatisticsModel
         trace.Property(t => t.Pending).HasColumnName(TraceRow.PendingColumn);
         trace.Property(t => t.LastArrivalUnixMs).HasColumnName(TraceRow.LastArrivalColumn);
         trace.Property(t => t.LinkedAtUnixMs).HasColumnName(TraceRow.LinkedAtColumn);
-        // Settled traces are found by (pending, last arrival); retention takes linked ones by the same index.
+        // The run's sweep reads pending traces by (pending, last arrival), whose grace has passed, in
+        // order; retention takes linked ones by the same index. A partial index WHERE pending would
+        // duplicate this one's pending half and cost every trace-row write a second index update.
         trace.HasIndex(t => new { t.Pending, t.LastArrivalUnixMs }).HasDatabaseName("ix_traces_pending_last_arrival");
 
         var traceLink = model.Entity<TraceLinkRow>();

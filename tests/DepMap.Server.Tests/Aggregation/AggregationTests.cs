@@ -63,10 +63,11 @@ public class AggregationTests
     }
 
     [Fact]
-    public async Task Aggregate_HoldsTraceBack_UntilTheSettleTimeHasPassed()
+    public async Task Aggregate_HoldsAnIncompleteTraceBack_UntilItsGraceHasPassed()
     {
         using var factory = new AggregationFactory(settings: new() { ["Aggregation:SettleSeconds"] = "30" });
-        await PostOtlpJsonAsync(factory, ExampleTraces.Otlp());
+        // Logistics' spans alone: its client to tracking is unanswered.
+        await PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("logistics"));
 
         factory.Clock.Advance(TimeSpan.FromSeconds(29));
         await factory.AggregateAsync(flush: false);
@@ -76,7 +77,19 @@ public class AggregationTests
         var settled = await factory.WithDbAsync(db => db.ReadGraphStatisticsAsync(WindowFrom, WindowTo));
 
         Assert.True(early.IsEmpty);
-        Assert.Equal(4, settled.Edges.Count);
+        Assert.True(settled.Edges.ContainsKey(new EdgeKey("logistics", "tracking", ConnectionType.VirtualNode)));
+    }
+
+    [Fact]
+    public async Task Aggregate_LinksACompleteTrace_BeforeItsGraceHasPassed()
+    {
+        using var factory = new AggregationFactory(settings: new() { ["Aggregation:SettleSeconds"] = "30" });
+        await PostOtlpJsonAsync(factory, ExampleTraces.Otlp());
+
+        await factory.AggregateAsync(flush: false);
+        var graph = await factory.WithDbAsync(db => db.ReadGraphStatisticsAsync(WindowFrom, WindowTo));
+
+        Assert.Equal(4, graph.Edges.Count);
     }
 
     [Fact]

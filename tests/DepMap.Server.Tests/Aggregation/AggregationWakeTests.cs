@@ -2,13 +2,15 @@ using DepMap.Core.Linking;
 using DepMap.Core.Statistics;
 using DepMap.Server.Features.Aggregation;
 using DepMap.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DepMap.Server.Tests.Aggregation;
 
 /// <summary>
 /// Ingest's commits wake the aggregation (issue 15): with the recurring job scheduled never and no
-/// POST /api/aggregate, committed spans are linked once the settle time has passed on the clock.
+/// POST /api/aggregate, a complete trace is linked right after its commit, and an incomplete one
+/// once its grace (the settle time) has passed on the clock, with or without another commit.
 /// </summary>
 public class AggregationWakeTests
 {
@@ -34,6 +36,38 @@ public class AggregationWakeTests
     }
 
     [Fact]
+    public async Task ACompleteTrace_IsLinkedRightAfterItsCommit_WithoutTheClockMoving()
+    {
+        using var factory = new AggregationFactory(settings: Woken());
+        var progress = factory.Services.GetRequiredService<AggregationProgress>();
+        var before = progress.Version;
+
+        await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.Otlp());
+        await WaitRealTimeAsync(() => Task.FromResult(progress.Version != before), "the complete trace was not linked before its grace");
+
+        var graph = await factory.WithDbAsync(db => db.ReadGraphStatisticsAsync(ExampleTraces.Start, ExampleTraces.Start.AddMinutes(1)));
+        Assert.Equal(1, graph.Edges[new EdgeKey("logistics", "tracking", ConnectionType.None)].CallCount);
+    }
+
+    [Fact]
+    public async Task AnIncompleteTrace_IsLinkedWhenItsGraceEnds_WithoutAnotherCommit()
+    {
+        using var factory = new AggregationFactory(settings: Woken());
+        var progress = factory.Services.GetRequiredService<AggregationProgress>();
+        var before = progress.Version;
+
+        // Logistics' client to tracking is unanswered: the woken run takes the trace in and lets it wait.
+        await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("logistics"));
+        await WaitRealTimeAsync(() => factory.WithDbAsync(db => db.Traces.AnyAsync(t => t.Pending)), "the woken run did not take the incomplete trace in");
+        var versionWhilePending = progress.Version;
+        factory.Clock.Advance(TimeSpan.FromSeconds(31));
+        await WaitRealTimeAsync(() => Task.FromResult(progress.Version != before), "no run was woken when the trace's grace ended");
+
+        Assert.Equal(before, versionWhilePending);
+        Assert.False(await factory.WithDbAsync(db => db.Traces.AnyAsync(t => t.Pending)));
+    }
+
+    [Fact]
     public async Task ASpanArrivingAfterAWokenRun_ReLinksTheTrace_ToTheStatisticsOfOneFlush()
     {
         using var factory = new AggregationFactory(settings: Woken());
@@ -49,6 +83,17 @@ public class AggregationWakeTests
         var clean = await ExactlyOnceTests.CleanRunAsync();
         Assert.NotEqual(clean, partial);
         Assert.Equal(clean, await StatisticsSnapshot.TakeAsync(factory));
+    }
+
+    /// <summary>Waits up to 30 s of real time, the fake clock standing still, until <paramref name="done"/>.</summary>
+    private static async Task WaitRealTimeAsync(Func<Task<bool>> done, string failure)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>

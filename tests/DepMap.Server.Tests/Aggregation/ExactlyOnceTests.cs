@@ -70,18 +70,18 @@ public class ExactlyOnceTests
     }
 
     [Fact]
-    public async Task Statistics_AreThoseOfACleanRun_WhenATraceStraddlesTheSettlePoint()
+    public async Task Statistics_AreThoseOfACleanRun_WhenAnIncompleteTraceWaitedAndThenCompletes()
     {
         using var factory = new AggregationFactory();
         await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("logistics"));
-        factory.Clock.Advance(TimeSpan.FromSeconds(20));
-        await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("tracking"));
-        factory.Clock.Advance(TimeSpan.FromSeconds(20));
+        factory.Clock.Advance(TimeSpan.FromSeconds(5));
 
-        // The logistics spans are settled but their trace received tracking spans since: it waits.
+        // Logistics' client to tracking is unanswered and its grace (30 s) has not passed: it waits.
         var waiting = await factory.SendAsync(new AggregateSpans(Flush: false));
         var afterFirst = await StatisticsSnapshot.TakeAsync(factory);
-        factory.Clock.Advance(TimeSpan.FromSeconds(11));
+        factory.Clock.Advance(TimeSpan.FromSeconds(15));
+        await AggregationTests.PostOtlpJsonAsync(factory, ExampleTraces.OtlpOf("tracking"));
+        // Complete now: linked at once, within the grace.
         var linked = await factory.SendAsync(new AggregateSpans(Flush: false));
 
         Assert.Equal((0L, ""), (waiting.TracesLinked, afterFirst));

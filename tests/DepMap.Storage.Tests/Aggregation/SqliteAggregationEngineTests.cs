@@ -2,6 +2,7 @@ using DepMap.Core.Linking;
 using DepMap.Core.Spans;
 using DepMap.Core.Statistics;
 using DepMap.Storage.Aggregation;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DepMap.Storage.Tests.Aggregation;
@@ -55,19 +56,55 @@ public class SqliteAggregationEngineTests
     }
 
     [Fact]
-    public async Task Run_LinksNothingAndTellsNothing_WhenNoSpanIsSettled()
+    public async Task Run_LinksCompleteTracesAtOnce_BeforeTheirGraceHasPassed()
     {
         using var database = new TempDatabase();
         database.Append(Traces(3), ReceivedAt);
         var told = 0;
 
-        var early = await Engine(database).RunAsync(new AggregationRun(ReceivedAt, ReceivedAt - 1, 100), _ => told++, CancellationToken.None);
-        var settled = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 30_000, ReceivedAt, 100), _ => told++, CancellationToken.None);
+        // The grace point is before the spans arrived: only completeness can let them be linked.
+        var totals = await Engine(database).RunAsync(new AggregationRun(ReceivedAt, ReceivedAt - 1, 100), _ => told++, CancellationToken.None);
 
-        Assert.Equal(new AggregationTotals(0, 0), early);
-        Assert.Equal(new AggregationTotals(6, 3), settled);
+        Assert.Equal(new AggregationTotals(6, 3), totals);
         Assert.Equal(1, told);
         Assert.Equal(3, await CallsAsync(database));
+    }
+
+    [Fact]
+    public async Task Run_LetsAnIncompleteTraceWaitOutItsGrace_ThenTheSweepLinksItWithoutAnotherSpan()
+    {
+        using var database = new TempDatabase();
+        // Only the client spans: each waits for its server's span.
+        database.Append(Traces(3).Where(s => s.Kind == SpanKind.Client), ReceivedAt);
+        var told = 0;
+
+        var early = await Engine(database).RunAsync(new AggregationRun(ReceivedAt, ReceivedAt - 1, 100), _ => told++, CancellationToken.None);
+        var callsEarly = await CallsAsync(database);
+        // No span came since: only the run's sweep of pending traces can link them.
+        var expired = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 10_000, ReceivedAt, 100), _ => told++, CancellationToken.None);
+
+        Assert.Equal((3L, 0L, ReceivedAt), (early.SpansTakenIn, early.TracesLinked, early.PendingSinceUnixMs));
+        Assert.Equal(0, callsEarly);
+        Assert.Equal(new AggregationTotals(0, 3), expired);
+        Assert.Equal(1, told);
+        Assert.Equal(0, await CallsAsync(database));
+        await using var db = database.Open();
+        Assert.Equal(3, await db.Traces.CountAsync(t => !t.Pending && t.LinkedSpanCount == 1));
+    }
+
+    [Fact]
+    public async Task Run_RelinksByTheDifference_WhenTheMissingSpanArrivesAfterTheGrace()
+    {
+        using var database = new TempDatabase();
+        var spans = Traces(1).ToList();
+        database.Append([spans[0]], ReceivedAt);
+
+        await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 10_000, ReceivedAt, 100), _ => { }, CancellationToken.None);
+        database.Append([spans[1]], ReceivedAt + 20_000);
+        var late = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 20_000, ReceivedAt + 19_999, 100), _ => { }, CancellationToken.None);
+
+        Assert.Equal(new AggregationTotals(1, 1), late);
+        Assert.Equal(1, await CallsAsync(database));
     }
 
     private static SqliteAggregationEngine Engine(TempDatabase database, AggregationFaults? faults = null) =>

@@ -174,7 +174,7 @@ public class PostgreSqlAggregationEngineTests
     }
 
     [Fact]
-    public async Task Run_LinksASettledTraceAndLetsAReceivingOneWait()
+    public async Task Run_LinksACompleteTraceAndLetsAnIncompleteOneWaitOutItsGrace()
     {
         await using var fresh = await PostgresSpans.FreshAsync();
         var database = fresh.Database;
@@ -185,9 +185,28 @@ public class PostgreSqlAggregationEngineTests
         await database.AppendAsync(Trace(2).Skip(1), ReceivedAt + 20_000);
         var later = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 60_000, ReceivedAt + 30_000, 100), _ => { }, CancellationToken.None);
 
-        Assert.Equal(new AggregationTotals(2, 1), settled);
-        Assert.Equal(new AggregationTotals(2, 1), later);
+        // Trace 2's first span is taken in and waits (pending): its grace runs to ReceivedAt + 10 s + the grace.
+        Assert.Equal(new AggregationTotals(3, 1) { PendingSinceUnixMs = ReceivedAt + 10_000 }, settled);
+        Assert.Equal(new AggregationTotals(1, 1), later);
         Assert.Equal(2, await CallsAsync(database));
+    }
+
+    [Fact]
+    public async Task Run_SweepsAnIncompleteTraceWhoseGraceEnded_WithNoSpanToTakeIn()
+    {
+        await using var fresh = await PostgresSpans.FreshAsync();
+        var database = fresh.Database;
+        await database.AppendAsync(Trace(1).Take(1), ReceivedAt);
+
+        var within = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 1_000, ReceivedAt - 9_000, 100), _ => { }, CancellationToken.None);
+        var told = 0;
+        var swept = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 10_100, ReceivedAt + 100, 100), _ => told++, CancellationToken.None);
+        var again = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 20_000, ReceivedAt + 10_000, 100), _ => { }, CancellationToken.None);
+
+        Assert.Equal(new AggregationTotals(1, 0) { PendingSinceUnixMs = ReceivedAt }, within);
+        // The mark does not move: the sweep commits comparing it unchanged.
+        Assert.Equal((new AggregationTotals(0, 1), 1), (swept, told));
+        Assert.Equal(new AggregationTotals(0, 0), again);
     }
 
     [Fact]
@@ -196,7 +215,8 @@ public class PostgreSqlAggregationEngineTests
         await using var fresh = await PostgresSpans.FreshAsync();
         var database = fresh.Database;
         await database.AppendAsync(Trace(1), ReceivedAt);
-        await database.AppendAsync(Trace(2), ReceivedAt + 5_000);
+        // Incomplete (its server's span is missing): it waits out its grace.
+        await database.AppendAsync(Trace(2).Take(1), ReceivedAt + 5_000);
 
         var before = await Engine(database).ReadBacklogAsync(CancellationToken.None);
         await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 20_000, ReceivedAt + 1_000, 100), _ => { }, CancellationToken.None);
@@ -205,7 +225,7 @@ public class PostgreSqlAggregationEngineTests
         var after = await Engine(database).ReadBacklogAsync(CancellationToken.None);
 
         Assert.Equal(new AggregationBacklog(ReceivedAt, 0), before);
-        Assert.Equal(new AggregationBacklog(ReceivedAt + 5_000, 0), between);
+        Assert.Equal(new AggregationBacklog(ReceivedAt + 5_000, 1), between);
         Assert.Equal(new AggregationBacklog(null, 0), after);
     }
 

@@ -7,16 +7,18 @@ using Microsoft.Extensions.Options;
 namespace DepMap.Server.Features.Aggregation;
 
 /// <summary>
-/// Aggregate what arrived since the last run: link every trace that has been quiet for the settle
-/// time (every trace when <see cref="Flush"/>) into the statistics.
+/// Aggregate what arrived since the last run: link every complete trace, and every incomplete one
+/// quiet for the grace time (<see cref="AggregationOptions.SettleSeconds"/>; every trace when
+/// <see cref="Flush"/>) into the statistics.
 /// </summary>
 internal sealed record AggregateSpans(bool Flush) : IRequest<AggregationResult>;
 
 /// <summary>
 /// How many spans the run took in and how many traces it linked; <see cref="Deferred"/> when another
-/// instance's run held the store, so this one did nothing (PostgreSQL; a flush waits instead).
+/// instance's run held the store, so this one did nothing (PostgreSQL; a flush waits instead);
+/// <see cref="PendingSinceUnixMs"/>: when the earliest trace still waiting last received a span.
 /// </summary>
-internal sealed record AggregationResult(long SpansTakenIn, long TracesLinked, bool Deferred);
+internal sealed record AggregationResult(long SpansTakenIn, long TracesLinked, bool Deferred, long? PendingSinceUnixMs = null);
 
 /// <summary>
 /// Runs the store's <see cref="IAggregationEngine"/> once, one run at a time in this process, with
@@ -50,7 +52,7 @@ internal sealed class AggregateSpansHandler(
                 progress.StatisticsChanged();
             }, cancellationToken);
             metrics.AggregationRun(request.Flush, Stopwatch.GetElapsedTime(started), totals.TracesLinked);
-            return new AggregationResult(totals.SpansTakenIn, totals.TracesLinked, totals.Deferred);
+            return new AggregationResult(totals.SpansTakenIn, totals.TracesLinked, totals.Deferred, totals.PendingSinceUnixMs);
         }
         catch
         {

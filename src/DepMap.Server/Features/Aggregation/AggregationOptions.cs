@@ -5,8 +5,12 @@ internal sealed class AggregationOptions
 {
     /// <summary>Hangfire cron with seconds; Hangfire's SQLite storage looks at recurring jobs every 15 s anyway.</summary>
     public string Cron { get; set; } = "*/15 * * * * *";
-    /// <summary>How long a trace must be quiet before it is linked; a span that comes later re-links it exactly.</summary>
-    public int SettleSeconds { get; set; } = 2;
+    /// <summary>
+    /// The grace of an incomplete trace (a missing parent, an unanswered client): how long it must be
+    /// quiet before it is linked anyway; a complete trace is linked at once. A span that comes later
+    /// re-links either exactly. The default is measured in docs/benchmarks.md ("Freshness").
+    /// </summary>
+    public int SettleSeconds { get; set; } = 10;
     /// <summary>Ingest's commits wake the aggregation inside the process (the recurring job stays as the backstop).</summary>
     public bool WakeOnIngest { get; set; } = true;
     /// <summary>The least time between the end of a run that ingest woke and the start of the next.</summary>

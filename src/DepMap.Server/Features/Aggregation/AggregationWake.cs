@@ -44,15 +44,17 @@ internal sealed class SpansCommitted : IDisposable
 }
 
 /// <summary>
-/// Runs the aggregation as soon as committed spans can be linked: a commit received at t is
-/// linkable once its trace has been quiet for the settle time, so the run starts at t + settle (and
-/// no sooner than <see cref="AggregationOptions.WakeIntervalSeconds"/> after the previous run). It
+/// Runs the aggregation as soon as committed spans can be linked: a run links every complete trace
+/// at once, so it starts right after a commit (no sooner than
+/// <see cref="AggregationOptions.WakeIntervalSeconds"/> after the previous run), and again when the
+/// earliest pending (incomplete) trace's grace, <see cref="AggregationOptions.SettleSeconds"/>, ends,
+/// so an incomplete trace with no later span is linked then rather than by the recurring job. It
 /// sends the same request as the recurring job, which stays as the backstop for anything a wake
-/// misses (a crash). Under steady load the runs follow each other at the interval, so a span is
-/// counted about settle + interval + a run's time after its acknowledgement. With several instances
-/// on PostgreSQL a wake may find another instance's run under way; that run may have read before
-/// this instance's commits, so the wake tries again after the interval instead of leaving them to
-/// the recurring job (15 s or more later).
+/// misses (a crash). Under steady load the runs follow each other at the interval, so a complete
+/// trace is counted about an interval plus a run's time after its acknowledgement. With several
+/// instances on PostgreSQL a wake may find another instance's run under way; that run may have read
+/// before this instance's commits, so the wake tries again after the interval instead of leaving
+/// them to the recurring job (15 s or more later).
 /// </summary>
 internal sealed partial class AggregationWake(
     SpansCommitted commits,
@@ -61,8 +63,8 @@ internal sealed partial class AggregationWake(
     TimeProvider time,
     ILogger<AggregationWake> logger) : BackgroundService
 {
-    // The clock that stamps commits and the one the run cuts the settled range with are the same,
-    // but a run started on the exact millisecond would still leave that commit for the next one.
+    // The clock that stamps arrivals and the one the run cuts the grace with are the same, but a run
+    // started on the exact millisecond would still leave that trace for the next one.
     private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(50);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -72,23 +74,28 @@ internal sealed partial class AggregationWake(
         {
             return;
         }
-        var settle = TimeSpan.FromSeconds(settings.SettleSeconds);
+        var grace = TimeSpan.FromSeconds(settings.SettleSeconds);
         var interval = TimeSpan.FromSeconds(settings.WakeIntervalSeconds);
         var nextAllowed = DateTimeOffset.MinValue;
-        long? deferred = null;
+        var deferred = false;
+        DateTimeOffset? graceEnds = null;
         try
         {
             while (true)
             {
-                var earliestMs = deferred ?? await commits.TakeAsync(stoppingToken);
-                var earliest = DateTimeOffset.FromUnixTimeMilliseconds(earliestMs);
-                var due = Max(earliest + settle + Margin, nextAllowed);
-                var wait = due - time.GetUtcNow();
+                if (!deferred)
+                {
+                    await CommitOrAsync(graceEnds, stoppingToken);
+                }
+                var wait = nextAllowed - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, time, stoppingToken);
                 }
-                deferred = await RunAsync(stoppingToken) ? earliestMs : null;
+                var result = await RunAsync(stoppingToken);
+                deferred = result?.Deferred ?? false;
+                // After a failed run (null) the recurring job or the next commit tries again.
+                graceEnds = result?.PendingSinceUnixMs is { } since ? DateTimeOffset.FromUnixTimeMilliseconds(since) + grace + Margin : null;
                 nextAllowed = time.GetUtcNow() + interval;
             }
         }
@@ -97,24 +104,40 @@ internal sealed partial class AggregationWake(
         }
     }
 
-    /// <summary>Runs once; true when another instance's run held the store and this one did nothing.</summary>
-    private async Task<bool> RunAsync(CancellationToken stoppingToken)
+    /// <summary>Waits for the next commit, or until <paramref name="until"/> when a pending trace's grace ends then.</summary>
+    private async Task CommitOrAsync(DateTimeOffset? until, CancellationToken stoppingToken)
+    {
+        if (until is not { } end)
+        {
+            await commits.TakeAsync(stoppingToken);
+            return;
+        }
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var commit = commits.TakeAsync(either.Token);
+        var wait = end - time.GetUtcNow();
+        var graceEnded = Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, either.Token);
+        await Task.WhenAny(commit, graceEnded);
+        await either.CancelAsync();
+        // The loser is cancelled (a cancelled take leaves the commit's signal for the next one).
+        await Task.WhenAll(commit, graceEnded).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Runs once; null when the run failed.</summary>
+    private async Task<AggregationResult?> RunAsync(CancellationToken stoppingToken)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new AggregateSpans(Flush: false), stoppingToken);
-            return result.Deferred;
+            return await scope.ServiceProvider.GetRequiredService<ISender>().Send(new AggregateSpans(Flush: false), stoppingToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             // The spans stay pending: the next wake or the recurring job links them.
             LogRunFailed(logger, exception);
-            return false;
+            return null;
         }
     }
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An aggregation run woken by ingest failed; the next run takes its spans")]
     private static partial void LogRunFailed(ILogger logger, Exception exception);

@@ -5,7 +5,7 @@ internal sealed class HealthOptions
 {
     /// <summary>
     /// /readyz answers 503 when the oldest span not yet linked is older than this. Normal running
-    /// keeps it near Aggregation:SettleSeconds plus the cron interval (about 45 s by default).
+    /// keeps it near Aggregation:SettleSeconds (the grace of incomplete traces) plus a run.
     /// </summary>
     public double MaxAggregationLagSeconds { get; set; } = 300;
 }
