@@ -161,11 +161,14 @@ internal static class Freshness
         cohorts = perCohort.Count(n => n > 0);
         var countedCohorts = counted.Count(c => !double.IsNaN(c));
         var wrong = Enumerable.Range(0, perCohort.Length).Count(c => finalCounts[c] != perCohort[c]);
+        // Over is a counting error; short is a cohort the aggregation had not reached by the deadline.
+        var over = Enumerable.Range(0, perCohort.Length).Count(c => finalCounts[c] > perCohort[c]);
         Console.WriteLine($"acknowledged {acked:N0} spans in {sentFor:F1} s ({acked / sentFor:N0} spans/s), refused {refused:N0}, failed {failed:N0}");
         Console.WriteLine($"counted {countedCohorts} of {cohorts} cohorts; calls whose cohort was counted: {lags.Count:N0} of {totalCalls:N0}");
         Console.WriteLine($"acknowledgement to counted on /graph.json (upper bound per call): p50 {Percentile(0.5):F1} s, " +
             $"p99 {Percentile(0.99):F1} s, max {Percentile(1):F1} s");
-        Console.WriteLine($"exactness: {cohorts - wrong} of {cohorts} edges hold exactly their cohort's calls" + (wrong > 0 ? $" ({wrong} do not)" : ""));
+        Console.WriteLine($"exactness: {cohorts - wrong} of {cohorts} edges hold exactly their cohort's calls" +
+            (wrong > 0 ? $" ({wrong} do not: {over} over, {wrong - over} short, not counted yet at the deadline)" : ""));
         if (serverCpuBefore is { } before && serverCpuAfter is { } after)
         {
             Console.WriteLine($"server CPU {(after - before).TotalSeconds:F1} s over {clock.Elapsed.TotalSeconds:F1} s " +
