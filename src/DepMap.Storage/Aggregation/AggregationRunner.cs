@@ -226,7 +226,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         var relinked = new List<(TraceRow Row, int Extra)>();
         foreach (var (traceIdLow, group) in groups)
         {
-            if (!waiting(traceIdLow) && (_committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow)) is { } earlierRow)
+            if (!waiting(traceIdLow) && RowOf(traceIdLow, stored) is { } earlierRow)
             {
                 relinked.Add((earlierRow, group.Count));
             }
@@ -234,7 +234,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         var earlierSpans = ReadEarlierSpans(relinked);
         foreach (var (traceIdLow, group) in groups)
         {
-            var row = _committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow);
+            var row = RowOf(traceIdLow, stored);
             var lastArrival = Math.Max(row?.LastArrivalUnixMs ?? long.MinValue, group[^1].ReceivedAtUnixMs);
             if (waiting(traceIdLow))
             {
@@ -321,6 +321,10 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         };
     }
 
+    /// <summary>A trace's row: the batch still committing has the newest, else the store's (<paramref name="stored"/>, read for the batch).</summary>
+    private TraceRow? RowOf(long traceIdLow, Dictionary<long, TraceRow> stored) =>
+        _committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow);
+
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
     private Task CommitAsync(PreparedBatch batch, SpanPosition? mark, SpanPosition last, CancellationToken cancellationToken) =>
         _store.CommitAsync(new BatchRows(batch.Statistics, batch.Traces, batch.TraceLinks), mark, last,
@@ -403,7 +407,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         var linkedSpans = new Dictionary<long, List<Span>>();
         var stored = _store.FindTraces(ids.Where(id => !_committing.ContainsKey(id)).ToList());
         var linkedRows = ids
-            .Select(id => _committing.GetValueOrDefault(id) ?? stored.GetValueOrDefault(id))
+            .Select(id => RowOf(id, stored))
             .OfType<TraceRow>()
             .Where(row => row.LinkedSpanCount > 0)
             .ToList();
