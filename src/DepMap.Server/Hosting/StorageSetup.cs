@@ -1,3 +1,4 @@
+using DepMap.Server.Features.Aggregation;
 using DepMap.Server.Features.Ingest;
 using DepMap.Storage;
 using DepMap.Storage.Aggregation;
@@ -6,6 +7,7 @@ using DepMap.Storage.PostgreSql.Aggregation;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace DepMap.Server.Hosting;
 
@@ -37,6 +39,8 @@ internal static class StorageSetup
         services.AddDbContext<DepMapDbContext>(options => options.UseDepMapSqlite(sqlite));
         // The aggregation engine goes with the store: the handler runs whichever is chosen here.
         services.AddScoped<IAggregationEngine, SqliteAggregationEngine>();
+        // Traces still receiving spans wait here between runs (the engine is per scope, they are per process).
+        services.AddSingleton(sp => new PendingTraces(sp.GetRequiredService<IOptions<AggregationOptions>>().Value.WaitingSpansInMemory));
         // The span writer and the WAL checkpointer work on the span file itself.
         services.AddSingleton(new SpanStore(SpanFile.ConnectionStringFor(sqlite), storage.Synchronous));
         services.AddSingleton(DepMapFiles.From(sqlite));

@@ -15,10 +15,12 @@ namespace DepMap.Storage.Aggregation;
 /// as it can: a complete trace (Core's <see cref="TraceCompleteness"/>) at once, an incomplete one
 /// once its grace has passed (its last span arrived at or before the run's grace point,
 /// <see cref="AggregationRun.SettledAtUnixMs"/>). A trace that also has spans in the next batch or
-/// past the run's end is still receiving and waits, as does an incomplete trace within its grace:
-/// its row holds copies of the spans not linked yet (pending). Since a pending trace need not get
-/// another span, each settled run ends with a sweep that links the pending traces whose grace has
-/// passed (a flush sweeps them all). Each batch, and each sweep batch, commits its statistics
+/// past the run's end is still receiving and waits, as does an incomplete trace within its grace.
+/// On SQLite it waits in memory (<see cref="PendingTraces"/>), and the mark is held back before its
+/// first span, so a new process takes it in again; past the memory's bound, and on PostgreSQL, its
+/// row holds the spans not linked yet (pending). Since a waiting trace need not get another span,
+/// each settled run ends with a sweep that links the waiting traces whose grace has passed (a flush
+/// sweeps them all). Each batch, and each sweep batch, commits its statistics
 /// change, its trace rows and the mark (moved, or compared unchanged for a sweep) in one
 /// transaction, so a run killed anywhere leaves either all of a batch or none of it.
 /// A trace linked before (a late span) is linked again as it was, its first
@@ -38,6 +40,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     private readonly AggregationFaults? _faults;
     private readonly ILogger _logger;
     private readonly StatisticsBuckets _statistics;
+    private readonly PendingTraces? _memory;
     private Dictionary<long, TraceRow> _committing = [];
     private List<(long Target, long Source)> _committingLinks = [];
     private bool _anyTraceLinks;
@@ -46,9 +49,11 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     /// <summary>A recurring run with more batches than this to take in has fallen behind (<see cref="IsBehind"/>).</summary>
     internal const int BehindBatches = 3;
 
-    public AggregationRunner(IAggregationStore store, AggregationRun run, AggregationFaults? faults, ILogger logger)
+    /// <summary>A run over <paramref name="store"/>; traces still receiving spans wait between runs in <paramref name="memory"/> (SQLite's one process), or in their rows when null (PostgreSQL's several instances).</summary>
+    public AggregationRunner(IAggregationStore store, AggregationRun run, AggregationFaults? faults, ILogger logger, PendingTraces? memory = null)
     {
         _store = store;
+        _memory = memory;
         _run = run;
         _faults = faults;
         _logger = logger;
@@ -63,10 +68,27 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     /// </summary>
     public async Task<AggregationTotals> RunAsync(Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await TakeInAsync(committed, cancellationToken);
+        }
+        catch
+        {
+            // What waited in memory may be half applied: the next run takes it in again from the stored mark.
+            _memory?.Reset();
+            throw;
+        }
+    }
+
+    private async Task<AggregationTotals> TakeInAsync(Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
+    {
         var settledAtUnixMs = _run.SettledAtUnixMs;
         var mark = await _store.ReadMarkAsync(cancellationToken);
+        // With traces waiting in memory the stored mark is held back before the first of them; this
+        // process reads on from where it took spans in up to.
+        var readFrom = _memory is null ? mark ?? default : new SpanPosition(0, _memory.Begin(mark?.Id));
         var unsettled = new HashSet<long>();
-        var end = await _store.ReadEndAsync(mark ?? default, flush: settledAtUnixMs is null, unsettled, cancellationToken);
+        var end = await _store.ReadEndAsync(readFrom, flush: settledAtUnixMs is null, unsettled, cancellationToken);
         _anyTraceLinks = _store.AnyTraceLinks();
 
         long spans = 0;
@@ -76,7 +98,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         // three overlapping, ingest's p99 latency at 50,000 spans/s was 87 ms instead of 14. Unless
         // it has fallen behind: then the graph is already stale and catching up matters more than
         // ingest's latency, so a run with more than a few batches to take in overlaps too.
-        var overlap = settledAtUnixMs is null || IsBehind(mark ?? default, end);
+        var overlap = settledAtUnixMs is null || IsBehind(readFrom, end);
         (Task Task, PreparedBatch Batch)? commit = null;
         async Task FinishCommitAsync()
         {
@@ -92,7 +114,8 @@ internal sealed partial class AggregationRunner : IRelatedTraces
             }
         }
 
-        await using var batches = await _store.OpenBatchesAsync(mark ?? default, end, _run.BatchSize, readAhead: overlap, cancellationToken);
+        var batchSize = !_run.IsFlush && overlap && _run.CatchUpBatchSize is { } catchUp ? Math.Max(catchUp, _run.BatchSize) : _run.BatchSize;
+        await using var batches = await _store.OpenBatchesAsync(readFrom, end, batchSize, readAhead: overlap, cancellationToken);
         try
         {
             var batch = await batches.NextAsync();
@@ -107,16 +130,17 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 _committing = prepared.Traces.ToDictionary(t => t.TraceIdLow);
                 _committingLinks = prepared.TraceLinks;
                 var from = mark;
+                var to = HeldBack(last);
                 commit = (overlap
-                    ? Task.Run(() => CommitAsync(prepared, from, last, cancellationToken), cancellationToken)
-                    : CommitAsync(prepared, from, last, cancellationToken), prepared);
+                    ? Task.Run(() => CommitAsync(prepared, from, to, cancellationToken), cancellationToken)
+                    : CommitAsync(prepared, from, to, cancellationToken), prepared);
                 if (!overlap)
                 {
                     await FinishCommitAsync();
                 }
                 spans += batch.Spans.Count;
                 traces += prepared.Linked;
-                mark = last;
+                mark = to;
                 batch = next;
             }
             await FinishCommitAsync();
@@ -130,16 +154,39 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 await under.Task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
-        return new AggregationTotals(spans, traces) { PendingSinceUnixMs = _store.ReadPending(long.MaxValue, null, 1).FirstOrDefault()?.LastArrivalUnixMs };
+        var pendingSince = _store.ReadPending(long.MaxValue, null, 1).FirstOrDefault()?.LastArrivalUnixMs;
+        if (_memory?.EarliestLastArrival() is { } waitingSince && (pendingSince is null || waitingSince < pendingSince))
+        {
+            pendingSince = waitingSince;
+        }
+        return new AggregationTotals(spans, traces) { PendingSinceUnixMs = pendingSince };
+    }
+
+    /// <summary>
+    /// The mark a commit writes once the spans up to <paramref name="takenIn"/> are taken in: that,
+    /// or with traces waiting in memory, just before the first of their spans. The state is told
+    /// of it now; a commit that fails fails the run, and the run resets the state.
+    /// </summary>
+    private SpanPosition HeldBack(SpanPosition takenIn)
+    {
+        if (_memory is null)
+        {
+            return takenIn;
+        }
+        _memory.TakenInUpTo(takenIn.Id);
+        var held = new SpanPosition(0, _memory.DurableMark(takenIn.Id));
+        _memory.Committed(held.Id);
+        return held;
     }
 
     // Pending traces linked per sweep transaction: a sweep's rows are few next to a batch's spans.
     private const int SweepBatch = 5_000;
 
     /// <summary>
-    /// Links the pending traces whose grace has passed (all of them in a flush), oldest first, in
-    /// transactions that compare the mark unchanged: a run that took spans in meanwhile fails it, as
-    /// it would a batch. Returns how many traces it linked.
+    /// Links the pending traces whose grace has passed (all of them in a flush): first those waiting
+    /// in memory, in transactions that move the held-back mark on; then those waiting in their rows,
+    /// oldest first, in transactions that compare the mark unchanged: a run that took spans in
+    /// meanwhile fails it, as it would a batch. Returns how many traces it linked.
     /// </summary>
     private async Task<long> SweepAsync(SpanPosition? mark, Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
@@ -150,6 +197,37 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         }
         var graceAt = _run.SettledAtUnixMs ?? long.MaxValue;
         long linked = 0;
+        while (_memory?.TakeArrivedBy(graceAt, SweepBatch) is { Count: > 0 } due)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var buffer = new ArrayBufferWriter<byte>();
+            var rows = new List<TraceRow>(due.Count);
+            var linkedNow = new List<TraceToLink>(due.Count);
+            var earlier = ReadEarlierSpans(due.Where(t => t.Row is not null).Select(t => (t.Row!, t.Spans.Count)));
+            foreach (var trace in due)
+            {
+                var row = trace.Row;
+                List<Span> spans = [];
+                long lastReference = 0;
+                if (row is not null && earlier.TryGetValue(trace.TraceIdLow, out var earlierOfRow))
+                {
+                    (spans, lastReference) = earlierOfRow;
+                }
+                else if (row is not null)
+                {
+                    LogEarlierSpansGone(_logger, unchecked((ulong)trace.TraceIdLow));
+                    row = null;
+                }
+                var (toLink, linkedRow) = Linked(trace.TraceIdLow, row, spans, lastReference, trace.Spans,
+                    Math.Max(row?.LastArrivalUnixMs ?? long.MinValue, trace.LastArrivalUnixMs), buffer);
+                linkedNow.Add(toLink);
+                rows.Add(linkedRow);
+            }
+            var to = HeldBack(new SpanPosition(0, _memory.Cursor));
+            await CommitLinkedAsync(linkedNow, rows, mark, to, committed, cancellationToken);
+            mark = to;
+            linked += linkedNow.Count;
+        }
         (long Arrival, long TraceIdLow)? after = null;
         while (true)
         {
@@ -185,17 +263,24 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                     LinkedAtUnixMs = _run.NowUnixMs,
                 });
             }
-            var change = BatchLinker.Link(linkedNow, this, parallel: false);
-            _anyTraceLinks |= change.TraceLinks.Count > 0;
-            var prepared = new PreparedBatch(await _statistics.ApplyAsync(change.Statistics, cancellationToken), rows, change.TraceLinks, linkedNow.Count, change.Calls);
-            _committing = rows.ToDictionary(t => t.TraceIdLow);
-            _committingLinks = prepared.TraceLinks;
-            await CommitAsync(prepared, mark, mark.Value, cancellationToken);
-            if (prepared.Linked > 0)
-            {
-                committed(prepared.Calls);
-            }
-            linked += prepared.Linked;
+            await CommitLinkedAsync(linkedNow, rows, mark, mark.Value, committed, cancellationToken);
+            linked += linkedNow.Count;
+        }
+    }
+
+    /// <summary>Links a sweep's traces and commits their statistics and rows with the mark moved from <paramref name="mark"/> to <paramref name="to"/>.</summary>
+    private async Task CommitLinkedAsync(List<TraceToLink> linkedNow, List<TraceRow> rows, SpanPosition? mark, SpanPosition to,
+        Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
+    {
+        var change = BatchLinker.Link(linkedNow, this, parallel: false);
+        _anyTraceLinks |= change.TraceLinks.Count > 0;
+        var prepared = new PreparedBatch(await _statistics.ApplyAsync(change.Statistics, cancellationToken), rows, change.TraceLinks, linkedNow.Count, change.Calls);
+        _committing = rows.ToDictionary(t => t.TraceIdLow);
+        _committingLinks = prepared.TraceLinks;
+        await CommitAsync(prepared, mark, to, cancellationToken);
+        if (prepared.Linked > 0)
+        {
+            committed(prepared.Calls);
         }
     }
 
@@ -217,35 +302,55 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     {
         var rows = new List<TraceRow>();
         var linkedNow = new List<TraceToLink>();
-        List<Span> spans;
         var buffer = new ArrayBufferWriter<byte>();
         var linked = 0;
-        var groups = GroupByTrace(batch);
         var graceAt = _run.SettledAtUnixMs ?? long.MaxValue;
-        var stored = _store.FindTraces(groups.Select(g => g.TraceIdLow).Where(id => !_committing.ContainsKey(id)).ToList());
-        var relinked = new List<(TraceRow Row, int Extra)>();
+        // A trace waiting in memory brings its row along: only the others are looked up.
+        var groups = GroupByTrace(batch);
+        var stored = _store.FindTraces(groups.Select(g => g.TraceIdLow)
+            .Where(id => !_committing.ContainsKey(id) && !(_memory?.Contains(id) ?? false)).ToList());
+        var traces = new List<(long TraceIdLow, TraceRow? Row, List<StoredSpan> Spans)>();
         foreach (var (traceIdLow, group) in groups)
         {
-            if (!waiting(traceIdLow) && RowOf(traceIdLow, stored) is { } earlierRow)
+            if (_memory?.Take(traceIdLow) is { } held)
             {
-                relinked.Add((earlierRow, group.Count));
+                held.Spans.AddRange(group);
+                traces.Add((traceIdLow, held.Row, held.Spans));
+                continue;
+            }
+            var row = RowOf(traceIdLow, stored);
+            // Spans taken in again after a restart (the mark was held back before traces waiting in
+            // memory) that the trace's row already references were linked or wait in the row.
+            var spans = _memory is not null && row is not null && stored.ContainsKey(traceIdLow) ? NotReferenced(row, group) : group;
+            if (spans.Count > 0)
+            {
+                traces.Add((traceIdLow, row, spans));
+            }
+        }
+        var relinked = new List<(TraceRow Row, int Extra)>();
+        foreach (var (traceIdLow, row, spans) in traces)
+        {
+            if (!waiting(traceIdLow) && row is not null)
+            {
+                relinked.Add((row, spans.Count));
             }
         }
         var earlierSpans = ReadEarlierSpans(relinked);
-        foreach (var (traceIdLow, group) in groups)
+        foreach (var (traceIdLow, storedRow, newSpans) in traces)
         {
-            var row = RowOf(traceIdLow, stored);
-            var lastArrival = Math.Max(row?.LastArrivalUnixMs ?? long.MinValue, group[^1].ReceivedAtUnixMs);
+            var row = storedRow;
+            var lastArrival = Math.Max(row?.LastArrivalUnixMs ?? long.MinValue, newSpans[^1].ReceivedAtUnixMs);
             if (waiting(traceIdLow))
             {
-                rows.Add(Pend(traceIdLow, row, group, lastArrival, buffer));
+                Pend(traceIdLow, row, newSpans, lastArrival, rows, buffer);
                 continue;
             }
 
+            List<Span> spans;
             long lastReference = 0;
             if (row is null)
             {
-                spans = new List<Span>(group.Count);
+                spans = new List<Span>(newSpans.Count);
             }
             else if (earlierSpans.TryGetValue(traceIdLow, out var earlierOfRow))
             {
@@ -255,41 +360,25 @@ internal sealed partial class AggregationRunner : IRelatedTraces
             {
                 LogEarlierSpansGone(_logger, unchecked((ulong)traceIdLow));
                 row = null;
-                spans = new List<Span>(group.Count);
+                spans = new List<Span>(newSpans.Count);
             }
             if (lastArrival > graceAt)
             {
-                foreach (var span in group)
+                foreach (var span in newSpans)
                 {
                     spans.Add(span.Span);
                 }
                 if (!TraceCompleteness.IsComplete(spans))
                 {
                     // Incomplete and within its grace: its missing spans are likely still on their way.
-                    rows.Add(Pend(traceIdLow, row, group, lastArrival, buffer));
+                    Pend(traceIdLow, storedRow, newSpans, lastArrival, rows, buffer);
                     continue;
                 }
-                spans.RemoveRange(spans.Count - group.Count, group.Count);
+                spans.RemoveRange(spans.Count - newSpans.Count, newSpans.Count);
             }
-            buffer.ResetWrittenCount();
-            var earlier = row is { LinkedSpanCount: > 0 } ? spans.GetRange(0, row.LinkedSpanCount) : null;
-            buffer.Write(row?.Spans ?? []);
-            foreach (var span in group)
-            {
-                spans.Add(span.Span);
-                TraceSpans.AppendReference(buffer, span.RowId, ref lastReference);
-            }
-            linkedNow.Add(new TraceToLink(traceIdLow, earlier, spans));
-            rows.Add(new TraceRow
-            {
-                TraceIdLow = traceIdLow,
-                Spans = buffer.WrittenSpan.ToArray(),
-                SpanCount = spans.Count,
-                LinkedSpanCount = spans.Count,
-                Pending = false,
-                LastArrivalUnixMs = lastArrival,
-                LinkedAtUnixMs = _run.NowUnixMs,
-            });
+            var (trace, linkedRow) = Linked(traceIdLow, row, spans, lastReference, newSpans, lastArrival, buffer);
+            linkedNow.Add(trace);
+            rows.Add(linkedRow);
             linked++;
         }
         // On one core, a flush too: linking on both (BatchLinker's parallel mode) made the 10 M rebuild
@@ -300,25 +389,84 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         return new PreparedBatch(await _statistics.ApplyAsync(change.Statistics, cancellationToken), rows, change.TraceLinks, linked, change.Calls);
     }
 
-    /// <summary>The row of a trace that waits: its earlier spans as they were, its new ones appended as copies.</summary>
-    private static TraceRow Pend(long traceIdLow, TraceRow? row, List<StoredSpan> group, long lastArrival, ArrayBufferWriter<byte> buffer)
+    /// <summary>
+    /// A trace linked with <paramref name="newSpans"/> after <paramref name="spans"/>, its earlier
+    /// spans (those of <paramref name="row"/>, whose last reference is <paramref name="lastReference"/>):
+    /// what to link, and its row, the new spans appended as references.
+    /// </summary>
+    private (TraceToLink Trace, TraceRow Row) Linked(long traceIdLow, TraceRow? row, List<Span> spans, long lastReference,
+        List<StoredSpan> newSpans, long lastArrival, ArrayBufferWriter<byte> buffer)
     {
         buffer.ResetWrittenCount();
+        var earlier = row is { LinkedSpanCount: > 0 } ? spans.GetRange(0, row.LinkedSpanCount) : null;
         buffer.Write(row?.Spans ?? []);
-        foreach (var span in group)
+        foreach (var span in newSpans)
         {
-            TraceSpans.AppendCopy(buffer, unchecked((long)span.Span.TraceId.High), SpanCodec.Encode(span.Span));
+            spans.Add(span.Span);
+            TraceSpans.AppendReference(buffer, span.RowId, ref lastReference);
         }
-        return new TraceRow
+        return (new TraceToLink(traceIdLow, earlier, spans), new TraceRow
         {
             TraceIdLow = traceIdLow,
             Spans = buffer.WrittenSpan.ToArray(),
-            SpanCount = (row?.SpanCount ?? 0) + group.Count,
+            SpanCount = spans.Count,
+            LinkedSpanCount = spans.Count,
+            Pending = false,
+            LastArrivalUnixMs = lastArrival,
+            LinkedAtUnixMs = _run.NowUnixMs,
+        });
+    }
+
+    /// <summary>
+    /// A trace that waits for more spans: in memory when there is room and its row is not itself
+    /// waiting (the sweep of waiting rows could link it meanwhile), else in its row, its new spans
+    /// appended as copies (as references with traces in memory, so that spans taken in again after
+    /// a restart are known by their row ids).
+    /// </summary>
+    private void Pend(long traceIdLow, TraceRow? row, List<StoredSpan> spans, long lastArrival, List<TraceRow> rows, ArrayBufferWriter<byte> buffer)
+    {
+        if (_memory is not null && row is not { Pending: true } && _memory.Fits(spans.Count))
+        {
+            _memory.Add(new PendingTrace(traceIdLow, row, spans, lastArrival));
+            return;
+        }
+        buffer.ResetWrittenCount();
+        buffer.Write(row?.Spans ?? []);
+        long lastReference = 0;
+        if (_memory is not null && row is not null)
+        {
+            lastReference = TraceSpans.Read(row.Spans, traceIdLow, []);
+        }
+        foreach (var span in spans)
+        {
+            if (_memory is not null)
+            {
+                TraceSpans.AppendReference(buffer, span.RowId, ref lastReference);
+            }
+            else
+            {
+                TraceSpans.AppendCopy(buffer, unchecked((long)span.Span.TraceId.High), SpanCodec.Encode(span.Span));
+            }
+        }
+        rows.Add(new TraceRow
+        {
+            TraceIdLow = traceIdLow,
+            Spans = buffer.WrittenSpan.ToArray(),
+            SpanCount = (row?.SpanCount ?? 0) + spans.Count,
             LinkedSpanCount = row?.LinkedSpanCount ?? 0,
             Pending = true,
             LastArrivalUnixMs = lastArrival,
             LinkedAtUnixMs = row?.LinkedAtUnixMs,
-        };
+        });
+    }
+
+    /// <summary>The spans of <paramref name="group"/> that <paramref name="row"/> does not reference.</summary>
+    private static List<StoredSpan> NotReferenced(TraceRow row, List<StoredSpan> group)
+    {
+        var entries = new List<TraceSpanEntry>(row.SpanCount);
+        TraceSpans.Read(row.Spans, row.TraceIdLow, entries);
+        var referenced = entries.Where(e => e.Span is null).Select(e => e.SpanRowId).ToHashSet();
+        return referenced.Count == 0 ? group : group.Where(span => !referenced.Contains(span.RowId)).ToList();
     }
 
     /// <summary>A trace's row: the batch still committing has the newest, else the store's (<paramref name="stored"/>, read for the batch).</summary>

@@ -30,6 +30,13 @@ public interface IAggregationEngine
 public sealed record AggregationRun(long NowUnixMs, long? SettledAtUnixMs, int BatchSize)
 {
     public bool IsFlush => SettledAtUnixMs is null;
+
+    /// <summary>
+    /// Spans per transaction in a settled run that has fallen behind (null: <see cref="BatchSize"/>):
+    /// each batch writes a row per trace linked, on pages all over the trace table, so larger
+    /// batches share more of those pages and catch up faster.
+    /// </summary>
+    public int? CatchUpBatchSize { get; init; }
 }
 
 /// <summary>

@@ -8,23 +8,28 @@ namespace DepMap.Storage.Aggregation;
 /// The aggregation on SQLite: each run opens its own connections (one reads and links, one commits,
 /// a flush reads ahead on a third) as a <see cref="SqliteAggregationStore"/>; the run itself is
 /// <see cref="AggregationRunner"/>. One process writes the file, and the host's gate keeps its runs
-/// apart.
+/// apart, so traces still receiving spans wait from one run to the next in this process's
+/// <see cref="PendingTraces"/> (one per process; a new one for each engine when none is given).
 /// </summary>
 internal sealed class SqliteAggregationEngine(
     DbContextOptions<DepMapDbContext> options,
     ILogger<SqliteAggregationEngine> logger,
-    AggregationFaults? faults = null) : IAggregationEngine
+    AggregationFaults? faults = null,
+    PendingTraces? pending = null) : IAggregationEngine
 {
+    private readonly PendingTraces _pending = pending ?? new PendingTraces();
+
     public async Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         await using var store = await SqliteAggregationStore.OpenAsync(options, cancellationToken);
-        return await new AggregationRunner(store, run, faults, logger).RunAsync(committed, cancellationToken);
+        return await new AggregationRunner(store, run, faults, logger, _pending).RunAsync(committed, cancellationToken);
     }
 
     public async Task<AggregationBacklog> ReadBacklogAsync(CancellationToken cancellationToken)
     {
         await using var db = new DepMapDbContext(options);
-        return await AggregationBacklog.ReadAsync(db, cancellationToken);
+        var backlog = await AggregationBacklog.ReadAsync(db, cancellationToken);
+        return backlog with { TracesWaiting = backlog.TracesWaiting + _pending.Count };
     }
 }

@@ -77,11 +77,12 @@ public class SqliteAggregationEngineTests
         // Only the client spans: each waits for its server's span.
         database.Append(Traces(3).Where(s => s.Kind == SpanKind.Client), ReceivedAt);
         var told = 0;
+        var engine = Engine(database);
 
-        var early = await Engine(database).RunAsync(new AggregationRun(ReceivedAt, ReceivedAt - 1, 100), _ => told++, CancellationToken.None);
+        var early = await engine.RunAsync(new AggregationRun(ReceivedAt, ReceivedAt - 1, 100), _ => told++, CancellationToken.None);
         var callsEarly = await CallsAsync(database);
         // No span came since: only the run's sweep of pending traces can link them.
-        var expired = await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 10_000, ReceivedAt, 100), _ => told++, CancellationToken.None);
+        var expired = await engine.RunAsync(new AggregationRun(ReceivedAt + 10_000, ReceivedAt, 100), _ => told++, CancellationToken.None);
 
         Assert.Equal((3L, 0L, ReceivedAt), (early.SpansTakenIn, early.TracesLinked, early.PendingSinceUnixMs));
         Assert.Equal(0, callsEarly);
@@ -90,6 +91,34 @@ public class SqliteAggregationEngineTests
         Assert.Equal(0, await CallsAsync(database));
         await using var db = database.Open();
         Assert.Equal(3, await db.Traces.CountAsync(t => !t.Pending && t.LinkedSpanCount == 1));
+    }
+
+    /// <summary>
+    /// A trace waiting in memory holds the stored mark back before its spans, so a new process (a
+    /// new engine) takes them in again; the spans of a trace linked after it, taken in again too, are
+    /// known by its row and not counted twice.
+    /// </summary>
+    [Fact]
+    public async Task Run_AfterARestart_TakesAWaitingTraceInAgain_AndCountsTheTracesLinkedMeanwhileOnce()
+    {
+        using var database = new TempDatabase();
+        var spans = Traces(2).ToList();
+        // The second trace's client span first, alone (its server span never comes), then the whole first trace.
+        database.Append([spans[2], spans[0], spans[1]], ReceivedAt);
+
+        var beforeRestart = await Engine(database).RunAsync(new AggregationRun(ReceivedAt, ReceivedAt - 1, 100), _ => { }, CancellationToken.None);
+        var restarted = Engine(database);
+        var takenInAgain = await restarted.RunAsync(new AggregationRun(ReceivedAt, ReceivedAt - 1, 100), _ => { }, CancellationToken.None);
+        var callsAfterRestart = await CallsAsync(database);
+        var expired = await restarted.RunAsync(new AggregationRun(ReceivedAt + 10_000, ReceivedAt, 100), _ => { }, CancellationToken.None);
+
+        Assert.Equal((3L, 1L), (beforeRestart.SpansTakenIn, beforeRestart.TracesLinked));
+        Assert.Equal((3L, 0L, ReceivedAt), (takenInAgain.SpansTakenIn, takenInAgain.TracesLinked, takenInAgain.PendingSinceUnixMs));
+        Assert.Equal(1, callsAfterRestart);
+        Assert.Equal(new AggregationTotals(0, 1), expired);
+        Assert.Equal(1, await CallsAsync(database));
+        await using var db = database.Open();
+        Assert.Equal([1, 2], await db.Traces.Where(t => !t.Pending).OrderBy(t => t.LinkedSpanCount).Select(t => t.LinkedSpanCount).ToListAsync());
     }
 
     [Fact]

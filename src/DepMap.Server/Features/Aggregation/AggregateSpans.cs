@@ -42,7 +42,10 @@ internal sealed class AggregateSpansHandler(
         var run = new AggregationRun(
             now,
             request.Flush ? null : now - settings.SettleSeconds * 1000L,
-            request.Flush ? settings.SpanBatchSize : settings.RecurringSpanBatchSize);
+            request.Flush ? settings.SpanBatchSize : settings.RecurringSpanBatchSize)
+        {
+            CatchUpBatchSize = settings.CatchUpSpanBatchSize,
+        };
         var started = Stopwatch.GetTimestamp();
         try
         {

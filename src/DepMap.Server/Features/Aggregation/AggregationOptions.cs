@@ -23,4 +23,11 @@ internal sealed class AggregationOptions
     /// shorter pauses (documented in appsettings.json with the figures).
     /// </summary>
     public int RecurringSpanBatchSize { get; set; } = 20_000;
+    /// <summary>The same for a recurring run that has fallen behind, which catches up faster in larger batches.</summary>
+    public int CatchUpSpanBatchSize { get; set; } = 50_000;
+    /// <summary>
+    /// SQLite: spans of traces still receiving that wait in memory between runs rather than in their
+    /// rows (about 300 bytes each); past it, they wait in their rows.
+    /// </summary>
+    public int WaitingSpansInMemory { get; set; } = Storage.Aggregation.PendingTraces.DefaultMaxSpans;
 }

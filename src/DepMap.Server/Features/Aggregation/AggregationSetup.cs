@@ -14,6 +14,8 @@ internal static class AggregationSetup
             .Validate(o => o.WakeIntervalSeconds is >= 0 and <= 3600, "Aggregation:WakeIntervalSeconds must be between 0 and 3600.")
             .Validate(o => o.SpanBatchSize > 0, "Aggregation:SpanBatchSize must be positive.")
             .Validate(o => o.RecurringSpanBatchSize > 0, "Aggregation:RecurringSpanBatchSize must be positive.")
+            .Validate(o => o.CatchUpSpanBatchSize > 0, "Aggregation:CatchUpSpanBatchSize must be positive.")
+            .Validate(o => o.WaitingSpansInMemory >= 0, "Aggregation:WaitingSpansInMemory must not be negative.")
             .ValidateOnStart();
         services.AddOptions<RetentionOptions>()
             .Bind(configuration.GetSection("Retention"))
