@@ -1,34 +1,34 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using DepMap.Storage.Spans;
 
 namespace DepMap.Storage.Aggregation;
 
 /// <summary>
 /// The traces a SQLite process's runs have taken in but not linked yet, kept in memory from one run
-/// to the next instead of in their trace rows. A pending row cost a write and a read of a random
+/// to the next instead of in their trace rows. A waiting row cost a write and a read of a random
 /// page of the trace table per trace, about half of a fresh run's time (docs/benchmarks.md,
-/// "Pending traces in memory"). Nothing is lost with the process: the progress mark is held back
-/// before the first span still pending (<see cref="DurableMark"/>), so a new process takes those
+/// "Traces waiting in memory"). Nothing is lost with the process: the progress mark is held back
+/// before the first span still waiting (<see cref="DurableMark"/>), so a new process takes those
 /// spans in again from the span table, and drops those its trace rows already reference.
 /// One process writes a SQLite file and the host's gate keeps its runs apart, so the state is valid
 /// as long as the stored mark is the one its last commit wrote; any other mark, or a failed run,
 /// starts it afresh from the stored mark. Bounded by <see cref="MaxSpans"/>: a trace that does not
-/// fit waits in its row, as before. A span waits encoded (<see cref="SpanCodec"/>, about 130 bytes
-/// with its row id and arrival, against about 290 decoded), and is decoded again when its trace is
-/// taken out.
+/// fit waits in its row, as before. A trace's spans wait encoded in one array (<see cref="Add"/>:
+/// its <see cref="SpanCodec"/> record and a few bytes, under the brief's 150 bytes a waiting span,
+/// <c>PendingTracesTests</c>), and are decoded again when the trace is taken out.
 /// </summary>
 public sealed class PendingTraces
 {
-    /// <summary>Spans held at most (about 130 bytes each): past it, traces wait in their rows.</summary>
+    /// <summary>Spans held at most: past it, traces wait in their rows.</summary>
     public const int DefaultMaxSpans = 300_000;
 
-    private readonly Dictionary<long, Waiting> _traces = [];
+    // A trace's entry, inline in the dictionary: its row, and one array (Add) with everything else.
+    private readonly Dictionary<long, (TraceRow? Row, byte[] Spans)> _traces = [];
     // Names shared by the spans decoded again, as the span reader shares them.
     private readonly SpanStrings _strings = new();
-    // The pending traces by their first span, oldest first; an entry whose trace was linked or
-    // started pending again later is stale and skipped when it reaches the front. A heap, not a
-    // queue: traces start waiting in the batch's order of traces, and after a restart a trace's
-    // first span taken in again may be one its row already has, so first spans come out of order.
-    private readonly PriorityQueue<(long FirstRowId, long TraceIdLow), long> _order = new();
+    private readonly ArrayBufferWriter<byte> _encoded = new(4096);
+    private readonly ArrayBufferWriter<byte> _record = new(512);
     private int _spans;
     private int _count;
 
@@ -62,7 +62,7 @@ public sealed class PendingTraces
     internal void Reset(long cursor = 0)
     {
         _traces.Clear();
-        _order.Clear();
+        _traces.TrimExcess();
         _spans = 0;
         Volatile.Write(ref _count, 0);
         Cursor = cursor;
@@ -85,44 +85,75 @@ public sealed class PendingTraces
         {
             return null;
         }
-        _spans -= waiting.Spans.Length;
-        Volatile.Write(ref _count, _traces.Count);
-        var spans = new List<StoredSpan>(waiting.Spans.Length + 4);
-        foreach (var span in waiting.Spans)
+        var spans = new List<StoredSpan>();
+        ReadOnlySpan<byte> data = waiting.Spans;
+        var lastArrival = BinaryPrimitives.ReadInt64LittleEndian(data);
+        var firstHigh = BinaryPrimitives.ReadUInt64LittleEndian(data[8..]);
+        var offset = 16;
+        long rowId = 0;
+        long receivedAt = 0;
+        while (offset < data.Length)
         {
-            var traceId = new Core.Spans.TraceId(unchecked((ulong)span.TraceIdHigh), unchecked((ulong)traceIdLow));
-            spans.Add(new StoredSpan(span.RowId, span.ReceivedAtUnixMs, SpanCodec.Decode(span.Record, traceId, _strings)));
+            rowId += ZigZag(ReadVarint(data, ref offset));
+            receivedAt += ZigZag(ReadVarint(data, ref offset));
+            var high = firstHigh ^ ReadVarint(data, ref offset);
+            var length = (int)ReadVarint(data, ref offset);
+            var span = SpanCodec.Decode(data.Slice(offset, length), new Core.Spans.TraceId(high, unchecked((ulong)traceIdLow)), _strings);
+            offset += length;
+            spans.Add(new StoredSpan(rowId, receivedAt, span));
         }
-        return new PendingTrace(traceIdLow, waiting.Row, spans, waiting.LastArrivalUnixMs);
+        _spans -= spans.Count;
+        Volatile.Write(ref _count, _traces.Count);
+        return new PendingTrace(traceIdLow, waiting.Row, spans, lastArrival);
     }
 
+    /// <summary>
+    /// Puts a trace to wait: its last arrival and its first span's trace id high bits, then its spans,
+    /// each as varints (its row id and arrival as differences from the span before, its high bits
+    /// as their difference from the first's, its record's length) and its record, in one array.
+    /// </summary>
     internal void Add(PendingTrace trace)
     {
-        var spans = new WaitingSpan[trace.Spans.Count];
-        for (var i = 0; i < spans.Length; i++)
+        _encoded.ResetWrittenCount();
+        var firstHigh = trace.Spans[0].Span.TraceId.High;
+        var head = _encoded.GetSpan(16);
+        BinaryPrimitives.WriteInt64LittleEndian(head, trace.LastArrivalUnixMs);
+        BinaryPrimitives.WriteUInt64LittleEndian(head[8..], firstHigh);
+        _encoded.Advance(16);
+        long rowId = 0;
+        long receivedAt = 0;
+        foreach (var span in trace.Spans)
         {
-            var span = trace.Spans[i];
-            spans[i] = new WaitingSpan(span.RowId, span.ReceivedAtUnixMs, unchecked((long)span.Span.TraceId.High), SpanCodec.Encode(span.Span));
+            _record.ResetWrittenCount();
+            SpanCodec.Encode(span.Span, _record);
+            WriteVarint(ZigZag(span.RowId - rowId));
+            WriteVarint(ZigZag(span.ReceivedAtUnixMs - receivedAt));
+            WriteVarint(span.Span.TraceId.High ^ firstHigh);
+            WriteVarint((ulong)_record.WrittenCount);
+            _encoded.Write(_record.WrittenSpan);
+            (rowId, receivedAt) = (span.RowId, span.ReceivedAtUnixMs);
         }
-        _traces.Add(trace.TraceIdLow, new Waiting(trace.Row, spans, trace.LastArrivalUnixMs));
-        _spans += spans.Length;
+        _traces.Add(trace.TraceIdLow, (trace.Row, _encoded.WrittenSpan.ToArray()));
+        _spans += trace.Spans.Count;
         Volatile.Write(ref _count, _traces.Count);
-        _order.Enqueue((spans[0].RowId, trace.TraceIdLow), spans[0].RowId);
     }
 
     /// <summary>
     /// The mark a commit may write with the state as it is: just before the first span still
-    /// pending here, else <paramref name="takenInUpTo"/>. It only moves on: a trace starts waiting
-    /// here with spans past the mark its state last committed.
+    /// waiting here, else <paramref name="takenInUpTo"/>. It only moves on: a trace starts waiting
+    /// here with spans past the mark its state last committed. A scan, once a batch: a few
+    /// nanoseconds a waiting trace, less than keeping them ordered.
     /// </summary>
     internal long DurableMark(long takenInUpTo)
     {
-        while (_order.TryPeek(out var first, out _) &&
-            !(_traces.TryGetValue(first.TraceIdLow, out var waiting) && waiting.Spans[0].RowId == first.FirstRowId))
+        var mark = takenInUpTo;
+        foreach (var waiting in _traces.Values)
         {
-            _order.Dequeue();
+            // The first span's row id is the first varint after the 16 bytes of head.
+            var offset = 16;
+            mark = Math.Min(mark, ZigZag(ReadVarint(waiting.Spans, ref offset)) - 1);
         }
-        return _order.TryPeek(out var oldest, out _) ? Math.Min(oldest.FirstRowId - 1, takenInUpTo) : takenInUpTo;
+        return mark;
     }
 
     /// <summary>Up to <paramref name="limit"/> traces whose last span arrived at or before <paramref name="arrivedBy"/>, taken out.</summary>
@@ -131,7 +162,7 @@ public sealed class PendingTraces
         var due = new List<long>();
         foreach (var (traceIdLow, waiting) in _traces)
         {
-            if (waiting.LastArrivalUnixMs <= arrivedBy)
+            if (LastArrival(waiting.Spans) <= arrivedBy)
             {
                 due.Add(traceIdLow);
                 if (due.Count == limit)
@@ -143,24 +174,52 @@ public sealed class PendingTraces
         return due.Select(traceIdLow => Take(traceIdLow)!).ToList();
     }
 
+    private static long LastArrival(byte[] spans) => BinaryPrimitives.ReadInt64LittleEndian(spans);
+
+    private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    private static long ZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
+
+    private void WriteVarint(ulong value)
+    {
+        var head = _encoded.GetSpan(10);
+        var i = 0;
+        while (value >= 0x80)
+        {
+            head[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        head[i++] = (byte)value;
+        _encoded.Advance(i);
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int offset)
+    {
+        ulong value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = data[offset++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
+    }
+
     /// <summary>When the earliest-arrived trace waiting here last received a span; null when none waits.</summary>
     internal long? EarliestLastArrival()
     {
         long? earliest = null;
         foreach (var waiting in _traces.Values)
         {
-            if (earliest is null || waiting.LastArrivalUnixMs < earliest)
+            if (earliest is null || LastArrival(waiting.Spans) < earliest)
             {
-                earliest = waiting.LastArrivalUnixMs;
+                earliest = LastArrival(waiting.Spans);
             }
         }
         return earliest;
     }
-
-    /// <summary>A trace as it waits here: its row as stored, its spans since, encoded.</summary>
-    private sealed record Waiting(TraceRow? Row, WaitingSpan[] Spans, long LastArrivalUnixMs);
-
-    private readonly record struct WaitingSpan(long RowId, long ReceivedAtUnixMs, long TraceIdHigh, byte[] Record);
 }
 
 /// <summary>
