@@ -94,10 +94,10 @@ public sealed class PendingTraces
         long receivedAt = 0;
         while (offset < data.Length)
         {
-            rowId += ZigZag(ReadVarint(data, ref offset));
-            receivedAt += ZigZag(ReadVarint(data, ref offset));
-            var high = firstHigh ^ ReadVarint(data, ref offset);
-            var length = (int)ReadVarint(data, ref offset);
+            rowId += ZigZag(TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow)));
+            receivedAt += ZigZag(TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow)));
+            var high = firstHigh ^ TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow));
+            var length = (int)TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow));
             var span = SpanCodec.Decode(data.Slice(offset, length), new Core.Spans.TraceId(high, unchecked((ulong)traceIdLow)), _strings);
             offset += length;
             spans.Add(new StoredSpan(rowId, receivedAt, span));
@@ -126,10 +126,10 @@ public sealed class PendingTraces
         {
             _record.ResetWrittenCount();
             SpanCodec.Encode(span.Span, _record);
-            WriteVarint(ZigZag(span.RowId - rowId));
-            WriteVarint(ZigZag(span.ReceivedAtUnixMs - receivedAt));
-            WriteVarint(span.Span.TraceId.High ^ firstHigh);
-            WriteVarint((ulong)_record.WrittenCount);
+            TraceSpans.WriteVarint(_encoded, ZigZag(span.RowId - rowId));
+            TraceSpans.WriteVarint(_encoded, ZigZag(span.ReceivedAtUnixMs - receivedAt));
+            TraceSpans.WriteVarint(_encoded, span.Span.TraceId.High ^ firstHigh);
+            TraceSpans.WriteVarint(_encoded, (ulong)_record.WrittenCount);
             _encoded.Write(_record.WrittenSpan);
             (rowId, receivedAt) = (span.RowId, span.ReceivedAtUnixMs);
         }
@@ -151,7 +151,7 @@ public sealed class PendingTraces
         {
             // The first span's row id is the first varint after the 16 bytes of head.
             var offset = 16;
-            mark = Math.Min(mark, ZigZag(ReadVarint(waiting.Spans, ref offset)) - 1);
+            mark = Math.Min(mark, ZigZag(TraceSpans.ReadVarint(waiting.Spans, ref offset, 0)) - 1);
         }
         return mark;
     }
@@ -179,33 +179,6 @@ public sealed class PendingTraces
     private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
 
     private static long ZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
-
-    private void WriteVarint(ulong value)
-    {
-        var head = _encoded.GetSpan(10);
-        var i = 0;
-        while (value >= 0x80)
-        {
-            head[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        head[i++] = (byte)value;
-        _encoded.Advance(i);
-    }
-
-    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int offset)
-    {
-        ulong value = 0;
-        for (var shift = 0; ; shift += 7)
-        {
-            var b = data[offset++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
-    }
 
     /// <summary>When the earliest-arrived trace waiting here last received a span; null when none waits.</summary>
     internal long? EarliestLastArrival()

@@ -77,7 +77,8 @@ public static class TraceSpans
         return previous;
     }
 
-    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int offset, ulong traceIdLow)
+    /// <summary>A varint at <paramref name="offset"/>, which moves past it; a bad one is named by its trace.</summary>
+    internal static ulong ReadVarint(ReadOnlySpan<byte> data, ref int offset, ulong traceIdLow)
     {
         ulong value = 0;
         for (var shift = 0; ; shift += 7)
@@ -95,7 +96,7 @@ public static class TraceSpans
         }
     }
 
-    private static void WriteVarint(ArrayBufferWriter<byte> buffer, ulong value)
+    internal static void WriteVarint(ArrayBufferWriter<byte> buffer, ulong value)
     {
         var head = buffer.GetSpan(10);
         var i = 0;
