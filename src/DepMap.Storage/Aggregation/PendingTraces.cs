@@ -94,8 +94,8 @@ public sealed class PendingTraces
         long receivedAt = 0;
         while (offset < data.Length)
         {
-            rowId += ZigZag(TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow)));
-            receivedAt += ZigZag(TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow)));
+            rowId += TraceSpans.ZigZag(TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow)));
+            receivedAt += TraceSpans.ZigZag(TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow)));
             var high = firstHigh ^ TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow));
             var length = (int)TraceSpans.ReadVarint(data, ref offset, unchecked((ulong)traceIdLow));
             var span = SpanCodec.Decode(data.Slice(offset, length), new Core.Spans.TraceId(high, unchecked((ulong)traceIdLow)), _strings);
@@ -126,8 +126,8 @@ public sealed class PendingTraces
         {
             _record.ResetWrittenCount();
             SpanCodec.Encode(span.Span, _record);
-            TraceSpans.WriteVarint(_encoded, ZigZag(span.RowId - rowId));
-            TraceSpans.WriteVarint(_encoded, ZigZag(span.ReceivedAtUnixMs - receivedAt));
+            TraceSpans.WriteVarint(_encoded, TraceSpans.ZigZag(span.RowId - rowId));
+            TraceSpans.WriteVarint(_encoded, TraceSpans.ZigZag(span.ReceivedAtUnixMs - receivedAt));
             TraceSpans.WriteVarint(_encoded, span.Span.TraceId.High ^ firstHigh);
             TraceSpans.WriteVarint(_encoded, (ulong)_record.WrittenCount);
             _encoded.Write(_record.WrittenSpan);
@@ -151,7 +151,7 @@ public sealed class PendingTraces
         {
             // The first span's row id is the first varint after the 16 bytes of head.
             var offset = 16;
-            mark = Math.Min(mark, ZigZag(TraceSpans.ReadVarint(waiting.Spans, ref offset, 0)) - 1);
+            mark = Math.Min(mark, TraceSpans.ZigZag(TraceSpans.ReadVarint(waiting.Spans, ref offset, 0)) - 1);
         }
         return mark;
     }
@@ -175,10 +175,6 @@ public sealed class PendingTraces
     }
 
     private static long LastArrival(byte[] spans) => BinaryPrimitives.ReadInt64LittleEndian(spans);
-
-    private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
-
-    private static long ZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
 
     /// <summary>When the earliest-arrived trace waiting here last received a span; null when none waits.</summary>
     internal long? EarliestLastArrival()

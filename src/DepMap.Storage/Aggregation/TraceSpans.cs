@@ -36,7 +36,7 @@ public static class TraceSpans
         buffer.GetSpan(1)[0] = 0;
         buffer.Advance(1);
         var delta = spanRowId - previousRowId;
-        WriteVarint(buffer, (ulong)((delta << 1) ^ (delta >> 63)));
+        WriteVarint(buffer, ZigZag(delta));
         previousRowId = spanRowId;
     }
 
@@ -58,7 +58,7 @@ public static class TraceSpans
             if (length == 0)
             {
                 var zigZag = ReadVarint(data, ref offset, low);
-                previous += (long)(zigZag >> 1) ^ -(long)(zigZag & 1);
+                previous += ZigZag(zigZag);
                 entries.Add(new TraceSpanEntry(null, previous));
             }
             else
@@ -95,6 +95,11 @@ public static class TraceSpans
             }
         }
     }
+
+    /// <summary>A signed difference as an unsigned varint value, small either side of zero.</summary>
+    internal static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    internal static long ZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
 
     internal static void WriteVarint(ArrayBufferWriter<byte> buffer, ulong value)
     {

@@ -27,7 +27,7 @@ internal sealed class AggregationOptions
     public int CatchUpSpanBatchSize { get; set; } = 50_000;
     /// <summary>
     /// SQLite: spans of traces still receiving that wait in memory between runs rather than in their
-    /// rows (about 300 bytes each); past it, they wait in their rows.
+    /// rows (under 150 bytes each, encoded); past it, they wait in their rows.
     /// </summary>
     public int WaitingSpansInMemory { get; set; } = Storage.Aggregation.PendingTraces.DefaultMaxSpans;
 }
