@@ -87,6 +87,12 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         // With traces waiting in memory the stored mark is held back before the first of them; this
         // process reads on from where it took spans in up to.
         var readFrom = _memory is null ? mark ?? default : new SpanPosition(0, _memory.Begin(mark?.Id));
+        if (_memory is { StoredIds: null or { IsFull: true } })
+        {
+            // A state started afresh (a new process, another writer's mark, a failed run), or a filter
+            // past its size: one read of the table's ids.
+            _memory.StoredIds = _store.ReadTraceIds();
+        }
         var unsettled = new HashSet<long>();
         var end = await _store.ReadEndAsync(readFrom, flush: settledAtUnixMs is null, unsettled, cancellationToken);
         _anyTraceLinks = _store.AnyTraceLinks();
@@ -127,8 +133,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 var inNext = new HashSet<long>(next.Spans.Select(span => unchecked((long)span.Span.TraceId.Low)));
                 var prepared = await PrepareAsync(batch.Spans, id => inNext.Contains(id) || unsettled.Contains(id), cancellationToken);
                 await FinishCommitAsync();
-                _committing = prepared.Traces.ToDictionary(t => t.TraceIdLow);
-                _committingLinks = prepared.TraceLinks;
+                Committing(prepared);
                 var from = mark;
                 var to = HeldBack(last);
                 commit = (overlap
@@ -275,8 +280,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         var change = BatchLinker.Link(linkedNow, this, parallel: false);
         _anyTraceLinks |= change.TraceLinks.Count > 0;
         var prepared = new PreparedBatch(await _statistics.ApplyAsync(change.Statistics, cancellationToken), rows, change.TraceLinks, linkedNow.Count, change.Calls);
-        _committing = rows.ToDictionary(t => t.TraceIdLow);
-        _committingLinks = prepared.TraceLinks;
+        Committing(prepared);
         await CommitAsync(prepared, mark, to, cancellationToken);
         if (prepared.Linked > 0)
         {
@@ -308,7 +312,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         // A trace waiting in memory brings its row along: only the others are looked up.
         var groups = GroupByTrace(batch);
         var stored = _store.FindTraces(groups.Select(g => g.TraceIdLow)
-            .Where(id => !_committing.ContainsKey(id) && !(_memory?.Contains(id) ?? false)).ToList());
+            .Where(id => !_committing.ContainsKey(id) && !(_memory?.Contains(id) ?? false) && MayBeStored(id)).ToList());
         var traces = new List<(long TraceIdLow, TraceRow? Row, List<StoredSpan> Spans)>();
         foreach (var (traceIdLow, group) in groups)
         {
@@ -473,6 +477,27 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     private TraceRow? RowOf(long traceIdLow, Dictionary<long, TraceRow> stored) =>
         _committing.GetValueOrDefault(traceIdLow) ?? stored.GetValueOrDefault(traceIdLow);
 
+    /// <summary>
+    /// Makes <paramref name="batch"/> the one committing: the next batch finds its rows and links
+    /// here, and the stored traces' filter holds its rows from now on (before they commit: a "maybe"
+    /// that is not there costs a lookup, a "no" that is would lose the trace's earlier spans).
+    /// </summary>
+    private void Committing(PreparedBatch batch)
+    {
+        _committing = batch.Traces.ToDictionary(t => t.TraceIdLow);
+        _committingLinks = batch.TraceLinks;
+        if (_memory?.StoredIds is { } storedIds)
+        {
+            foreach (var row in batch.Traces)
+            {
+                storedIds.Add(row.TraceIdLow);
+            }
+        }
+    }
+
+    /// <summary>False when the trace certainly has no row, so looking it up would find nothing.</summary>
+    private bool MayBeStored(long traceIdLow) => _memory?.StoredIds?.MayContain(traceIdLow) ?? true;
+
     /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
     private Task CommitAsync(PreparedBatch batch, SpanPosition? mark, SpanPosition last, CancellationToken cancellationToken) =>
         _store.CommitAsync(new BatchRows(batch.Statistics, batch.Traces, batch.TraceLinks), mark, last,
@@ -553,7 +578,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     public Dictionary<long, List<Span>> LinkedSpansOf(List<long> ids)
     {
         var linkedSpans = new Dictionary<long, List<Span>>();
-        var stored = _store.FindTraces(ids.Where(id => !_committing.ContainsKey(id)).ToList());
+        var stored = _store.FindTraces(ids.Where(id => !_committing.ContainsKey(id) && MayBeStored(id)).ToList());
         var linkedRows = ids
             .Select(id => RowOf(id, stored))
             .OfType<TraceRow>()

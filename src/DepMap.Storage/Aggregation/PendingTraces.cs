@@ -17,6 +17,8 @@ namespace DepMap.Storage.Aggregation;
 /// fit waits in its row, as before. A trace's spans wait encoded in one array (<see cref="Add"/>:
 /// its <see cref="SpanCodec"/> record and a few bytes, under the brief's 150 bytes a waiting span,
 /// <c>PendingTracesTests</c>), and are decoded again when the trace is taken out.
+/// Valid on the same terms, it also keeps which traces have a row (<see cref="StoredIds"/>), so a
+/// run looks up only the rows that may exist.
 /// </summary>
 public sealed class PendingTraces
 {
@@ -41,6 +43,12 @@ public sealed class PendingTraces
 
     /// <summary>The span table id this state has taken in up to.</summary>
     internal long Cursor { get; private set; }
+
+    /// <summary>
+    /// Which traces have a row, valid while this state is (the file's one writer is this process);
+    /// null after a reset, and read from the table by the next run.
+    /// </summary>
+    internal StoredTraceIds? StoredIds { get; set; }
 
     /// <summary>The mark this state's last commit wrote; null until one did, or after a reset.</summary>
     internal long? CommittedMark { get; private set; }
@@ -67,6 +75,7 @@ public sealed class PendingTraces
         Volatile.Write(ref _count, 0);
         Cursor = cursor;
         CommittedMark = null;
+        StoredIds = null;
     }
 
     internal void TakenInUpTo(long rowId) => Cursor = Math.Max(Cursor, rowId);

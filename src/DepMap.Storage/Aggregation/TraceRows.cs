@@ -34,6 +34,26 @@ public sealed class TraceRows(DbContext db)
         $"{TraceRow.PendingColumn} = excluded.{TraceRow.PendingColumn}, {TraceRow.LastArrivalColumn} = excluded.{TraceRow.LastArrivalColumn}, " +
         $"{TraceRow.LinkedAtColumn} = excluded.{TraceRow.LinkedAtColumn}";
 
+    /// <summary>Every row's id, as a filter; the primary key is the row id, so the smaller pending index covers both reads.</summary>
+    internal StoredTraceIds ReadIds()
+    {
+        using var count = db.Database.GetDbConnection().CreateCommand();
+        count.CommandText = $"SELECT count(*) FROM {TraceRow.Table}";
+        var rows = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table}";
+        using var reader = command.ExecuteReader();
+        return StoredTraceIds.Of(rows, Ids(reader));
+    }
+
+    private static IEnumerable<long> Ids(System.Data.Common.DbDataReader reader)
+    {
+        while (reader.Read())
+        {
+            yield return reader.GetInt64(0);
+        }
+    }
+
     /// <summary>The rows of those of <paramref name="traceIdLows"/> seen before, by trace; on the open connection, outside any transaction.</summary>
     public Dictionary<long, TraceRow> FindMany(IReadOnlyCollection<long> traceIdLows)
     {

@@ -136,6 +136,35 @@ public class SqliteAggregationEngineTests
         Assert.Equal(1, await CallsAsync(database));
     }
 
+    /// <summary>
+    /// A late span finds its trace's row through the filter of traces with rows: in the process that
+    /// wrote the row, and in one whose last commit is no longer the stored mark because another
+    /// process on the same file linked that trace meanwhile (its filter cannot know that row). A
+    /// trace not found would be linked with its late span alone, its row rewritten with one span.
+    /// </summary>
+    [Fact]
+    public async Task Run_FindsTheRowOfALateSpansTrace_InTheProcessThatWroteIt_AndAfterAnotherProcessWroteOne()
+    {
+        using var database = new TempDatabase();
+        var spans = Traces(2).ToList();
+        var first = Engine(database);
+        database.Append([spans[0]], ReceivedAt);
+        await first.RunAsync(new AggregationRun(ReceivedAt + 10_000, ReceivedAt, 100), _ => { }, CancellationToken.None);
+        database.Append([spans[1]], ReceivedAt + 20_000);
+        var lateInTheSameProcess = await first.RunAsync(new AggregationRun(ReceivedAt + 30_000, ReceivedAt + 20_000, 100), _ => { }, CancellationToken.None);
+
+        database.Append([spans[2]], ReceivedAt + 40_000);
+        await Engine(database).RunAsync(new AggregationRun(ReceivedAt + 50_000, ReceivedAt + 40_000, 100), _ => { }, CancellationToken.None);
+        database.Append([spans[3]], ReceivedAt + 60_000);
+        var lateAfterAnotherProcess = await first.RunAsync(new AggregationRun(ReceivedAt + 70_000, ReceivedAt + 60_000, 100), _ => { }, CancellationToken.None);
+
+        Assert.Equal(new AggregationTotals(1, 1), lateInTheSameProcess);
+        Assert.Equal(new AggregationTotals(1, 1), lateAfterAnotherProcess);
+        Assert.Equal(2, await CallsAsync(database));
+        await using var db = database.Open();
+        Assert.Equal([2, 2], await db.Traces.OrderBy(t => t.TraceIdLow).Select(t => t.LinkedSpanCount).ToListAsync());
+    }
+
     private static SqliteAggregationEngine Engine(TempDatabase database, AggregationFaults? faults = null) =>
         new(database.Options, NullLogger<SqliteAggregationEngine>.Instance, faults);
 
