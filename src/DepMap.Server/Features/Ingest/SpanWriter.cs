@@ -31,8 +31,10 @@ internal sealed partial class SpanWriter(
     SpansCommitted commits,
     ILogger<SpanWriter> logger) : BackgroundService
 {
-    private readonly Channel<PendingWrite> _queue =
-        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: admission looks at the oldest write (PredictedWait) from every request's
+    // thread, and the single-reader queue tolerates one reader only; a look racing the loop's read
+    // saw a null write and the request got a 500 (SpanWriterTests).
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>();
     private readonly int _capacity = options.Value.QueueCapacitySpans;
     private readonly CommitDelay _delay = new();
     // Spans queued plus spans in the transaction being written: the memory the queue holds.
