@@ -11,7 +11,8 @@ namespace DepMap.Storage.Aggregation;
 /// then told of every row a run writes before the commit that writes it (an id told and never
 /// committed, or a row retention deleted, is only a wasted lookup). It is sized for twice the rows
 /// found, and read again from the table, twice as large, once that many were added
-/// (<see cref="IsFull"/>), so its error stays near its design. Ten bits a trace: 1.2 MiB per
+/// (<see cref="IsFull"/>, at the next run's start: a single run that adds far more, a large first
+/// rebuild, errs more often until it ends), so its error stays near its design. Ten bits a trace: 1.2 MiB per
 /// million traces with rows, at most 40 MiB (<see cref="MaximumCapacity"/>); a larger table's
 /// filter errs more often, and costs those lookups again, no more.
 /// Blocked: every bit of an id lies in one 64-byte block, so a lookup touches one cache line.
