@@ -216,9 +216,6 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
         return pairs;
     }
 
-    /// <summary>The same read as SQLite's; no run here asks for it, since traces wait in their rows, not in an instance's memory.</summary>
-    public StoredTraceIds ReadTraceIds() => new TraceRows(_db).ReadIds();
-
     public Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows)
     {
         ArgumentNullException.ThrowIfNull(traceIdLows);

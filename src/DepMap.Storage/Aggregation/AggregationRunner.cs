@@ -90,8 +90,9 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         if (_memory is { StoredIds: null or { IsFull: true } })
         {
             // A state started afresh (a new process, another writer's mark, a failed run), or a filter
-            // past its size: one read of the table's ids.
-            _memory.StoredIds = _store.ReadTraceIds();
+            // past its size: one read of the table's ids, through the reading context as the
+            // statistics are (only SQLite keeps traces in memory, so no store of its own needs it).
+            _memory.StoredIds = new TraceRows(_store.Reads).ReadIds();
         }
         var unsettled = new HashSet<long>();
         var end = await _store.ReadEndAsync(readFrom, flush: settledAtUnixMs is null, unsettled, cancellationToken);

@@ -59,9 +59,6 @@ internal interface IAggregationStore : IAsyncDisposable
     /// <summary>The stored (target, source) pairs whose target is one of <paramref name="targets"/>.</summary>
     List<(long Target, long Source)> SourcesOf(IReadOnlyCollection<long> targets);
 
-    /// <summary>The ids of every stored trace row, as a filter (<see cref="StoredTraceIds"/>): one read of the table.</summary>
-    StoredTraceIds ReadTraceIds();
-
     /// <summary>The stored rows of those of <paramref name="traceIdLows"/> seen before.</summary>
     Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows);
 

@@ -79,8 +79,6 @@ internal sealed class SqliteAggregationStore : IAggregationStore
 
     public List<(long Target, long Source)> SourcesOf(IReadOnlyCollection<long> targets) => _traceLinks.SourcesOf(targets);
 
-    public StoredTraceIds ReadTraceIds() => _traces.ReadIds();
-
     public Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows) => _traces.FindMany(traceIdLows);
 
     public Dictionary<long, Core.Spans.Span> ReadSpans(IReadOnlyCollection<long> rowIds)
