@@ -50,8 +50,12 @@ public class SeriesTests
         var series = await client.GetFromJsonAsync<JsonElement>("/services/nobody/series?lookback=15m");
         var week = await client.GetFromJsonAsync<JsonElement>("/services/nobody/series?lookback=7d");
 
-        // A week ending with the current minute touches 169 hour buckets: the ragged ends are whole hours.
-        Assert.Equal(("1h", 169), (week.GetProperty("step").GetString(), Points(week).Length));
+        // A week ending with the current minute touches 169 hour buckets, the ragged ends widened to
+        // whole hours; 168 when it ends on the hour (a request at :59), as the answer's own window says.
+        var weekEnd = week.GetProperty("to").GetDateTimeOffset();
+        var endsOnTheHour = weekEnd.Minute == 0 && weekEnd.Second == 0 && weekEnd.Millisecond == 0;
+        Assert.Equal(TimeSpan.FromDays(7), weekEnd - week.GetProperty("from").GetDateTimeOffset());
+        Assert.Equal(("1h", endsOnTheHour ? 168 : 169), (week.GetProperty("step").GetString(), Points(week).Length));
         var points = Points(series);
         Assert.Equal("1m", series.GetProperty("step").GetString());
         Assert.Equal(15, points.Length);
