@@ -42,6 +42,8 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     private readonly StatisticsBuckets _statistics;
     private readonly PendingTraces? _memory;
     private Dictionary<long, TraceRow> _committing = [];
+    // Spans sent again are dropped where they meet their trace (RepeatedSpans); used by the run's own thread only.
+    private readonly RepeatedSpans _repeats = new();
     private List<(long Target, long Source)> _committingLinks = [];
     private bool _anyTraceLinks;
     private int _batches;
@@ -319,6 +321,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         {
             if (_memory?.Take(traceIdLow) is { } held)
             {
+                _repeats.Remove(held.Spans, static s => s.Span, group, static s => s.Span);
                 held.Spans.AddRange(group);
                 traces.Add((traceIdLow, held.Row, held.Spans));
                 continue;
@@ -327,6 +330,12 @@ internal sealed partial class AggregationRunner : IRelatedTraces
             // Spans taken in again after a restart (the mark was held back before traces waiting in
             // memory) that the trace's row already references were linked or wait in the row.
             var spans = _memory is not null && row is not null && stored.ContainsKey(traceIdLow) ? NotReferenced(row, group) : group;
+            if (waiting(traceIdLow))
+            {
+                // Waiting, it keeps one copy of each; a trace linked now drops its repeats, the row's
+                // spans' too, once they are read back.
+                _repeats.Remove(Array.Empty<StoredSpan>(), static s => s.Span, spans, static s => s.Span);
+            }
             if (spans.Count > 0)
             {
                 traces.Add((traceIdLow, row, spans));
@@ -366,6 +375,11 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 LogEarlierSpansGone(_logger, unchecked((ulong)traceIdLow));
                 row = null;
                 spans = new List<Span>(newSpans.Count);
+            }
+            if (_repeats.Remove(spans, static s => s, newSpans, static s => s.Span) > 0 && newSpans.Count == 0)
+            {
+                // Only spans the trace already has, sent again: its link and row stay as they are.
+                continue;
             }
             if (lastArrival > graceAt)
             {
@@ -426,7 +440,9 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     /// A trace that waits for more spans: in memory when there is room and its row is not itself
     /// waiting (the sweep of waiting rows could link it meanwhile), else in its row, its new spans
     /// appended as copies (as references with traces in memory, so that spans taken in again after
-    /// a restart are known by their row ids).
+    /// a restart are known by their row ids). A span sent again while its trace waits in its row is
+    /// appended too (telling would take reading the row's spans back at every batch): linking merges
+    /// it, and such a row waits only while memory is full, or on PostgreSQL.
     /// </summary>
     private void Pend(long traceIdLow, TraceRow? row, List<StoredSpan> spans, long lastArrival, List<TraceRow> rows, ArrayBufferWriter<byte> buffer)
     {

@@ -165,6 +165,40 @@ public class SqliteAggregationEngineTests
         Assert.Equal([2, 2], await db.Traces.OrderBy(t => t.TraceIdLow).Select(t => t.LinkedSpanCount).ToListAsync());
     }
 
+    /// <summary>
+    /// A span sent again and again (a retried or replayed batch) is kept once: while its trace waits
+    /// in memory for more (in batches of one, and of two where a batch holds two copies), memory
+    /// holds one copy, so a trace that fits once does not spill into its row; once linked, copies of
+    /// its spans change neither its row nor the statistics, and need no re-link.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Run_KeepsOneCopyOfASpanSentAgain_WhileItsTraceWaitsAndOnceItIsLinked(int batchSize)
+    {
+        using var database = new TempDatabase();
+        var engine = new SqliteAggregationEngine(database.Options, NullLogger<SqliteAggregationEngine>.Instance, pending: new PendingTraces(maxSpans: 1));
+        var (client, server) = (Traces(1).First(), Traces(1).Last());
+        // The client's answer has not arrived and the grace has not passed: the trace waits.
+        database.Append(Enumerable.Repeat(client, 4), ReceivedAt);
+        await engine.RunAsync(new AggregationRun(ReceivedAt + 10, ReceivedAt - 1_000, batchSize), _ => { }, CancellationToken.None);
+        await using (var db = database.Open())
+        {
+            Assert.Empty(await db.Traces.Select(t => new { t.SpanCount, t.Pending }).ToListAsync());
+        }
+
+        database.Append([server], ReceivedAt + 1_000);
+        await engine.RunAsync(new AggregationRun(ReceivedAt + 1_010, ReceivedAt, batchSize), _ => { }, CancellationToken.None);
+        database.Append([client, client], ReceivedAt + 2_000);
+        var again = await engine.RunAsync(new AggregationRun(ReceivedAt + 2_010, ReceivedAt + 1_000, batchSize), _ => { }, CancellationToken.None);
+
+        Assert.Equal(new AggregationTotals(2, 0), again);
+        Assert.Equal(1, await CallsAsync(database));
+        await using var read = database.Open();
+        var row = await read.Traces.SingleAsync();
+        Assert.Equal((2, 2, false), (row.SpanCount, row.LinkedSpanCount, row.Pending));
+    }
+
     private static SqliteAggregationEngine Engine(TempDatabase database, AggregationFaults? faults = null) =>
         new(database.Options, NullLogger<SqliteAggregationEngine>.Instance, faults);
 
