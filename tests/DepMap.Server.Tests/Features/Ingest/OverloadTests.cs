@@ -20,7 +20,7 @@ namespace DepMap.Server.Tests.Features.Ingest;
 /// the bound the README states through the load and the aggregation that links what was taken,
 /// ingest recovers when the load drops, and memory falls back near its level before the load.
 /// </summary>
-[Trait("Category", "Fault")]
+[Trait("Category", "Faults")]
 public class OverloadTests(ITestOutputHelper output)
 {
     /// <summary>
