@@ -17,7 +17,8 @@ internal static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        // Liveness: the process answers. Readiness says whether it can do its work.
+        // Liveness: 503 while storage refuses what ingest would acknowledge (StorageHealthCheck).
+        // Readiness adds whether the instance can do the rest of its work (lag, dot).
         app.MapHealthChecks("/healthz");
         app.MapGet("/readyz", async Task<IResult> (ISender sender, CancellationToken cancellationToken) =>
             {

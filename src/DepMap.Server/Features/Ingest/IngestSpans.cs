@@ -39,6 +39,8 @@ internal sealed partial class IngestSpansHandler(SpanWriter writer, DepMapMetric
         if (batch.RejectedSpans > 0)
         {
             LogRejected(logger, request.Format, batch.RejectedSpans, batch.Spans.Count, batch.RejectionMessage);
+            // Counted here, before the 400 below: a payload with nothing usable refuses its spans too.
+            metrics.SpansRefused(request.Format, "invalid_span", batch.RejectedSpans);
             // OTLP says how many it refused in partial_success even when that is all of them;
             // Zipkin and Jaeger have no such answer, so a payload with nothing usable is a 400.
             if (batch.Spans.Count == 0 && request.Format is TraceFormat.ZipkinJson or TraceFormat.JaegerJson)
@@ -57,7 +59,6 @@ internal sealed partial class IngestSpansHandler(SpanWriter writer, DepMapMetric
         // Not cancelled with the request: once queued the spans will be committed, and a client
         // that went away simply misses the acknowledgement (and retries; duplicates count once).
         var outcome = await writer.WriteAsync(rows);
-        metrics.SpansRefused(request.Format, "invalid_span", rejected);
         switch (outcome)
         {
             case WriteOutcome.Committed:

@@ -27,4 +27,10 @@ internal sealed class MetricsText(string text)
         }
         return null;
     }
+
+    /// <summary>
+    /// How much <paramref name="series"/> grew from <paramref name="before"/> to this scrape; a series
+    /// not yet written counts from zero (prometheus-net writes a labelled child only once it is used).
+    /// </summary>
+    public double Increase(MetricsText before, string series) => (Value(series) ?? 0) - (before.Value(series) ?? 0);
 }
