@@ -53,12 +53,16 @@ if ! dotnet format DepMap.sln --verify-no-changes --no-restore; then
   format_failed=1
 fi
 
-passed=0; failed=0
+passed=0; failed=0; skipped=0
 for f in "$results"/*.trx; do
   [ -f "$f" ] || continue
   p=$(grep -o '<Counters [^>]*' "$f" | grep -o 'passed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
   x=$(grep -o '<Counters [^>]*' "$f" | grep -o 'failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
-  passed=$((passed + ${p:-0})); failed=$((failed + ${x:-0}))
+  # A skipped test (a fault this machine cannot build) is counted in total but not in executed,
+  # and is neither passed nor failed.
+  t=$(grep -o '<Counters [^>]*' "$f" | grep -o ' total="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+  e=$(grep -o '<Counters [^>]*' "$f" | grep -o 'executed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${x:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
 # Tests that stop being discovered pass silently (`dotnet test` exits 0 when nothing runs), so
 # every test project must have written results, and the total must not fall below the floor kept
@@ -85,6 +89,9 @@ failed=$((failed + format_failed))
 # The fault suite's figures (kills, spans acknowledged and counted, time to recover; docs/reliability.md).
 if [ -f "$results/fault-figures.txt" ]; then
   echo "fault suite figures:"; sed 's/^/  /' "$results/fault-figures.txt"
+fi
+if [ "$skipped" -gt 0 ]; then
+  echo "${skipped} skipped: neither passed nor failed (each skipped test prints its reason)"
 fi
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

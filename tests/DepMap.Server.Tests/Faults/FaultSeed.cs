@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Xunit.Abstractions;
 
@@ -26,6 +27,19 @@ internal static class FaultSeed
         {
             File.AppendAllText(Path.Combine(results, "fault-figures.txt"), text + Environment.NewLine);
         }
+    }
+
+    /// <summary>
+    /// Reports the case as skipped with <paramref name="reason"/>, among the figures and in the
+    /// results (neither passed nor failed), unless the fault could be built here.
+    /// </summary>
+    public static void SkipUnless(ITestOutputHelper output, [DoesNotReturnIf(false)] bool faultBuilt, string fault, string reason)
+    {
+        if (!faultBuilt)
+        {
+            Report(output, $"{fault}: SKIPPED, {reason}");
+        }
+        Skip.IfNot(faultBuilt, reason);
     }
 
     private static int Read()

@@ -13,15 +13,11 @@ namespace DepMap.Server.Tests.Faults;
 [Collection(FaultsCollection.Name)]
 public sealed class FullDiskTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Ingest_Answers503WithRetryAfterAndResumesWithoutRestart_WhenTheDiskIsFull()
     {
         var (folder, reason) = FaultFolder.MountSmall(16);
-        if (folder is null)
-        {
-            FaultSeed.Report(output, $"full disk: SKIPPED, mounting a small filesystem is not permitted here: {reason}");
-            return;
-        }
+        FaultSeed.SkipUnless(output, folder is not null, "full disk", $"mounting a small filesystem is not permitted here: {reason}");
         try
         {
             await RunAsync(folder);

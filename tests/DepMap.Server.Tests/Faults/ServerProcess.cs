@@ -83,6 +83,18 @@ internal sealed class ServerProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Whether the process ended on its own within <paramref name="period"/>; its last output lines are then in the log.</summary>
+    public bool ExitsWithin(TimeSpan period)
+    {
+        if (!_process.WaitForExit(period))
+        {
+            return false;
+        }
+        // Only the wait without a timeout waits for the redirected output to be read to its end.
+        _process.WaitForExit();
+        return true;
+    }
+
     /// <summary>Whether the process is still running after <paramref name="period"/> (a crash would have ended it).</summary>
     public bool StaysUpFor(TimeSpan period) => !_process.WaitForExit(period);
 

@@ -48,7 +48,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         FaultSeed.Report(output, $"deleted span file: 503, /healthz Unhealthy, process up; restart serves again; refusal: {refusal}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Ingest_Answers503UntilWritableAgainWithoutRestart_WhenDataFilesAreMadeReadOnly()
     {
         var traffic = new FaultTraffic(FaultSeed.Value + 5);
@@ -58,11 +58,7 @@ public sealed class StorageFaultTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Accepted, await PostAsync(client, traffic, 0));
         var files = Directory.GetFiles(folder, "depmap*.db*").Where(f => !f.EndsWith("-shm", StringComparison.Ordinal)).ToList();
         var (done, reason) = FaultFolder.SetImmutable(files[0], true);
-        if (!done)
-        {
-            FaultSeed.Report(output, $"read-only files: SKIPPED, chattr +i is not supported on this filesystem: {reason}");
-            return;
-        }
+        FaultSeed.SkipUnless(output, done, "read-only files", $"chattr +i is not supported on this filesystem: {reason}");
         string refusal;
         try
         {

@@ -1,5 +1,6 @@
 using DepMap.Server.Tests.Aggregation;
 using DepMap.Storage;
+using DepMap.Storage.Snapshots;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -16,6 +17,15 @@ internal static class StoredFiles
             .UseDepMapSqlite($"Data Source={ServerProcess.DatabasePath(folder)};Pooling=False").Options;
         await using var db = new DepMapDbContext(options);
         return await StatisticsSnapshot.TakeAsync(db);
+    }
+
+    /// <summary>Every stored snapshot row, oldest first.</summary>
+    public static async Task<List<SnapshotRow>> SnapshotsAsync(string folder)
+    {
+        var options = new DbContextOptionsBuilder<DepMapDbContext>()
+            .UseDepMapSqlite($"Data Source={ServerProcess.DatabasePath(folder)};Pooling=False").Options;
+        await using var db = new DepMapDbContext(options);
+        return await db.Snapshots.AsNoTracking().OrderBy(s => s.Id).ToListAsync();
     }
 
     /// <summary>Calls counted in the minute buckets (every edge, every connection type).</summary>

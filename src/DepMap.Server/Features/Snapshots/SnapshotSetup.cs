@@ -17,6 +17,10 @@ internal static class SnapshotSetup
         services.AddSingleton<SnapshotFiles>();
         services.AddSingleton<SnapshotRepair>();
         services.AddHostedService(provider => provider.GetRequiredService<SnapshotRepair>());
+        if (configuration.GetValue<bool>(SnapshotFaults.KillAfterRowSetting))
+        {
+            services.AddSingleton(SnapshotFaults.KillingTheProcess());
+        }
         services.AddScoped<SnapshotJob>();
         return services;
     }

@@ -14,7 +14,8 @@ namespace DepMap.Server.Features.Snapshots;
 /// </summary>
 internal sealed record TakeSnapshot(QueryWindow Window, string? Label) : IRequest<SnapshotView>;
 
-internal sealed class TakeSnapshotHandler(DepMapDbContext db, SnapshotFiles files, TimeProvider time, IOptions<GraphOptions> graph)
+internal sealed class TakeSnapshotHandler(DepMapDbContext db, SnapshotFiles files, TimeProvider time, IOptions<GraphOptions> graph,
+    SnapshotFaults? faults = null)
     : IRequestHandler<TakeSnapshot, SnapshotView>
 {
     public async ValueTask<SnapshotView> Handle(TakeSnapshot request, CancellationToken cancellationToken)
@@ -43,6 +44,7 @@ internal sealed class TakeSnapshotHandler(DepMapDbContext db, SnapshotFiles file
         };
         db.Snapshots.Add(row);
         await db.SaveChangesAsync(cancellationToken);
+        faults?.AfterRowCommit(row.Id);
         // The row is the snapshot; the files are drawn from it. When they cannot be written now (a
         // full disk, a crash right here), the next start writes them from the row (SnapshotRepair).
         try
