@@ -19,6 +19,19 @@ as_postgres() {
   if [ "$(id -un)" = postgres ]; then "$@"; else $SUDO runuser -u postgres -- "$@"; fi
 }
 
+# A port nothing listens on, in bash alone (a fresh machine may have no python3): a connection to
+# it is refused. Random in the range Linux does not hand out as ephemeral ports by default.
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 12000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
 case "$command" in
   start)
     if [ -z "$(bin)" ]; then
@@ -28,7 +41,7 @@ case "$command" in
     pg="$(bin)"
     mkdir -p "$dir"; $SUDO chown postgres "$dir"
     as_postgres "$pg/initdb" -D "$dir" -U postgres -A trust >/dev/null
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    port=$(free_port)
     # fsync stays on: the tests check durability; the cluster is small and short-lived otherwise.
     as_postgres "$pg/pg_ctl" -D "$dir" -l "$dir/log" -w -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200" start >/dev/null
     echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"

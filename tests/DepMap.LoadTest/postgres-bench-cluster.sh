@@ -18,7 +18,8 @@ trap cleanup EXIT
 server_cs=$(scripts/postgres.sh start "$work/cluster")
 pg_port=$(echo "$server_cs" | grep -o 'Port=[0-9]*' | cut -d= -f2)
 sql() { psql "host=127.0.0.1 port=$pg_port user=postgres dbname=$1" -tAqc "$2"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# A port nothing listens on, without python3: a connection to it is refused.
+free_port() { local port; while true; do port=$((20000 + RANDOM % 12000)); if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi; done; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(psql --version)"
 # start_instances N CONNECTION_STRING [SERVER ARGS...]: N Release instances on free ports, started
 # together (the migration's advisory lock lets one migrate at a time), each answering /healthz;
