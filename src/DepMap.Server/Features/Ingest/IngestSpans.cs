@@ -51,6 +51,7 @@ internal sealed partial class IngestSpansHandler(SpanWriter writer, DepMapMetric
         if (batch.TruncatedNames > 0)
         {
             LogTruncated(logger, request.Format, batch.TruncatedNames, DepMap.Core.Spans.Span.MaxNameLength);
+            metrics.NamesTruncated(request.Format, batch.TruncatedNames);
         }
 
         var rows = Encode(batch);

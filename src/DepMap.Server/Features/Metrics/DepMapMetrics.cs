@@ -24,6 +24,7 @@ internal sealed class DepMapMetrics
     private readonly Histogram _renders;
     private readonly Counter _fallbacks;
     private readonly Counter _snapshots;
+    private readonly Counter _truncatedNames;
 
     public DepMapMetrics(CollectorRegistry registry)
     {
@@ -36,6 +37,8 @@ internal sealed class DepMapMetrics
             "Decoded spans not stored, by wire protocol and reason (invalid_span, queue_full, unavailable)", ["protocol", "reason"]);
         _refusedPayloads = factory.CreateCounter("depmap_ingest_payloads_refused_total",
             "Request bodies refused before any span was read from them, by wire protocol and reason", ["protocol", "reason"]);
+        _truncatedNames = factory.CreateCounter("depmap_ingest_names_truncated_total",
+            $"Names (service, peer, database, destination) longer than {Core.Spans.Span.MaxNameLength} characters cut to that length at ingest, by wire protocol", ["protocol"]);
         QueueDepth = factory.CreateGauge("depmap_ingest_queue_spans", "Spans queued for the span writer or in its transaction now");
         _commit = factory.CreateHistogram("depmap_ingest_commit_seconds", "Time of one group commit of the span writer (every request waiting on it is answered after it)",
             new HistogramConfiguration { Buckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
@@ -69,6 +72,8 @@ internal sealed class DepMapMetrics
             _refusedSpans.WithLabels(Protocol(format), reason).Inc(spans);
         }
     }
+
+    public void NamesTruncated(TraceFormat format, int names) => _truncatedNames.WithLabels(Protocol(format)).Inc(names);
 
     public void PayloadRefused(TraceFormat format, string reason) => _refusedPayloads.WithLabels(Protocol(format), reason).Inc();
 

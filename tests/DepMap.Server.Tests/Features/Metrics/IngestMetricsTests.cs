@@ -38,6 +38,24 @@ public sealed class IngestMetricsTests
     }
 
     [Fact]
+    public async Task NamesTruncated_CountsEachNameCutAtIngest_ByProtocol()
+    {
+        using var factory = new DepMapFactory();
+        using var client = factory.CreateClient();
+        // Both services past the cap, and the client's peer.service: three names cut, the spans stored.
+        var longName = new string('s', DepMap.Core.Spans.Span.MaxNameLength + 1);
+        var body = Payloads.ZipkinTrace(Payloads.NewTraceIdLow()).Replace("\"frontend\"", $"\"{longName}\"", StringComparison.Ordinal)
+            .Replace("\"backend\"", $"\"{longName}b\"", StringComparison.Ordinal);
+        var before = await MetricsText.ScrapeAsync(client);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync(Zipkin, Payloads.Utf8(body), "application/json")).StatusCode);
+
+        var after = await MetricsText.ScrapeAsync(client);
+        Assert.Equal(3, after.Increase(before, "depmap_ingest_names_truncated_total{protocol=\"zipkin\"}"));
+        Assert.Equal(2, after.Increase(before, "depmap_ingest_spans_received_total{protocol=\"zipkin\"}"));
+    }
+
+    [Fact]
     public async Task SpansRefused_CountsOnlyTheSpansWithoutIds_WhenTheRestOfThePayloadIsStored()
     {
         using var factory = new DepMapFactory();
