@@ -1,7 +1,7 @@
 using System.Globalization;
 using CsCheck;
 
-namespace DepMap.Ingest.Tests.Fuzzing;
+namespace DepMap.Tests.Shared.Fuzzing;
 
 /// <summary>
 /// How a fuzz test draws its inputs: a fixed seed in CI (every run sees the same inputs), a random
