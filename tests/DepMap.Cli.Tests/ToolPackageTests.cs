@@ -5,7 +5,8 @@ namespace DepMap.Cli.Tests;
 
 /// <summary>
 /// The CLI as a CI job gets it: <c>dotnet pack</c> gives a .NET tool package, <c>dotnet tool
-/// install</c> installs it from that folder, and the installed <c>depmap</c> runs. Each step has a
+/// install</c> installs it from that folder, and the installed <c>depmap</c> runs: its help, and a
+/// <c>depmap diff</c> of two snapshot files, the gate a CI job puts it to. Each step has a
 /// time bound (generous: the machine may be busy), and a step past it fails the test.
 /// </summary>
 public class ToolPackageTests
@@ -13,7 +14,7 @@ public class ToolPackageTests
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task PackedTool_InstallsAndPrintsHelp_WhenInstalledFromThePackageFolder()
+    public async Task PackedTool_InstallsPrintsHelpAndDiffsSnapshots_WhenInstalledFromThePackageFolder()
     {
         using var temp = new TempFolder();
         var project = Path.Combine(RepositoryRoot(), "src", "DepMap.Cli", "DepMap.Cli.csproj");
@@ -29,13 +30,27 @@ public class ToolPackageTests
         Assert.Single(Directory.GetFiles(packages, "DepMap.Cli.*.nupkg"));
         var install = await RunAsync(Dotnet(), ["tool", "install", "DepMap.Cli", "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources"], environment);
         Assert.True(install.ExitCode == 0, install.Output);
-        var help = await RunAsync(Path.Combine(tools, OperatingSystem.IsWindows() ? "depmap.exe" : "depmap"), ["--help"], environment);
+        var depmap = Path.Combine(tools, OperatingSystem.IsWindows() ? "depmap.exe" : "depmap");
+        var help = await RunAsync(depmap, ["--help"], environment);
 
         Assert.True(help.ExitCode == 0, help.Output);
         foreach (var command in new[] { "graph", "rank", "snapshot", "diff" })
         {
             Assert.Contains(command, help.Output, StringComparison.Ordinal);
         }
+
+        // Help proves the entry point starts; a diff proves a command and what it loads (Core, the
+        // snapshot reader) came along in the package, and that its exit code reaches the caller.
+        var baseline = Traffic.WriteFile(temp.Path, "baseline.json", Traffic.Snapshot());
+        var added = Traffic.WriteFile(temp.Path, "added.json", Traffic.Snapshot(addEdge: true));
+        var removed = Traffic.WriteFile(temp.Path, "removed.json", Traffic.Snapshot(removeEdge: true));
+        var gated = await RunAsync(depmap, ["diff", "--base", baseline, "--head", added, "--fail-on", "added-edge"], environment);
+        var passed = await RunAsync(depmap, ["diff", "--base", baseline, "--head", removed, "--fail-on", "added-edge"], environment);
+
+        Assert.True(gated.ExitCode == 1, gated.Output);
+        Assert.Contains("+ edge logistics -> inventory: 10 calls", gated.Output, StringComparison.Ordinal);
+        Assert.True(passed.ExitCode == 0, passed.Output);
+        Assert.Contains("- edge tracking -> tracking-db (database)", passed.Output, StringComparison.Ordinal);
     }
 
     private static string Dotnet() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";

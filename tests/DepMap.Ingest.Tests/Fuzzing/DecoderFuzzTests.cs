@@ -1,6 +1,7 @@
 using System.Text;
 using CsCheck;
 using DepMap.Core.Spans;
+using DepMap.Tests.Shared.Fuzzing;
 
 namespace DepMap.Ingest.Tests.Fuzzing;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using DepMap.Core.Spans;
+using DepMap.Tests.Shared.Fuzzing;
 
 namespace DepMap.Ingest.Tests.Fuzzing;
 

@@ -1,8 +1,9 @@
 using System.Text;
 using CsCheck;
 using DepMap.Core.Spans;
+using DepMap.Ingest;
 
-namespace DepMap.Ingest.Tests.Fuzzing;
+namespace DepMap.Tests.Shared.Fuzzing;
 
 /// <summary>CsCheck generators: spans as DepMap decodes them, valid payloads, and mutations of them.</summary>
 internal static class FuzzPayloads

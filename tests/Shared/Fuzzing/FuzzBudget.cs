@@ -1,7 +1,7 @@
 using System.Globalization;
 using CsCheck;
 
-namespace DepMap.Ingest.Tests.Fuzzing;
+namespace DepMap.Tests.Shared.Fuzzing;
 
 /// <summary>
 /// How a fuzz test draws its inputs: a fixed seed in CI (every run sees the same inputs), a random
@@ -21,9 +21,7 @@ internal static class FuzzBudget
     /// <summary>Runs <paramref name="property"/> on <paramref name="count"/> (times the scale) inputs of <paramref name="gen"/>.</summary>
     public static void Run<T>(string name, Gen<T> gen, int count, Action<T> property, Func<T, string> show)
     {
-        // One stream per test, so adding a test does not change the inputs of the others.
-        var pcg = new PCG((uint)Stable(name), Seed);
-        var total = count * Scale;
+        var (pcg, total) = Start(name, count);
         for (var i = 0; i < total; i++)
         {
             var input = gen.Generate(pcg, null!, out _);
@@ -33,12 +31,36 @@ internal static class FuzzBudget
             }
             catch (Exception failure)
             {
-                throw new Xunit.Sdk.XunitException(
-                    $"{name} failed on input {i} of seed {Seed} (replay: DEPMAP_FUZZ_SEED={Seed}): {failure.Message}\ninput: {show(input)}", failure);
+                throw Failed(name, i, show(input), failure);
             }
         }
         Console.WriteLine($"fuzz {name}: {total} inputs, seed {Seed}");
     }
+
+    /// <summary>As <see cref="Run{T}"/>, for a property that awaits (a request to the server).</summary>
+    public static async Task RunAsync<T>(string name, Gen<T> gen, int count, Func<T, Task> property, Func<T, string> show)
+    {
+        var (pcg, total) = Start(name, count);
+        for (var i = 0; i < total; i++)
+        {
+            var input = gen.Generate(pcg, null!, out _);
+            try
+            {
+                await property(input);
+            }
+            catch (Exception failure)
+            {
+                throw Failed(name, i, show(input), failure);
+            }
+        }
+        Console.WriteLine($"fuzz {name}: {total} inputs, seed {Seed}");
+    }
+
+    // One stream per test, so adding a test does not change the inputs of the others.
+    private static (PCG Pcg, int Total) Start(string name, int count) => (new PCG((uint)Stable(name), Seed), count * Scale);
+
+    private static Xunit.Sdk.XunitException Failed(string name, int index, string input, Exception failure) =>
+        new($"{name} failed on input {index} of seed {Seed} (replay: DEPMAP_FUZZ_SEED={Seed}): {failure.Message}\ninput: {input}", failure);
 
     private static int Stable(string name)
     {

@@ -11,7 +11,7 @@ using CoreSpan = DepMap.Core.Spans.Span;
 using CoreTraceId = DepMap.Core.Spans.TraceId;
 using ProtoSpan = DepMap.Ingest.Otlp.Proto.Trace.Span;
 
-namespace DepMap.Ingest.Tests.Fuzzing;
+namespace DepMap.Tests.Shared.Fuzzing;
 
 /// <summary>
 /// Core spans back to OTLP, protobuf (through the generated OTLP classes) and JSON (the OTLP/JSON
