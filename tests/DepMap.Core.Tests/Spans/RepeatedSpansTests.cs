@@ -8,8 +8,14 @@ public class RepeatedSpansTests
 
     private static Span Client(ulong id = 1) => new()
     {
-        TraceId = Trace, SpanId = id, Kind = SpanKind.Client, LocalService = "checkout", Name = "charge",
-        StartUnixNano = 1_000, DurationNano = 20, Links = [new SpanLink(new TraceId(0, 9), 3)],
+        TraceId = Trace,
+        SpanId = id,
+        Kind = SpanKind.Client,
+        LocalService = "checkout",
+        Name = "charge",
+        StartUnixNano = 1_000,
+        DurationNano = 20,
+        Links = [new SpanLink(new TraceId(0, 9), 3)],
     };
 
     [Fact]
