@@ -376,9 +376,12 @@ internal sealed partial class AggregationRunner : IRelatedTraces
                 row = null;
                 spans = new List<Span>(newSpans.Count);
             }
-            if (_repeats.Remove(spans, static s => s, newSpans, static s => s.Span) > 0 && newSpans.Count == 0)
+            if (_repeats.Remove(spans, static s => s, newSpans, static s => s.Span) > 0 && newSpans.Count == 0
+                && row is { Pending: false } && row.LinkedSpanCount == row.SpanCount)
             {
-                // Only spans the trace already has, sent again: its link and row stay as they are.
+                // Only spans the trace already has, sent again, and all of them linked: its link and
+                // row stay as they are. A row still holding unlinked spans (one an upgrade handed back
+                // to the span table, one waiting in its row) is linked with them as it is.
                 continue;
             }
             if (lastArrival > graceAt)
