@@ -1,4 +1,5 @@
 using DepMap.Storage;
+using DepMap.Tests.Shared.PostgreSql;
 using DepMap.Storage.Spans;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -10,11 +11,17 @@ namespace DepMap.Server.Tests;
 /// <summary>
 /// The real app over a real SQLite file in a temp folder, Hangfire in memory. Settings go in with
 /// UseSetting because Program reads them before Build, where later configuration is not yet seen.
+/// With <c>DEPMAP_TEST_PROVIDER=PostgreSql</c> (scripts/test.sh's second pass) the same hosts run on
+/// a PostgreSQL database of their own instead, named after the folder, so a host started again on
+/// the folder finds what the first stored.
 /// </summary>
 public class DepMapFactory : WebApplicationFactory<Program>
 {
+    public const string ProviderVariable = "DEPMAP_TEST_PROVIDER";
+
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsFolder;
+    private readonly PostgresDatabase? _postgres;
 
     public DepMapFactory()
         : this(NewFolder(), ownsFolder: true, new Dictionary<string, string?>())
@@ -38,7 +45,18 @@ public class DepMapFactory : WebApplicationFactory<Program>
         {
             _settings[key] = value;
         }
+        // A test that chose its provider (the PostgreSQL and scale-out tests) keeps it.
+        if (OnPostgreSql && !settings.ContainsKey("Storage:Provider"))
+        {
+            _postgres = PostgresDatabase.ForFolder(folder);
+            _settings["Storage:Provider"] = "PostgreSql";
+            _settings["ConnectionStrings:DepMap"] = _postgres.ConnectionString;
+        }
     }
+
+    /// <summary>Whether this run's hosts are on PostgreSQL (<c>DEPMAP_TEST_PROVIDER=PostgreSql</c>).</summary>
+    public static bool OnPostgreSql =>
+        string.Equals(Environment.GetEnvironmentVariable(ProviderVariable), "PostgreSql", StringComparison.OrdinalIgnoreCase);
 
     public string Folder { get; }
 
@@ -76,6 +94,7 @@ public class DepMapFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing && _ownsFolder)
         {
+            _postgres?.DisposeAsync().GetAwaiter().GetResult();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try
             {

@@ -13,9 +13,10 @@ namespace DepMap.Storage.PostgreSql.Aggregation;
 /// <para>
 /// The mark is (writing transaction, span id). Concurrent ingest transactions take ids from one
 /// sequence and commit in any order, so an id mark would pass a span whose transaction commits
-/// later and never link it. A run reads only spans whose transaction is below the oldest one still
-/// running (<c>pg_snapshot_xmin</c>): each of those has committed or rolled back for good, so no span
-/// can ever appear at or below the new mark. Spans of later transactions wait for the next run.
+/// later and never link it. A run reads only spans whose transaction is below the oldest one of this
+/// database still running (<see cref="ReadBoundAsync"/>): each of those has committed or rolled back
+/// for good, so no span can ever appear at or below the new mark. Spans of later transactions wait
+/// for the next run.
 /// </para>
 /// </summary>
 internal sealed class PostgreSqlAggregationStore : IAggregationStore
@@ -29,7 +30,11 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
     private const string MarkSql = "SELECT last_tx, last_span_id FROM aggregation_mark WHERE id = 1";
     private const string InsertMarkSql = "INSERT INTO aggregation_mark (id, last_tx, last_span_id) VALUES (1, @tx, @id) ON CONFLICT (id) DO NOTHING";
     private const string MoveMarkSql = "UPDATE aggregation_mark SET last_tx = @tx, last_span_id = @id WHERE id = 1 AND last_tx = @fromTx AND last_span_id = @fromId";
-    private const string XminSql = "SELECT pg_snapshot_xmin(pg_current_snapshot())";
+    private const string SnapshotSql = "SELECT pg_snapshot_xmax(s), ARRAY(SELECT pg_snapshot_xip(s)) FROM pg_current_snapshot() AS s";
+    // Only a session of this database can write its span table; a prepared transaction keeps its database too.
+    private const string OursSql =
+        "SELECT backend_xid FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL " +
+        "UNION ALL SELECT transaction FROM pg_prepared_xacts WHERE database = current_database()";
     // A transaction id of its own, committed at once: greater than every one already assigned, so
     // than that of every transaction that has written a span. (A snapshot's xmax is one past the
     // newest *completed* transaction and can equal a running one's id.)
@@ -109,7 +114,7 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
         {
             return new SpanPosition(await WaitForFlushHorizonAsync(cancellationToken) - 1, long.MaxValue);
         }
-        var xmin = await ScalarXidAsync(XminSql, cancellationToken);
+        var xmin = await ReadBoundAsync(cancellationToken);
         await using var command = new NpgsqlCommand(TailSql, Connection);
         AddPosition(command, "tx", "id", after);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -143,10 +148,9 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
     }
 
     /// <summary>
-    /// A flush links every span acknowledged before it began, but the bound is the server's oldest
-    /// running transaction, in any database of the cluster: a span committed just now sits above a
-    /// transaction that began earlier and is still running (another instance's ingest, another
-    /// database's work). So a flush first waits until every transaction that had begun when it
+    /// A flush links every span acknowledged before it began, but the bound is this database's oldest
+    /// running transaction: a span committed just now sits above a transaction that began earlier and
+    /// is still running (another instance's ingest, a retention pass). So a flush first waits until every transaction that had begun when it
     /// started has ended (the bound passes a transaction id the flush takes itself), for
     /// at most <see cref="FlushHorizonWait"/>: a session left idle in a transaction would hold it
     /// forever, and then the flush links what it can and says what held it back.
@@ -157,7 +161,7 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            var xmin = await ScalarXidAsync(XminSql, cancellationToken);
+            var xmin = await ReadBoundAsync(cancellationToken);
             if (xmin >= horizon || waited.Elapsed >= FlushHorizonWait)
             {
                 if (xmin < horizon)
@@ -175,6 +179,51 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
 
     /// <summary>Why the last flush could not take in every span committed before it began, if it could not.</summary>
     public string? HeldBack { get; private set; }
+
+    /// <summary>
+    /// The oldest transaction of this database still running, or the next transaction id when none
+    /// is: every transaction below it that could write a span has ended. The server's own oldest
+    /// (<c>pg_snapshot_xmin</c>) would do too, but counts every database of the cluster, so a long
+    /// report or dump in another database would hold the graph back for as long as it runs.
+    /// </summary>
+    private async Task<long> ReadBoundAsync(CancellationToken cancellationToken)
+    {
+        ulong xmax;
+        ulong[] running;
+        await using (var snapshot = new NpgsqlCommand(SnapshotSql, Connection))
+        await using (var reader = await snapshot.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            xmax = reader.GetFieldValue<ulong>(0);
+            running = reader.GetFieldValue<ulong[]>(1);
+        }
+        if (running.Length == 0)
+        {
+            return unchecked((long)xmax);
+        }
+        // Read after the snapshot, in a statement of its own (a session's activity is read once per
+        // transaction): a transaction of this database running at the snapshot shows here as still
+        // running or has ended since, and one begun after it is at or above xmax. The activity view
+        // gives 32-bit ids; two running transactions never share their low 32 bits.
+        var ours = new HashSet<uint>();
+        await using (var activity = new NpgsqlCommand(OursSql, Connection))
+        await using (var reader = await activity.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ours.Add(reader.GetFieldValue<uint>(0));
+            }
+        }
+        var bound = xmax;
+        foreach (var xid in running)
+        {
+            if (xid < bound && ours.Contains(unchecked((uint)xid)))
+            {
+                bound = xid;
+            }
+        }
+        return unchecked((long)bound);
+    }
 
     private async Task<long> ScalarXidAsync(string sql, CancellationToken cancellationToken)
     {

@@ -24,7 +24,6 @@ internal static class PostgresSpans
         await using var transaction = await connection.BeginTransactionAsync();
         await AppendAsync(connection, spans, receivedAtUnixMs);
         await transaction.CommitAsync();
-        await database.WaitForOlderTransactionsAsync();
     }
 
     /// <summary>
@@ -50,26 +49,6 @@ internal static class PostgresSpans
         insert.Parameters.Add(new NpgsqlParameter<byte[][]>("data", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = [.. encoded.Select(s => s.Data)] });
         insert.Parameters.AddWithValue("at", receivedAtUnixMs);
         await insert.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>
-    /// Waits until no transaction older than the newest committed span is still running anywhere on
-    /// the server: the aggregation takes spans in below the oldest running transaction, and that
-    /// bound is the whole cluster's, so another test's open transaction holds this one back a moment.
-    /// </summary>
-    public static async Task WaitForOlderTransactionsAsync(this PostgresDatabase database)
-    {
-        await using var connection = await database.ConnectAsync();
-        await using var check = new NpgsqlCommand(
-            "SELECT coalesce(pg_snapshot_xmin(pg_current_snapshot()) > (SELECT max(tx) FROM spans), true)", connection);
-        for (var attempt = 0; await check.ExecuteScalarAsync() is not true; attempt++)
-        {
-            if (attempt == 3_000)
-            {
-                throw new TimeoutException("A transaction on the test server stayed open for 30 s.");
-            }
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>A database dropped when the test ends.</summary>

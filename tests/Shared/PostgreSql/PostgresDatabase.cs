@@ -22,10 +22,10 @@ public sealed class PostgresDatabase : IAsyncLifetime
     {
     }
 
-    private PostgresDatabase(bool migrate)
+    private PostgresDatabase(bool migrate, string? name = null)
     {
         _migrate = migrate;
-        Name = "depmap_test_" + Guid.NewGuid().ToString("n");
+        Name = name ?? "depmap_test_" + Guid.NewGuid().ToString("n");
         ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString()) { Database = Name }.ToString();
         Options = new DbContextOptionsBuilder<DepMapDbContext>().UseDepMapPostgreSql(ConnectionString).Options;
     }
@@ -43,6 +43,28 @@ public sealed class PostgresDatabase : IAsyncLifetime
     {
         var database = new PostgresDatabase(migrate: false);
         await database.InitializeAsync();
+        return database;
+    }
+
+    /// <summary>
+    /// The database of a test host's folder (the service tests run on PostgreSQL): named after the
+    /// folder, so a host started again on the same folder finds what the first one stored, as it
+    /// finds its SQLite files. Created empty when missing (the host migrates it at start); dispose
+    /// it with the folder to drop it.
+    /// </summary>
+    public static PostgresDatabase ForFolder(string folder)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(folder))));
+        var database = new PostgresDatabase(migrate: false, "depmap_test_" + hash[..32]);
+        using var server = new NpgsqlConnection(ServerConnectionString());
+        server.Open();
+        using var exists = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = @name", server);
+        exists.Parameters.AddWithValue("name", database.Name);
+        if ((long)exists.ExecuteScalar()! == 0)
+        {
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Name}\"", server);
+            create.ExecuteNonQuery();
+        }
         return database;
     }
 
