@@ -60,6 +60,12 @@ public class DepMapFactory : WebApplicationFactory<Program>
 
     public string Folder { get; }
 
+    /// <summary>What names this host's own store in its connection string: the folder, or the PostgreSQL database's name.</summary>
+    public string StoreName => _postgres?.Name ?? Folder;
+
+    /// <summary>This host's PostgreSQL database on a PostgreSQL run, else null.</summary>
+    internal PostgresDatabase? PostgreSql => _postgres;
+
     public string DatabasePath => Path.Combine(Folder, "depmap.db");
 
     /// <summary>The span file beside the database, where ingest writes.</summary>

@@ -16,6 +16,7 @@ public class HostTests(DepMapFactory factory)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Trait("Provider", "Sqlite")]
     [Fact]
     public void Startup_AppliesEveryMigration_WhenDatabaseIsNew()
     {
@@ -28,6 +29,7 @@ public class HostTests(DepMapFactory factory)
         Assert.True(File.Exists(factory.SpanDatabasePath));
     }
 
+    [Trait("Provider", "Sqlite")]
     [Fact]
     public async Task Startup_PutsTheDatabaseInWalMode_WhenDatabaseIsNew()
     {
@@ -44,6 +46,7 @@ public class HostTests(DepMapFactory factory)
     }
 }
 
+[Trait("Provider", "Sqlite")]
 public class InMemoryDatabaseTests
 {
     [Fact]

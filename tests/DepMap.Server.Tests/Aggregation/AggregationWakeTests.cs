@@ -50,6 +50,7 @@ public class AggregationWakeTests
         Assert.Equal(1, graph.Edges[new EdgeKey("logistics", "tracking", ConnectionType.None)].CallCount);
     }
 
+    [Trait("Provider", "Sqlite")]
     [Fact]
     public async Task AnIncompleteTrace_IsLinkedWhenItsGraceEnds_WithoutAnotherCommit()
     {

@@ -65,9 +65,11 @@ public class ExactlyOnceTests
         await factory.AggregateAsync();
 
         Assert.Equal("", afterKill);
-        // Either way the run again takes in both batches: the first's commit held the mark back
-        // before the waiting trace, whose spans waited only in the failed run's memory.
-        Assert.Equal([1, 2], commits);
+        // On SQLite the run again takes in both batches either way: the first's commit held the
+        // mark back before the waiting trace, whose spans waited only in the failed run's memory.
+        // On PostgreSQL the waiting trace waits in its row, committed with the first batch, so
+        // after a kill before the second only the second is left to take in.
+        Assert.Equal(DepMapFactory.OnPostgreSql && killedBatch == 2 ? [1] : [1, 2], commits);
         Assert.Equal(await CleanRunAsync(), await StatisticsSnapshot.TakeAsync(factory));
     }
 

@@ -9,6 +9,7 @@ namespace DepMap.Server.Tests.Aggregation;
 /// row, settled or not. A database left with such a waiting trace must give the statistics of a
 /// clean run after the upgrade.
 /// </summary>
+[Trait("Provider", "Sqlite")]
 public class OldLayoutMigrationTests
 {
     private const string LastMigrationOfOldLayout = "20261125155115_Snapshots";

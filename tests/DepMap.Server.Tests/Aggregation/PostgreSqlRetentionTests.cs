@@ -5,6 +5,7 @@ using static DepMap.Tests.Shared.PostgreSql.PostgresCommands;
 namespace DepMap.Server.Tests.Aggregation;
 
 /// <summary>Retention through the host's own handler on PostgreSQL, where spans go a whole day partition at a time.</summary>
+[Trait("Provider", "PostgreSql")]
 public class PostgreSqlRetentionTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace DepMap.Server.Tests.Aggregation;
 /// instance's run holding the store does nothing, and that run may have read before this
 /// instance's commit, so the wake tries again rather than leave the spans to the recurring job.
 /// </summary>
+[Trait("Provider", "PostgreSql")]
 public class PostgreSqlWakeTests
 {
     [Fact]

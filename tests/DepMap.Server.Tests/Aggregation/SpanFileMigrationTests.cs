@@ -7,6 +7,7 @@ namespace DepMap.Server.Tests.Aggregation;
 /// Spans used to live in the database file itself. The upgrade moves them into the span file, ids
 /// and all, and new spans continue above the highest id ever given: the aggregation's mark is an id.
 /// </summary>
+[Trait("Provider", "Sqlite")]
 public class SpanFileMigrationTests
 {
     private const string LastMigrationWithSpansInTheDatabase = "20261125180000_LinkFromSpanTable";
@@ -71,6 +72,7 @@ public class SpanFileMigrationTests
 }
 
 /// <summary>The span file is a file of its own so that ingest never waits for the aggregation's writes.</summary>
+[Trait("Provider", "Sqlite")]
 public class SpanFileLockTests
 {
     [Theory]

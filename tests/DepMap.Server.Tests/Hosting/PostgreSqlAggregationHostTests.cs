@@ -9,6 +9,7 @@ using OpenTelemetry.Exporter;
 namespace DepMap.Server.Tests.Hosting;
 
 /// <summary>The host on PostgreSQL aggregates what it ingested, through the same request as on SQLite.</summary>
+[Trait("Provider", "PostgreSql")]
 public class PostgreSqlAggregationHostTests(PostgreSqlHost host) : IClassFixture<PostgreSqlHost>
 {
     [Fact]

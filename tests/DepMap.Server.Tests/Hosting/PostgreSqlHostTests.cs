@@ -46,6 +46,7 @@ public sealed class PostgreSqlDepMapFactory(string connectionString, Dictionary<
         ["Hangfire:Storage"] = null,
     });
 
+[Trait("Provider", "PostgreSql")]
 public class PostgreSqlHostTests(PostgreSqlHost host) : IClassFixture<PostgreSqlHost>
 {
     [Fact]
@@ -110,6 +111,7 @@ public class PostgreSqlHostTests(PostgreSqlHost host) : IClassFixture<PostgreSql
     }
 }
 
+[Trait("Provider", "Sqlite")]
 public class StorageProviderTests
 {
     [Fact]

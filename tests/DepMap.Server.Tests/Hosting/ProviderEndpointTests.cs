@@ -50,6 +50,7 @@ public sealed class ProviderPair : IAsyncLifetime
     }
 }
 
+[Trait("Provider", "PostgreSql")]
 public sealed class ProviderEndpointTests(ProviderPair pair) : IClassFixture<ProviderPair>
 {
     private static readonly string Window = Query(FaultTraffic.Window.From, FaultTraffic.Window.To);

@@ -24,7 +24,7 @@ public sealed class DemoModeTests
 
         var aggregation = factory.Services.GetRequiredService<IOptions<AggregationOptions>>().Value;
         Assert.Equal("*/5 * * * * *", aggregation.Cron);
-        Assert.Contains(factory.Folder, factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("DepMap"), StringComparison.Ordinal);
+        Assert.Contains(factory.StoreName, factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("DepMap"), StringComparison.Ordinal);
 
         using var client = DemoGraph.Client(address, OtlpExportProtocol.Grpc);
         // Bounded: the default schedule (every 15 s) would also get there, later.

@@ -5,12 +5,13 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace DepMap.Server.Tests.Features.Ingest;
 
 /// <summary>
-/// The writer is held by a second connection taking SQLite's write lock on the same file: real
-/// storage, really blocked, no test hook in the app.
+/// The writer is held by a second connection taking SQLite's write lock on the same file (on a
+/// PostgreSQL run, a lock on the span table): real storage, really blocked, no test hook in the app.
 /// </summary>
 public class BackpressureTests
 {
@@ -48,6 +49,7 @@ public class BackpressureTests
         Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
     }
 
+    [Trait("Provider", "Sqlite")]
     [Fact]
     public async Task PostSpans_Returns503WithRetryAfter_WhenStorageCannotCommit()
     {
@@ -98,9 +100,21 @@ public class BackpressureTests
     private static readonly Method<byte[], byte[]> ExportMethod = new(
         MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", RawBytes, RawBytes);
 
-    internal static async Task<SqliteConnection> HoldWriteLockAsync(DepMapFactory factory)
+    /// <summary>
+    /// Holds the span writer's commits until disposed: SQLite's write lock on the span file, or on
+    /// PostgreSQL a lock on the span table that COPY waits for.
+    /// </summary>
+    internal static async Task<IDisposable> HoldWriteLockAsync(DepMapFactory factory)
     {
-        _ = factory.Services; // starts the host, which creates and migrates the file
+        _ = factory.Services; // starts the host, which creates and migrates the store
+        if (factory.PostgreSql is { } database)
+        {
+            var holder = await database.ConnectAsync();
+            var transaction = await holder.BeginTransactionAsync();
+            await using var lockTable = new NpgsqlCommand("LOCK TABLE spans IN EXCLUSIVE MODE", holder, transaction);
+            await lockTable.ExecuteNonQueryAsync();
+            return holder; // disposing it rolls back and releases the lock
+        }
         var connection = new SqliteConnection($"Data Source={factory.SpanDatabasePath};Pooling=False");
         await connection.OpenAsync();
         using var begin = connection.CreateCommand();

@@ -10,7 +10,7 @@ namespace DepMap.Server.Tests.Features.Ingest;
 
 /// <summary>
 /// Ingest:MaxQueueDelay on real Kestrel: the span writer is held by a second connection taking
-/// SQLite's write lock, so a queued write really ages; past the limit a request is refused before
+/// SQLite's write lock (PostgreSQL's lock on the span table), so a queued write really ages; past the limit a request is refused before
 /// a byte of its body is read, and taken again once the writer catches up.
 /// </summary>
 public class QueueDelayTests

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DepMap.Server.Tests.Features.Ingest;
 
+[Trait("Provider", "Sqlite")]
 public class WalCheckpointerTests
 {
     [Fact]

@@ -30,6 +30,7 @@ public sealed class SnapshotMetricsTests
         Assert.Equal(0, second.Increase(before, "depmap_snapshots_total{outcome=\"failed\"}"));
     }
 
+    [Trait("Provider", "Sqlite")]
     [Fact]
     public async Task Snapshots_CountsFailed_WhenTheSnapshotRowCannotBeStored()
     {
