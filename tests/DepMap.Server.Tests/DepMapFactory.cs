@@ -1,6 +1,6 @@
 using DepMap.Storage;
-using DepMap.Tests.Shared.PostgreSql;
 using DepMap.Storage.Spans;
+using DepMap.Tests.Shared.PostgreSql;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
