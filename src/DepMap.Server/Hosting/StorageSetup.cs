@@ -4,6 +4,7 @@ using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.PostgreSql;
 using DepMap.Storage.PostgreSql.Aggregation;
+using DepMap.Storage.PostgreSql.Spans;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -106,18 +107,4 @@ internal sealed class StorageOptions
     public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
     /// <summary>How often the WAL is copied into the database file, off the span writer's commits.</summary>
     public int CheckpointIntervalMs { get; set; } = 1_000;
-}
-
-/// <summary>The PostgreSQL database (Storage:Provider=PostgreSql): the span writer's, retention's and the health check's connections.</summary>
-internal sealed class PostgreSqlStore(string connectionString)
-{
-    // Not a record: a record's ToString would print the password into any log of this object.
-    public string ConnectionString { get; } = connectionString;
-}
-
-/// <summary>Where the span writer opens its own connection (the span file), and how it syncs.</summary>
-internal sealed record SpanStore(string ConnectionString, SqliteSynchronous Synchronous)
-{
-    /// <summary>The span file's path.</summary>
-    public string Path { get; } = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
 }
