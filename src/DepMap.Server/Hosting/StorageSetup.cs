@@ -23,8 +23,6 @@ internal static class StorageSetup
             .Bind(configuration.GetSection("Storage"))
             .Validate(o => o.CheckpointIntervalMs is >= 10 and <= 60_000, "Storage:CheckpointIntervalMs must be between 10 and 60000.")
             .ValidateOnStart();
-        // Retention's deletes take this process's write turn on SQLite; on PostgreSQL nobody waits on it.
-        services.AddSingleton<SpanFileWriteLock>();
         if (provider == StorageProvider.PostgreSql)
         {
             var connectionString = configuration.GetConnectionString("DepMap")
@@ -33,6 +31,7 @@ internal static class StorageSetup
             services.AddDbContext<DepMapDbContext>(options => options.UseDepMapPostgreSql(connectionString));
             services.AddScoped<IAggregationEngine, PostgreSqlAggregationEngine>();
             services.AddSingleton<ISpanStorage, PostgreSqlSpanStorage>();
+            services.AddScoped<ISpanRetention, PostgreSqlSpanRetention>();
             return services;
         }
 
@@ -45,7 +44,10 @@ internal static class StorageSetup
         // The span writer and the WAL checkpointer work on the span file itself.
         services.AddSingleton(new SpanStore(SpanFile.ConnectionStringFor(sqlite), storage.Synchronous));
         services.AddSingleton(DepMapFiles.From(sqlite));
+        // The span writer's and retention's deletes take this process's write turn on the span file.
+        services.AddSingleton<SpanFileWriteLock>();
         services.AddSingleton<ISpanStorage, SqliteSpanStorage>();
+        services.AddScoped<ISpanRetention, SqliteSpanRetention>();
         services.AddSingleton<WalCheckpointer>();
         services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         return services;
