@@ -1,5 +1,4 @@
 using DepMap.Server.Features.Aggregation;
-using DepMap.Server.Features.Ingest;
 using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.PostgreSql;
