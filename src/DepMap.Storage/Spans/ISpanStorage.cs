@@ -9,6 +9,12 @@ public interface ISpanStorage
 {
     /// <summary>Opens the writer's own appender; the writer disposes it when it stops.</summary>
     ISpanCommits Open();
+
+    /// <summary>
+    /// Closes this process's idle pooled connections to the store, where they hold memory the process
+    /// can give back; the next user opens them again. Called once ingest and the aggregation are idle.
+    /// </summary>
+    void CloseIdleConnections();
 }
 
 /// <summary>One writer's appender.</summary>

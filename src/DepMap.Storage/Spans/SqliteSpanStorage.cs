@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace DepMap.Storage.Spans;
 
 /// <summary>The span file, written under this process's write turn, checked still at its path after each commit.</summary>
@@ -9,6 +11,10 @@ internal sealed class SqliteSpanStorage(SpanStore store, SpanFileWriteLock write
         new SpanFileIdentity(store.Path),
         store.Path,
         writeLock);
+
+    // Every pool of the process, the statistics database's too: the aggregation's connections keep
+    // a page cache of up to 64 MiB each (SqliteTuning), which only closing them gives back.
+    public void CloseIdleConnections() => SqliteConnection.ClearAllPools();
 
     private sealed class Commits(SqliteSpanAppender appender, SpanFileIdentity identity, string path, SpanFileWriteLock writeLock) : ISpanCommits
     {
