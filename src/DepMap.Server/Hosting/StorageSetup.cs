@@ -1,9 +1,9 @@
 using DepMap.Server.Features.Aggregation;
-using DepMap.Server.Features.Ingest;
 using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.PostgreSql;
 using DepMap.Storage.PostgreSql.Aggregation;
+using DepMap.Storage.PostgreSql.Spans;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -22,8 +22,6 @@ internal static class StorageSetup
             .Bind(configuration.GetSection("Storage"))
             .Validate(o => o.CheckpointIntervalMs is >= 10 and <= 60_000, "Storage:CheckpointIntervalMs must be between 10 and 60000.")
             .ValidateOnStart();
-        // Retention's deletes take this process's write turn on SQLite; on PostgreSQL nobody waits on it.
-        services.AddSingleton<SpanFileWriteLock>();
         if (provider == StorageProvider.PostgreSql)
         {
             var connectionString = configuration.GetConnectionString("DepMap")
@@ -32,6 +30,7 @@ internal static class StorageSetup
             services.AddDbContext<DepMapDbContext>(options => options.UseDepMapPostgreSql(connectionString));
             services.AddScoped<IAggregationEngine, PostgreSqlAggregationEngine>();
             services.AddSingleton<ISpanStorage, PostgreSqlSpanStorage>();
+            services.AddScoped<ISpanRetention, PostgreSqlSpanRetention>();
             return services;
         }
 
@@ -44,7 +43,10 @@ internal static class StorageSetup
         // The span writer and the WAL checkpointer work on the span file itself.
         services.AddSingleton(new SpanStore(SpanFile.ConnectionStringFor(sqlite), storage.Synchronous));
         services.AddSingleton(DepMapFiles.From(sqlite));
+        // The span writer's and retention's deletes take this process's write turn on the span file.
+        services.AddSingleton<SpanFileWriteLock>();
         services.AddSingleton<ISpanStorage, SqliteSpanStorage>();
+        services.AddScoped<ISpanRetention, SqliteSpanRetention>();
         services.AddSingleton<WalCheckpointer>();
         services.AddHostedService(sp => sp.GetRequiredService<WalCheckpointer>());
         return services;
@@ -106,18 +108,4 @@ internal sealed class StorageOptions
     public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
     /// <summary>How often the WAL is copied into the database file, off the span writer's commits.</summary>
     public int CheckpointIntervalMs { get; set; } = 1_000;
-}
-
-/// <summary>The PostgreSQL database (Storage:Provider=PostgreSql): the span writer's, retention's and the health check's connections.</summary>
-internal sealed class PostgreSqlStore(string connectionString)
-{
-    // Not a record: a record's ToString would print the password into any log of this object.
-    public string ConnectionString { get; } = connectionString;
-}
-
-/// <summary>Where the span writer opens its own connection (the span file), and how it syncs.</summary>
-internal sealed record SpanStore(string ConnectionString, SqliteSynchronous Synchronous)
-{
-    /// <summary>The span file's path.</summary>
-    public string Path { get; } = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
 }

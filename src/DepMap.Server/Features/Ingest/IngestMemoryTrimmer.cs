@@ -1,7 +1,7 @@
 using System.Runtime;
 using System.Runtime.InteropServices;
 using DepMap.Server.Features.Aggregation;
-using Microsoft.Data.Sqlite;
+using DepMap.Storage.Spans;
 using Microsoft.Extensions.Options;
 
 namespace DepMap.Server.Features.Ingest;
@@ -29,7 +29,7 @@ namespace DepMap.Server.Features.Ingest;
 /// cost a collection a second.
 /// </para>
 /// </summary>
-internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, AggregationGate aggregation, TimeProvider time,
+internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, AggregationGate aggregation, ISpanStorage storage, TimeProvider time,
     IOptions<IngestOptions> options, ILogger<IngestMemoryTrimmer> logger)
     : BackgroundService
 {
@@ -63,7 +63,7 @@ internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, Agg
             }
             var residentBefore = Environment.WorkingSet;
             var before = GC.GetTotalMemory(forceFullCollection: false);
-            SqliteConnection.ClearAllPools();
+            storage.CloseIdleConnections();
             admission.Buffers.Clear();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

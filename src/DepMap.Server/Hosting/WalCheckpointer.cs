@@ -1,8 +1,8 @@
-using DepMap.Server.Hosting;
 using DepMap.Storage.Spans;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
-namespace DepMap.Server.Features.Ingest;
+namespace DepMap.Server.Hosting;
 
 /// <summary>
 /// Runs <see cref="WalCheckpoints"/> every <c>Storage:CheckpointIntervalMs</c>, so the span writer's
@@ -25,7 +25,7 @@ internal sealed partial class WalCheckpointer(SpanStore store, IOptions<StorageO
             {
                 _last = await Task.Run(checkpoints.Run, stoppingToken);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException exception)
+            catch (SqliteException exception)
             {
                 // The next tick tries again; the log only grows meanwhile.
                 LogCheckpointFailed(logger, exception);

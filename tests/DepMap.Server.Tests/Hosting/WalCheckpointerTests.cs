@@ -1,8 +1,8 @@
 using System.Net;
-using DepMap.Server.Features.Ingest;
+using DepMap.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace DepMap.Server.Tests.Features.Ingest;
+namespace DepMap.Server.Tests.Hosting;
 
 [Trait("Provider", "Sqlite")]
 public class WalCheckpointerTests
