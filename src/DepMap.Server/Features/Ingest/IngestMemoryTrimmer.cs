@@ -127,6 +127,6 @@ internal sealed partial class IngestMemoryTrimmer(IngestAdmission admission, Agg
 #pragma warning restore SYSLIB1054
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Ingest and aggregation idle after {ReservedMiB} MiB of request bodies: memory trimmed, managed heap {BeforeMiB} -> {AfterMiB} MiB, resident {ResidentBeforeMiB} -> {ResidentAfterMiB} MiB (idle SQLite connections closed, native heap returned: {NativeTrimmed})")]
+        Message = "Ingest and aggregation idle after {ReservedMiB} MiB of request bodies: memory trimmed, managed heap {BeforeMiB} -> {AfterMiB} MiB, resident {ResidentBeforeMiB} -> {ResidentAfterMiB} MiB (idle store connections closed, native heap returned: {NativeTrimmed})")]
     private static partial void LogTrimmed(ILogger logger, long reservedMiB, long beforeMiB, long afterMiB, long residentBeforeMiB, long residentAfterMiB, bool nativeTrimmed);
 }
