@@ -3,7 +3,8 @@ using DepMap.Benchmarks.Aggregation;
 using DepMap.Benchmarks.Rendering;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
-// `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end;
+// `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end,
+// then the graph reads and GET /graph.json from the real server (the built src/DepMap.Server) on the bench's database;
 // `-- aggregate-postgres …` the same on the PostgreSQL server named by DEPMAP_TEST_POSTGRES;
 // `-- breakdown [repetitions]` times FullRun's parts one by one; `-- loop full|delta 150` repeats one for dotnet-trace;
 // `-- render [--sizes 50,500,2000] [--topology layered,ring] [--runs 3] [--nslimit off|10]` times /graph.svg cold and warm.
