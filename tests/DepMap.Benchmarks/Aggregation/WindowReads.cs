@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using DepMap.Core.Graph;
+using DepMap.Core.Statistics;
+using DepMap.Core.Writers;
 using DepMap.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,6 +11,9 @@ namespace DepMap.Benchmarks.Aggregation;
 /// After a bench's flush: the statistics read behind <c>/graph.json</c> (hour buckets for the whole
 /// hours, minute buckets for the ragged ends, summed) for the first hour and the first seven days
 /// of the spans, the median of five reads after one warm-up, on whichever store the options name.
+/// Then, the same way, the endpoint's other steps in this process: its second read (the services'
+/// reliability facts, for the health bands) and the graph built from the statistics and written as
+/// JSON, so <see cref="GraphEndpointTimes"/>' figures over HTTP can be taken apart.
 /// </summary>
 internal static class WindowReads
 {
@@ -38,6 +44,40 @@ internal static class WindowReads
                 return watch.Elapsed;
             });
             Console.WriteLine($"graph read, {label,-4}      {graphRead} for {edges:N0} edges");
+        }
+        foreach (var (label, length) in Windows)
+        {
+            var to = To(firstStartUnixNano, length);
+            var services = 0;
+            var reliabilityRead = await Timings.OfAsync(async () =>
+            {
+                await using var db = new DepMapDbContext(options);
+                var watch = Stopwatch.StartNew();
+                var reliability = await db.ReadReliabilityAsync(from, to);
+                watch.Stop();
+                services = reliability.Services.Count;
+                return watch.Elapsed;
+            });
+            Console.WriteLine($"reliability read, {label,-4} {reliabilityRead} for {services:N0} services");
+        }
+        foreach (var (label, length) in Windows)
+        {
+            GraphStatistics statistics;
+            await using (var db = new DepMapDbContext(options))
+            {
+                statistics = await db.ReadGraphStatisticsAsync(from, To(firstStartUnixNano, length));
+            }
+            var bytes = 0;
+            // In memory, from one read: ServiceGraph.From and the JSON writer, as GetGraph runs them
+            // (the health bands it adds on the way are a dictionary lookup per node).
+            var written = await Timings.OfAsync(() =>
+            {
+                var watch = Stopwatch.StartNew();
+                bytes = JsonGraphWriter.WriteUtf8(ServiceGraph.From(statistics)).Length;
+                watch.Stop();
+                return Task.FromResult(watch.Elapsed);
+            });
+            Console.WriteLine($"graph + JSON, {label,-4}    {written} for {bytes:N0} bytes");
         }
     }
 }
