@@ -10,12 +10,20 @@ namespace DepMap.Benchmarks.Aggregation;
 /// After <see cref="WindowReads"/>: the real server (<see cref="BenchServer"/>) started on the
 /// bench's own database, and <c>GET /graph.json?from=…&amp;to=…</c> timed over loopback HTTP for
 /// the same two windows, each answer read to its last byte and checked (200, edges named): one
-/// warm-up request, then five that miss the server's query cache, then five that hit it.
+/// warm-up request (or more), then five that miss the server's query cache, then five that hit it.
 /// </summary>
 internal static class GraphEndpointTimes
 {
-    public static async Task ReportAsync(IReadOnlyDictionary<string, string> store, long firstStartUnixNano)
+    /// <summary>
+    /// <paramref name="warmUpRequests"/> uncached requests per window before the timed ones: one
+    /// compiles the path, but a server that has just started runs it as quickly compiled code until
+    /// .NET's tiered compilation has seen it called often enough; more show what a server that has
+    /// been answering for a while does.
+    /// </summary>
+    public static async Task ReportAsync(IReadOnlyDictionary<string, string> store, long firstStartUnixNano, int warmUpRequests = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(warmUpRequests, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(warmUpRequests, 1_000);
         // The cache keeps answers and window statistics by its own estimate of 4 KiB an edge, node
         // or service: about 10 MB a 500-service window, so the default 64 MiB holds six, fewer than
         // the twelve windows asked for here, and a window about to be asked for again could be gone.
@@ -31,7 +39,10 @@ internal static class GraphEndpointTimes
             // the same buckets as the read it is set beside.
             var end = StatisticsBucket.CeilMs(WindowReads.To(firstStartUnixNano, length).ToUnixTimeMilliseconds(), StatisticsBucket.MinuteMs);
             string Query(int k) => $"/graph.json?from={Iso(from)}&to={Iso(DateTimeOffset.FromUnixTimeMilliseconds(end - k))}";
-            await GetAsync(http, Query(0));
+            for (var w = 0; w < warmUpRequests; w++)
+            {
+                await GetAsync(http, Query(6 + w));
+            }
             var uncached = new List<Answer>();
             var cpuBefore = server.CpuTime();
             for (var k = 1; k <= 5; k++)

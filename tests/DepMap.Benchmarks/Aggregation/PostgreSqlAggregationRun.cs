@@ -22,7 +22,7 @@ namespace DepMap.Benchmarks.Aggregation;
 /// </summary>
 internal static class PostgreSqlAggregationRun
 {
-    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices)
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, int warmUpRequests = 1)
     {
         var server = Environment.GetEnvironmentVariable("DEPMAP_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set DEPMAP_TEST_POSTGRES to a server's Npgsql connection string (scripts/postgres.sh start DIR prints one).");
@@ -103,7 +103,7 @@ internal static class PostgreSqlAggregationRun
             {
                 ["Storage:Provider"] = "PostgreSql",
                 ["ConnectionStrings:DepMap"] = connectionString,
-            }, firstStartUnixNano ?? 0);
+            }, firstStartUnixNano ?? 0, warmUpRequests);
             return 0;
         }
         finally

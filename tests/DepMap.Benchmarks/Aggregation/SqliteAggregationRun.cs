@@ -19,12 +19,13 @@ namespace DepMap.Benchmarks.Aggregation;
 /// without a spread every trace starts in the same minute; <c>--ring</c> takes the load generator's
 /// sparse ring of that many services instead of the 50-service full mesh. After the flush, the
 /// graph reads (<see cref="WindowReads"/>) and <c>/graph.json</c> from the real server started on the
-/// bench's files (<see cref="GraphEndpointTimes"/>); <c>--no-window-reads</c> leaves both out (so a
+/// bench's files (<see cref="GraphEndpointTimes"/>, after <c>--warm-up-requests</c>, default 1, per
+/// window); <c>--no-window-reads</c> leaves both out (so a
 /// trace of the process holds the flush's allocations alone).
 /// </summary>
 internal static class SqliteAggregationRun
 {
-    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, bool windowReads = true)
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, bool windowReads = true, int warmUpRequests = 1)
     {
         var folder = Path.Combine(Path.GetTempPath(), "depmap-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
@@ -90,7 +91,7 @@ internal static class SqliteAggregationRun
                 {
                     ["Storage:Provider"] = "Sqlite",
                     ["ConnectionStrings:DepMap"] = connectionString,
-                }, firstStartUnixNano ?? 0);
+                }, firstStartUnixNano ?? 0, warmUpRequests);
             }
             Console.WriteLine($"disk, raw spans only  {beforeAggregation / (double)stored:F0} bytes/span");
             Console.WriteLine($"disk, after aggregate {afterAggregation / (double)stored:F0} bytes/span (spans + trace rows + statistics)");
