@@ -18,10 +18,10 @@ namespace DepMap.Benchmarks.Aggregation;
 /// Run: <c>dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]</c>;
 /// without a spread every trace starts in the same minute; <c>--ring</c> takes the load generator's
 /// sparse ring of that many services instead of the 50-service full mesh. After the flush, the
-/// graph reads (<see cref="WindowReads"/>) and <c>/graph.json</c> from the real server started on the
-/// bench's files (<see cref="GraphEndpointTimes"/>, after <c>--warm-up-requests</c>, default 1, per
-/// window); <c>--no-window-reads</c> leaves both out (so a
-/// trace of the process holds the flush's allocations alone).
+/// graph reads (<see cref="WindowReads"/>) and <c>/graph.json</c> from the real server started on
+/// the bench's files (<see cref="GraphEndpointTimes"/>, after <c>--warm-up-requests</c> per window,
+/// default 1); <c>--no-window-reads</c> leaves both out (so a trace of the process holds the
+/// flush's allocations alone).
 /// </summary>
 internal static class SqliteAggregationRun
 {
