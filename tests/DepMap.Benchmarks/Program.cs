@@ -3,7 +3,9 @@ using DepMap.Benchmarks.Aggregation;
 using DepMap.Benchmarks.Rendering;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
-// `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end;
+// `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end,
+// then the graph reads and GET /graph.json from the real server (the built src/DepMap.Server) on the bench's database,
+// after one warm-up request per window or `--warm-up-requests N`;
 // `-- aggregate-postgres …` the same on the PostgreSQL server named by DEPMAP_TEST_POSTGRES;
 // `-- breakdown [repetitions]` times FullRun's parts one by one; `-- loop full|delta 150` repeats one for dotnet-trace;
 // `-- render [--sizes 50,500,2000] [--topology layered,ring] [--runs 3] [--nslimit off|10]` times /graph.svg cold and warm.
@@ -17,7 +19,8 @@ if (args is ["aggregate-sqlite", ..])
         args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], invariant) : 1_000_000,
         Option("--spread-hours") is { } hours ? double.Parse(hours, invariant) : 0,
         Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0,
-        windowReads: !args.Contains("--no-window-reads"));
+        windowReads: !args.Contains("--no-window-reads"),
+        warmUpRequests: Option("--warm-up-requests") is { } warmUps ? int.Parse(warmUps, invariant) : 1);
 }
 if (args is ["aggregate-postgres", ..])
 {
@@ -26,7 +29,8 @@ if (args is ["aggregate-postgres", ..])
     return await PostgreSqlAggregationRun.RunAsync(
         args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], invariant) : 1_000_000,
         Option("--spread-hours") is { } hours ? double.Parse(hours, invariant) : 0,
-        Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0);
+        Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0,
+        Option("--warm-up-requests") is { } warmUps ? int.Parse(warmUps, invariant) : 1);
 }
 if (args is ["breakdown", ..])
 {

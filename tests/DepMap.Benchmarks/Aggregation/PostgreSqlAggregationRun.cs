@@ -16,12 +16,13 @@ namespace DepMap.Benchmarks.Aggregation;
 /// <summary>
 /// <see cref="SqliteAggregationRun"/> on PostgreSQL: the same synthetic spans into a fresh database
 /// on the server named by DEPMAP_TEST_POSTGRES (binary COPY into the day partitions, one transaction
-/// per 512 spans as ingest commits them), then one timed flush through the PostgreSQL engine.
+/// per 512 spans as ingest commits them), then one timed flush through the PostgreSQL engine, the
+/// graph reads and <c>/graph.json</c> from the real server with <c>Storage:Provider=PostgreSql</c> on that database.
 /// Run: <c>DEPMAP_TEST_POSTGRES=… dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-postgres 1000000 [--spread-hours 24] [--ring 500]</c>.
 /// </summary>
 internal static class PostgreSqlAggregationRun
 {
-    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices)
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, int warmUpRequests = 1)
     {
         var server = Environment.GetEnvironmentVariable("DEPMAP_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set DEPMAP_TEST_POSTGRES to a server's Npgsql connection string (scripts/postgres.sh start DIR prints one).");
@@ -98,6 +99,11 @@ internal static class PostgreSqlAggregationRun
             Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores in this process (PostgreSQL's own CPU is not counted)");
             Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
             await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
+            await GraphEndpointTimes.ReportAsync(new Dictionary<string, string>
+            {
+                ["Storage:Provider"] = "PostgreSql",
+                ["ConnectionStrings:DepMap"] = connectionString,
+            }, firstStartUnixNano ?? 0, warmUpRequests);
             return 0;
         }
         finally

@@ -17,12 +17,15 @@ namespace DepMap.Benchmarks.Aggregation;
 /// and reports spans per second and the bytes on disk per stored span.
 /// Run: <c>dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]</c>;
 /// without a spread every trace starts in the same minute; <c>--ring</c> takes the load generator's
-/// sparse ring of that many services instead of the 50-service full mesh; <c>--no-window-reads</c> leaves out the
-/// graph reads after the flush (so a trace of the process holds the flush's allocations alone).
+/// sparse ring of that many services instead of the 50-service full mesh. After the flush, the
+/// graph reads (<see cref="WindowReads"/>) and <c>/graph.json</c> from the real server started on
+/// the bench's files (<see cref="GraphEndpointTimes"/>, after <c>--warm-up-requests</c> per window,
+/// default 1); <c>--no-window-reads</c> leaves both out (so a trace of the process holds the
+/// flush's allocations alone).
 /// </summary>
 internal static class SqliteAggregationRun
 {
-    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, bool windowReads = true)
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, bool windowReads = true, int warmUpRequests = 1)
     {
         var folder = Path.Combine(Path.GetTempPath(), "depmap-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
@@ -84,6 +87,11 @@ internal static class SqliteAggregationRun
             if (windowReads)
             {
                 await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
+                await GraphEndpointTimes.ReportAsync(new Dictionary<string, string>
+                {
+                    ["Storage:Provider"] = "Sqlite",
+                    ["ConnectionStrings:DepMap"] = connectionString,
+                }, firstStartUnixNano ?? 0, warmUpRequests);
             }
             Console.WriteLine($"disk, raw spans only  {beforeAggregation / (double)stored:F0} bytes/span");
             Console.WriteLine($"disk, after aggregate {afterAggregation / (double)stored:F0} bytes/span (spans + trace rows + statistics)");
