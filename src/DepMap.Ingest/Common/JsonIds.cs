@@ -32,7 +32,12 @@ internal static class JsonIds
             : throw path.Error($"expected 16 hex digits, got {JsonInput.Raw(ref reader)}");
     }
 
-    /// <summary>Microseconds since the epoch (or a duration) as nanoseconds.</summary>
+    /// <summary>
+    /// Microseconds since the epoch (or a duration) as nanoseconds. A negative one reads as absent
+    /// (zero), as Zipkin's own span builder reads it: Jaeger's model and OTLP hold times unsigned, so
+    /// a span from before the epoch or one that ends before it starts is clock trouble, and OTLP could
+    /// not carry it on.
+    /// </summary>
     public static long ReadMicros(ref Utf8JsonReader reader, JsonPath path)
     {
         if (reader.TokenType == JsonTokenType.Null)
@@ -40,8 +45,8 @@ internal static class JsonIds
             return 0;
         }
         var micros = JsonInput.ReadInt64(ref reader, path, "microseconds");
-        return micros is >= -MaxMicros and <= MaxMicros
-            ? micros * 1000
+        return micros < 0 ? 0
+            : micros <= MaxMicros ? micros * 1000
             : throw path.Error($"{micros} microseconds is out of range");
     }
 }

@@ -47,6 +47,25 @@ public class FuzzFindingsTests
         Assert.Equal(span, Assert.Single(viaJson.Spans), SpanComparer.Instance);
     }
 
+    public static TheoryData<TraceFormat, string> NegativeTimes => new()
+    {
+        { TraceFormat.ZipkinJson, $$"""[{"traceId":"{{Trace}}","id":"{{SpanId}}","timestamp":-5,"duration":-7}]""" },
+        { TraceFormat.JaegerJson, $$"""{"data":[{"spans":[{"traceID":"{{Trace}}","spanID":"{{SpanId}}","startTime":-5,"duration":-7}]}]}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NegativeTimes))]
+    public void Decode_ReadsNegativeMicrosecondsAsAbsent_WhenZipkinOrJaegerTimeIsNegative(TraceFormat format, string payload)
+    {
+        // Zipkin and Jaeger took a negative time as a negative one in nanoseconds, which OTLP (unsigned
+        // times, an end before the start read as no duration) gives back otherwise: the span changed
+        // between encodings. Zipkin's own span builder reads a negative time as absent.
+        var span = Assert.Single(SpanDecoders.Decode(format, Encoding.UTF8.GetBytes(payload)).Spans);
+
+        Assert.Equal((0L, 0L), (span.StartUnixNano, span.DurationNano));
+        Assert.Equal(span, Assert.Single(SpanDecoders.Decode(TraceFormat.OtlpJson, OtlpSpanEncoder.Json([span])).Spans), SpanComparer.Instance);
+    }
+
     [Fact]
     public void OtlpJsonDecode_RefusesNamingTheField_WhenStartTimeIsNegative()
     {

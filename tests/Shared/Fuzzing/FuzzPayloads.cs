@@ -60,14 +60,51 @@ internal static class FuzzPayloads
                 Links = links,
             }));
 
+    // Peer addresses for Zipkin: IP literals go to its remote endpoint, other names stay tags.
+    private static readonly Gen<string?> PeerAddress = Gen.Frequency(
+        (2, Name), (1, Gen.OneOf<string?>("10.0.0.7", "192.168.99.1", "::1", "2001:db8::7")));
+
+    /// <summary>
+    /// A span Zipkin v2 can carry: whole microseconds, no links, no INTERNAL kind (Zipkin's local
+    /// span has no kind), and Zipkin's own remote service, shared flag and IP remote endpoint.
+    /// </summary>
+    public static readonly Gen<Span> ZipkinSpans = Spans.SelectMany(span => Gen.Select(Name, Gen.Bool, PeerAddress,
+        (remote, shared, address) => NativeTime.InWholeMicros(span) with
+        {
+            Kind = span.Kind == SpanKind.Internal ? SpanKind.Unspecified : span.Kind,
+            Links = [],
+            RemoteService = remote,
+            Shared = shared,
+            NetworkPeerAddress = address,
+        }));
+
+    /// <summary>A span Jaeger can carry: whole microseconds (Jaeger has every other field <see cref="Spans"/> gives).</summary>
+    public static readonly Gen<Span> JaegerSpans = Spans.Select(NativeTime.InWholeMicros);
+
+    public static Gen<Span> SpansOf(TraceFormat format) => format switch
+    {
+        TraceFormat.ZipkinJson => ZipkinSpans,
+        TraceFormat.JaegerJson => JaegerSpans,
+        _ => Spans,
+    };
+
     public static byte[] Encode(TraceFormat format, Span[] spans) => format switch
     {
         TraceFormat.OtlpProtobuf => OtlpSpanEncoder.Protobuf(spans),
         TraceFormat.OtlpJson => OtlpSpanEncoder.Json(spans),
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "spans are generated as OTLP only"),
+        TraceFormat.ZipkinJson => ZipkinSpanEncoder.Json(spans),
+        _ => JaegerSpanEncoder.Json(spans),
     };
 
-    /// <summary>Real payloads of the format: the golden files and examples, and for OTLP a few generated batches.</summary>
+    /// <summary>The spans in the order <see cref="Encode"/> writes them for the format, and its decoder gives them back.</summary>
+    public static List<Span> InWrittenOrder(TraceFormat format, IEnumerable<Span> spans) => format switch
+    {
+        TraceFormat.ZipkinJson => spans.ToList(),
+        TraceFormat.JaegerJson => JaegerSpanEncoder.InWrittenOrder(spans),
+        _ => OtlpSpanEncoder.InWrittenOrder(spans),
+    };
+
+    /// <summary>Real payloads of the format: the golden files and examples, and a few generated batches.</summary>
     public static byte[][] Corpus(TraceFormat format)
     {
         var golden = Path.Combine(AppContext.BaseDirectory, "Golden");
@@ -78,9 +115,9 @@ internal static class FuzzPayloads
             TraceFormat.OtlpJson => [File.ReadAllBytes(Path.Combine(golden, "otlp-variants.json")),
                 File.ReadAllBytes(Path.Combine(examples, "logistics-tracking.otlp.json")), .. Generated(format)],
             TraceFormat.ZipkinJson => [File.ReadAllBytes(Path.Combine(golden, "zipkin-v2.json")),
-                File.ReadAllBytes(Path.Combine(examples, "logistics-tracking.zipkin.json"))],
+                File.ReadAllBytes(Path.Combine(examples, "logistics-tracking.zipkin.json")), .. Generated(format)],
             _ => [File.ReadAllBytes(Path.Combine(golden, "jaeger-download.json")),
-                File.ReadAllBytes(Path.Combine(examples, "logistics-tracking.jaeger.json"))],
+                File.ReadAllBytes(Path.Combine(examples, "logistics-tracking.jaeger.json")), .. Generated(format)],
         };
     }
 
@@ -89,7 +126,7 @@ internal static class FuzzPayloads
         var pcg = new PCG(7, FuzzBudget.Seed);
         for (var i = 0; i < 4; i++)
         {
-            yield return Encode(format, Spans.Array[1, 6].Generate(pcg, null!, out _));
+            yield return Encode(format, SpansOf(format).Array[1, 6].Generate(pcg, null!, out _));
         }
     }
 

@@ -56,7 +56,7 @@ internal static class OtlpSpanEncoder
                 {
                     proto.Links.Add(new ProtoSpan.Types.Link { TraceId = TraceIdBytes(link.TraceId), SpanId = SpanIdBytes(link.SpanId) });
                 }
-                foreach (var (key, text, number) in Attributes(span))
+                foreach (var (key, text, number) in SpanAttributes.Of(span))
                 {
                     if (text is not null)
                     {
@@ -125,7 +125,7 @@ internal static class OtlpSpanEncoder
         json.WriteString("startTimeUnixNano", ((ulong)span.StartUnixNano).ToString(CultureInfo.InvariantCulture));
         json.WriteString("endTimeUnixNano", unchecked((ulong)span.StartUnixNano + (ulong)span.DurationNano).ToString(CultureInfo.InvariantCulture));
         json.WriteStartArray("attributes");
-        foreach (var (key, text, number) in Attributes(span))
+        foreach (var (key, text, number) in SpanAttributes.Of(span))
         {
             WriteAttribute(json, key, text, number);
         }
@@ -170,30 +170,6 @@ internal static class OtlpSpanEncoder
         }
         json.WriteEndObject();
         json.WriteEndObject();
-    }
-
-    private static IEnumerable<(string Key, string? Text, long? Number)> Attributes(CoreSpan span)
-    {
-        (string, string?, long?)[] all =
-        [
-            ("peer.service", span.PeerService, null),
-            ("server.address", span.ServerAddress, null),
-            ("server.port", null, span.ServerPort),
-            ("network.peer.address", span.NetworkPeerAddress, null),
-            ("network.peer.port", null, span.NetworkPeerPort),
-            // Deprecated names are kept apart from their successors (fallbacks at the end of every naming list).
-            ("net.peer.name", span.NetPeerName, null),
-            ("net.sock.peer.addr", span.NetSockPeerAddress, null),
-            ("net.sock.peer.port", null, span.NetSockPeerPort),
-            ("db.namespace", span.DbNamespace, null),
-            ("db.name", span.DbName, null),
-            ("db.system", span.DbSystem, null),
-            ("db.system.name", span.DbSystemName, null),
-            ("messaging.system", span.MessagingSystem, null),
-            ("messaging.destination.name", span.MessagingDestinationName, null),
-            ("http.response.status_code", null, span.HttpResponseStatusCode),
-        ];
-        return all.Where(a => a.Item2 is not null || a.Item3 is not null);
     }
 
     private static void AddString(Google.Protobuf.Collections.RepeatedField<KeyValue> attributes, string key, string? value)
