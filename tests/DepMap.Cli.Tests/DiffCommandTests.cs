@@ -3,6 +3,7 @@ using System.Text.Json;
 using DepMap.Core.Graph;
 using DepMap.Core.Snapshots;
 using DepMap.Core.Writers;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Cli.Tests;
 
@@ -139,7 +140,7 @@ public sealed class DiffCommandTests : IDisposable
     [Fact]
     public async Task Diff_ExitsTwoNamingTheUrl_WhenServerIsUnreachable()
     {
-        var url = $"http://127.0.0.1:{GraphServer.FreePort()}/";
+        var url = $"http://127.0.0.1:{TestMachine.FreePort()}/";
 
         var (code, _, error) = await Cli.RunAsync("diff", "--base", _baseline, "--head", url);
 

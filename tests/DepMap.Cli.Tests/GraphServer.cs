@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Cli.Tests;
 
@@ -13,7 +13,7 @@ internal sealed class GraphServer : IDisposable
     public GraphServer(Dictionary<string, (int Status, byte[] Body)> routes)
     {
         _routes = routes;
-        Url = $"http://127.0.0.1:{FreePort()}/";
+        Url = $"http://127.0.0.1:{TestMachine.FreePort()}/";
         _listener.Prefixes.Add(Url);
         _listener.Start();
         _loop = Task.Run(ServeAsync);
@@ -32,13 +32,6 @@ internal sealed class GraphServer : IDisposable
         catch (AggregateException)
         {
         }
-    }
-
-    public static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     private async Task ServeAsync()

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Cli.Tests;
 
@@ -67,7 +68,7 @@ public sealed partial class RealServerTests : IDisposable
         {
             Directory.CreateDirectory(folder);
             var configuration = typeof(RealServerTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-            var root = RepositoryRoot();
+            var root = TestMachine.RepositoryRoot();
             var dll = Path.Combine(root, "src", "DepMap.Server", "bin", configuration, "net10.0", "DepMap.Server.dll");
             var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
             {
@@ -134,18 +135,6 @@ public sealed partial class RealServerTests : IDisposable
                 await _process.WaitForExitAsync();
             }
             _process.Dispose();
-        }
-
-        private static string RepositoryRoot()
-        {
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(Path.Combine(folder.FullName, "DepMap.sln")))
-                {
-                    return folder.FullName;
-                }
-            }
-            throw new InvalidOperationException("DepMap.sln not found above " + AppContext.BaseDirectory);
         }
 
         [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:[0-9]+)")]

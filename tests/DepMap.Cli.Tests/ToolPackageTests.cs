@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Cli.Tests;
 
@@ -17,7 +18,7 @@ public class ToolPackageTests
     public async Task PackedTool_InstallsPrintsHelpAndDiffsSnapshots_WhenInstalledFromThePackageFolder()
     {
         using var temp = new TempFolder();
-        var project = Path.Combine(RepositoryRoot(), "src", "DepMap.Cli", "DepMap.Cli.csproj");
+        var project = Path.Combine(TestMachine.RepositoryRoot(), "src", "DepMap.Cli", "DepMap.Cli.csproj");
         var configuration = typeof(ToolPackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         var packages = temp.File("packages");
         var tools = temp.File("tools");
@@ -54,18 +55,6 @@ public class ToolPackageTests
     }
 
     private static string Dotnet() => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "DepMap.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("DepMap.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] args, Dictionary<string, string> environment)
     {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Ingest.Tests;
 
@@ -14,7 +14,7 @@ internal sealed class OtlpCaptureServer : IDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort();
+            var port = TestMachine.FreePort();
             _listener = new HttpListener();
             _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
@@ -58,13 +58,6 @@ internal sealed class OtlpCaptureServer : IDisposable
             await context.Response.OutputStream.WriteAsync(answer);
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public void Dispose()

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Server.Tests;
 
@@ -29,12 +29,12 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(params string[] settings)
     {
-        var root = RepositoryRoot();
+        var root = TestMachine.RepositoryRoot();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
         var dll = Path.Combine(root, "src", "DepMap.Server", "bin", configuration, "net10.0", "DepMap.Server.dll");
         Assert.True(File.Exists(dll), $"{dll} is not built");
         var folder = DepMapFactory.NewFolder();
-        var port = FreePort();
+        var port = TestMachine.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = root,
@@ -123,22 +123,4 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "DepMap.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("DepMap.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Benchmarks.Aggregation;
 
@@ -31,7 +31,7 @@ internal sealed class BenchServer : IAsyncDisposable
     /// <summary>Starts the server on the store <paramref name="store"/> names and waits until <c>/healthz</c> answers 200.</summary>
     public static async Task<BenchServer> StartAsync(IReadOnlyDictionary<string, string> store)
     {
-        var root = RepositoryRoot();
+        var root = TestMachine.RepositoryRoot();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
         var dll = Path.Combine(root, "src", "DepMap.Server", "bin", configuration, "net10.0", "DepMap.Server.dll");
         if (!File.Exists(dll))
@@ -40,7 +40,7 @@ internal sealed class BenchServer : IAsyncDisposable
         }
         var folder = Path.Combine(Path.GetTempPath(), "depmap-bench-server", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
-        var port = FreePort();
+        var port = TestMachine.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = root,
@@ -150,22 +150,4 @@ internal sealed class BenchServer : IAsyncDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "DepMap.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("DepMap.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Server.Tests.Faults;
 
@@ -39,11 +38,11 @@ internal sealed class ServerProcess : IDisposable
     /// <summary>Starts the server on <paramref name="folder"/> and waits until /healthz answers (any status).</summary>
     public static async Task<ServerProcess> StartAsync(string folder, params string[] settings)
     {
-        var port = FreePort();
+        var port = TestMachine.FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepositoryRoot(),
+            WorkingDirectory = TestMachine.RepositoryRoot(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -168,32 +167,13 @@ internal sealed class ServerProcess : IDisposable
         throw new TimeoutException($"the server did not answer /healthz within {StartTimeout}:\n{LogText()}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "DepMap.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("DepMap.sln not found above " + AppContext.BaseDirectory);
-    }
-
     /// <summary>The server built in the test's configuration (building the test project builds it).</summary>
     private static string ServerDll()
     {
         // .../tests/DepMap.Server.Tests/bin/<Configuration>/<tfm>/
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = tfm.Parent!.Name;
-        var dll = Path.Combine(RepositoryRoot(), "src", "DepMap.Server", "bin", configuration, tfm.Name, "DepMap.Server.dll");
+        var dll = Path.Combine(TestMachine.RepositoryRoot(), "src", "DepMap.Server", "bin", configuration, tfm.Name, "DepMap.Server.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build the server first", dll);
     }
 }

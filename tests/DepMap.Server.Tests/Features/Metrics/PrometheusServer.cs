@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using DepMap.Tests.Shared;
 
 namespace DepMap.Server.Tests.Features.Metrics;
 
@@ -39,7 +39,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: ['{target.Authority}']
             """);
-        var port = FreePort();
+        var port = TestMachine.FreePort();
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
@@ -140,10 +140,4 @@ internal sealed class PrometheusServer : IAsyncDisposable
         throw new InvalidOperationException("prometheus is not installed: scripts/test.sh installs Debian's package (apt-get install prometheus)");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
