@@ -6,7 +6,8 @@ namespace DepMap.Cli.Tests;
 
 /// <summary>
 /// The CLI as a CI job gets it: <c>dotnet pack</c> gives a .NET tool package, <c>dotnet tool
-/// install</c> installs it from that folder, and the installed <c>depmap</c> runs: its help, and a
+/// install --global</c> installs it from that folder (into a home of the test's own), and the
+/// installed <c>depmap</c> runs: its help, and a
 /// <c>depmap diff</c> of two snapshot files, the gate a CI job puts it to. Each step has a
 /// time bound (generous: the machine may be busy), and a step past it fails the test.
 /// </summary>
@@ -15,23 +16,29 @@ public class ToolPackageTests
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task PackedTool_InstallsPrintsHelpAndDiffsSnapshots_WhenInstalledFromThePackageFolder()
+    public async Task PackedTool_InstallsGloballyPrintsHelpAndDiffsSnapshots_WhenInstalledFromThePackageFolder()
     {
         using var temp = new TempFolder();
         var project = Path.Combine(TestMachine.RepositoryRoot(), "src", "DepMap.Cli", "DepMap.Cli.csproj");
         var configuration = typeof(ToolPackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         var packages = temp.File("packages");
-        var tools = temp.File("tools");
+        var home = temp.File("home");
         // A package cache of its own: a cached DepMap.Cli of the same version would hide this build.
-        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = temp.File("nuget-cache") };
+        // DOTNET_CLI_HOME stands in for the user's home, so `--global`, the README's command,
+        // installs into this folder's .dotnet/tools and leaves the machine's own tools alone.
+        var environment = new Dictionary<string, string>
+        {
+            ["NUGET_PACKAGES"] = temp.File("nuget-cache"),
+            ["DOTNET_CLI_HOME"] = home,
+        };
 
         // --no-build: the test project has just built the CLI in this configuration.
         var pack = await RunAsync(Dotnet(), ["pack", project, "-c", configuration, "--no-build", "--no-restore", "-o", packages], environment);
         Assert.True(pack.ExitCode == 0, pack.Output);
         Assert.Single(Directory.GetFiles(packages, "DepMap.Cli.*.nupkg"));
-        var install = await RunAsync(Dotnet(), ["tool", "install", "DepMap.Cli", "--tool-path", tools, "--add-source", packages, "--ignore-failed-sources"], environment);
+        var install = await RunAsync(Dotnet(), ["tool", "install", "--global", "DepMap.Cli", "--add-source", packages, "--ignore-failed-sources"], environment);
         Assert.True(install.ExitCode == 0, install.Output);
-        var depmap = Path.Combine(tools, OperatingSystem.IsWindows() ? "depmap.exe" : "depmap");
+        var depmap = Path.Combine(home, ".dotnet", "tools", OperatingSystem.IsWindows() ? "depmap.exe" : "depmap");
         var help = await RunAsync(depmap, ["--help"], environment);
 
         Assert.True(help.ExitCode == 0, help.Output);
