@@ -14,7 +14,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _folder;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+    private readonly ProcessOutputTail _log = new();
 
     private ServerProcess(Process process, string folder, Uri address)
     {
@@ -58,8 +58,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
         var process = Process.Start(start)!;
         var server = new ServerProcess(process, folder, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        process.OutputDataReceived += (_, e) => server._log.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server._log.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -83,20 +83,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>What the server has written so far (its last 2,000 lines), for a failing test's message.</summary>
-    public string LogText() => string.Join('\n', _log);
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        _log.Enqueue(line);
-        while (_log.Count > 2_000)
-        {
-            _log.TryDequeue(out _);
-        }
-    }
+    public string LogText() => _log.ToString();
 
     /// <summary>VmRSS from /proc, in bytes.</summary>
     public long ResidentBytes()

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -17,7 +16,7 @@ internal sealed class BenchServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _folder;
-    private readonly ConcurrentQueue<string> _log = new();
+    private readonly ProcessOutputTail _log = new();
 
     private BenchServer(Process process, string folder, Uri address)
     {
@@ -55,8 +54,8 @@ internal sealed class BenchServer : IAsyncDisposable
         }
         var process = Process.Start(start)!;
         var server = new BenchServer(process, folder, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        process.OutputDataReceived += (_, e) => server._log.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server._log.Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -123,20 +122,7 @@ internal sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>What the server has written so far (its last 2,000 lines), for an error message.</summary>
-    public string LogText() => string.Join('\n', _log);
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        _log.Enqueue(line);
-        while (_log.Count > 2_000)
-        {
-            _log.TryDequeue(out _);
-        }
-    }
+    public string LogText() => _log.ToString();
 
     public async ValueTask DisposeAsync()
     {
