@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using DepMap.Tests.Shared;
@@ -67,9 +66,8 @@ public sealed partial class RealServerTests : IDisposable
         public static async Task<DepMapServerProcess> StartAsync(string folder)
         {
             Directory.CreateDirectory(folder);
-            var configuration = typeof(RealServerTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
             var root = TestMachine.RepositoryRoot();
-            var dll = Path.Combine(root, "src", "DepMap.Server", "bin", configuration, "net10.0", "DepMap.Server.dll");
+            var dll = TestMachine.BuiltServerDll();
             var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
             {
                 WorkingDirectory = root,

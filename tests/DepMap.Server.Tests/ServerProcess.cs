@@ -30,9 +30,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(params string[] settings)
     {
         var root = TestMachine.RepositoryRoot();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = Path.Combine(root, "src", "DepMap.Server", "bin", configuration, "net10.0", "DepMap.Server.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not built");
+        var dll = TestMachine.BuiltServerDll();
         var folder = DepMapFactory.NewFolder();
         var port = TestMachine.FreePort();
         var start = new ProcessStartInfo("dotnet")

@@ -23,6 +23,19 @@ public static class TestMachine
     }
 
     /// <summary>
+    /// The server's DepMap.Server.dll built in the running test's configuration and target framework
+    /// (its binaries are in bin/&lt;configuration&gt;/&lt;tfm&gt;/; building a test project that
+    /// references the server builds it).
+    /// </summary>
+    public static string BuiltServerDll()
+    {
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfm.Parent!.Name;
+        var dll = Path.Combine(RepositoryRoot(), "src", "DepMap.Server", "bin", configuration, tfm.Name, "DepMap.Server.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"the server is not built: dotnet build -c {configuration} src/DepMap.Server", dll);
+    }
+
+    /// <summary>
     /// A loopback port free at the moment of asking (the listener that found it is closed before
     /// the caller binds it, so another process could take it in between; on a test machine that
     /// race has not been seen).

@@ -31,12 +31,7 @@ internal sealed class BenchServer : IAsyncDisposable
     public static async Task<BenchServer> StartAsync(IReadOnlyDictionary<string, string> store)
     {
         var root = TestMachine.RepositoryRoot();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = Path.Combine(root, "src", "DepMap.Server", "bin", configuration, "net10.0", "DepMap.Server.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"{dll} is not built (dotnet build -c {configuration} src/DepMap.Server)");
-        }
+        var dll = TestMachine.BuiltServerDll();
         var folder = Path.Combine(Path.GetTempPath(), "depmap-bench-server", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
         var port = TestMachine.FreePort();

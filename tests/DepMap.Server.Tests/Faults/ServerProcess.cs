@@ -47,7 +47,7 @@ internal sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ServerDll());
+        start.ArgumentList.Add(TestMachine.BuiltServerDll());
         foreach (var argument in (string[])[
             "--urls", address.ToString(),
             $"--ConnectionStrings:DepMap=Data Source={DatabasePath(folder)}",
@@ -165,15 +165,5 @@ internal sealed class ServerProcess : IDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"the server did not answer /healthz within {StartTimeout}:\n{LogText()}");
-    }
-
-    /// <summary>The server built in the test's configuration (building the test project builds it).</summary>
-    private static string ServerDll()
-    {
-        // .../tests/DepMap.Server.Tests/bin/<Configuration>/<tfm>/
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = tfm.Parent!.Name;
-        var dll = Path.Combine(TestMachine.RepositoryRoot(), "src", "DepMap.Server", "bin", configuration, tfm.Name, "DepMap.Server.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException("build the server first", dll);
     }
 }
