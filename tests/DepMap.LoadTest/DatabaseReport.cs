@@ -44,6 +44,13 @@ internal static class DatabaseReport
             Console.WriteLine($"traces: {traceCount:N0} rows holding {traced:N0} spans ({pending:N0} pending), " +
                 $"{(traced == 0 ? 0 : traceBytes / (double)traced):N1} bytes per span in their span lists");
         }
+        if (Query(snapshot, "SELECT 'runs', count(*) FROM sqlite_master WHERE name = 'trace_runs'").Single().Value == 1)
+        {
+            var runs = Query(snapshot, "SELECT 'runs', count(DISTINCT run) FROM trace_runs").Single().Value;
+            var runRows = Query(snapshot, "SELECT 'rows', count(*) FROM trace_runs").Single().Value;
+            var runSpans = Query(snapshot, "SELECT 'spans', coalesce(sum(span_count), 0) FROM trace_runs").Single().Value;
+            Console.WriteLine($"linked trace runs: {runs:N0} runs, {runRows:N0} rows (older copies included) holding {runSpans:N0} spans");
+        }
     }
 
     private static long Size(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;

@@ -32,4 +32,11 @@ internal sealed class PostgreSqlSpanRetention(DepMapDbContext db) : ISpanRetenti
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    public async Task<(int Traces, int Links)> RemoveLinkedTracesBeforeAsync(long cutoffUnixMs, int deleteBatchSize, CancellationToken cancellationToken)
+    {
+        var traces = await ChunkedDeletes.DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < cutoffUnixMs), deleteBatchSize, turn: null, cancellationToken);
+        var links = await ChunkedDeletes.DeleteAsync(db.TraceLinks.Where(l => !db.Traces.Any(t => t.TraceIdLow == l.SourceTraceIdLow)), deleteBatchSize, turn: null, cancellationToken);
+        return (traces, links);
+    }
 }

@@ -96,6 +96,10 @@ internal sealed partial class AggregationRunner : IRelatedTraces
             // statistics are (only SQLite keeps traces in memory, so no store of its own needs it).
             _memory.StoredIds = new TraceRows(_store.Reads).ReadIds();
         }
+        if (_memory is { Runs: null })
+        {
+            _memory.Runs = TraceRuns.Read(_store.Reads, _memory.RunPolicy);
+        }
         var unsettled = new HashSet<long>();
         var end = await _store.ReadEndAsync(readFrom, flush: settledAtUnixMs is null, unsettled, cancellationToken);
         _anyTraceLinks = _store.AnyTraceLinks();

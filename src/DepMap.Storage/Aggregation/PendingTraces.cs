@@ -18,7 +18,7 @@ namespace DepMap.Storage.Aggregation;
 /// its <see cref="SpanCodec"/> record and a few bytes, under the brief's 150 bytes a waiting span,
 /// <c>PendingTracesTests</c>), and are decoded again when the trace is taken out.
 /// Valid on the same terms, it also keeps which traces have a row (<see cref="StoredIds"/>), so a
-/// run looks up only the rows that may exist.
+/// run looks up only the rows that may exist, and where the linked rows' runs are (<see cref="Runs"/>).
 /// </summary>
 public sealed class PendingTraces
 {
@@ -34,9 +34,16 @@ public sealed class PendingTraces
     private int _spans;
     private int _count;
 
-    public PendingTraces(int maxSpans = DefaultMaxSpans) => MaxSpans = maxSpans;
+    public PendingTraces(int maxSpans = DefaultMaxSpans, TraceRunPolicy? runPolicy = null)
+    {
+        MaxSpans = maxSpans;
+        RunPolicy = runPolicy ?? TraceRunPolicy.Default;
+    }
 
     public int MaxSpans { get; }
+
+    /// <summary>How the linked trace rows' runs are merged.</summary>
+    public TraceRunPolicy RunPolicy { get; }
 
     /// <summary>Traces waiting in memory (read by the metrics from another thread).</summary>
     public int Count => Volatile.Read(ref _count);
@@ -49,6 +56,9 @@ public sealed class PendingTraces
     /// null after a reset, and read from the table by the next run.
     /// </summary>
     internal StoredTraceIds? StoredIds { get; set; }
+
+    /// <summary>The linked trace rows' runs, valid on the same terms as <see cref="StoredIds"/>; null after a reset.</summary>
+    public TraceRuns? Runs { get; internal set; }
 
     /// <summary>The mark this state's last commit wrote; null until one did, or after a reset.</summary>
     internal long? CommittedMark { get; private set; }
@@ -76,6 +86,7 @@ public sealed class PendingTraces
         Cursor = cursor;
         CommittedMark = null;
         StoredIds = null;
+        Runs = null;
     }
 
     internal void TakenInUpTo(long rowId) => Cursor = Math.Max(Cursor, rowId);

@@ -22,7 +22,7 @@ internal sealed class SqliteAggregationEngine(
     public async Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        await using var store = await SqliteAggregationStore.OpenAsync(options, cancellationToken);
+        await using var store = await SqliteAggregationStore.OpenAsync(options, _pending, cancellationToken);
         return await new AggregationRunner(store, run, faults, logger, _pending).RunAsync(committed, cancellationToken);
     }
 

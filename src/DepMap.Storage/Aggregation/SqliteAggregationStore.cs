@@ -16,10 +16,12 @@ internal sealed class SqliteAggregationStore : IAggregationStore
     private readonly SpanTableReader _spans;
     private readonly TraceRows _traces;
     private readonly TraceLinkRows _traceLinks;
+    private readonly PendingTraces _state;
 
-    private SqliteAggregationStore(DbContextOptions<DepMapDbContext> options)
+    private SqliteAggregationStore(DbContextOptions<DepMapDbContext> options, PendingTraces state)
     {
         _options = options;
+        _state = state;
         _db = new DepMapDbContext(options);
         _commits = new DepMapDbContext(options);
         _spans = new SpanTableReader(_db);
@@ -29,9 +31,10 @@ internal sealed class SqliteAggregationStore : IAggregationStore
 
     public DepMapDbContext Reads => _db;
 
-    public static async Task<SqliteAggregationStore> OpenAsync(DbContextOptions<DepMapDbContext> options, CancellationToken cancellationToken)
+    /// <summary>Opens a run's store; <paramref name="state"/> is the process's, whose <see cref="PendingTraces.Runs"/> the run has read before it looks up or writes a trace row.</summary>
+    public static async Task<SqliteAggregationStore> OpenAsync(DbContextOptions<DepMapDbContext> options, PendingTraces state, CancellationToken cancellationToken)
     {
-        var store = new SqliteAggregationStore(options);
+        var store = new SqliteAggregationStore(options, state);
         try
         {
             await store._db.Database.OpenConnectionAsync(cancellationToken);
@@ -79,7 +82,15 @@ internal sealed class SqliteAggregationStore : IAggregationStore
 
     public List<(long Target, long Source)> SourcesOf(IReadOnlyCollection<long> targets) => _traceLinks.SourcesOf(targets);
 
-    public Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows) => _traces.FindMany(traceIdLows);
+    /// <summary>A row in the by-id table (waiting there, or written before the runs) is a trace's newest; else its newest run's.</summary>
+    public Dictionary<long, TraceRow> FindTraces(IReadOnlyCollection<long> traceIdLows)
+    {
+        var found = _traces.FindMany(traceIdLows);
+        Runs.Find(_db, traceIdLows, found);
+        return found;
+    }
+
+    private TraceRuns Runs => _state.Runs ?? throw new InvalidOperationException("The run reads the trace runs before it looks up or writes a trace row.");
 
     public Dictionary<long, Core.Spans.Span> ReadSpans(IReadOnlyCollection<long> rowIds)
     {
@@ -98,19 +109,24 @@ internal sealed class SqliteAggregationStore : IAggregationStore
 
     public async Task CommitAsync(BatchRows rows, SpanPosition? from, SpanPosition to, Action beforeCommit, CancellationToken cancellationToken)
     {
-        await using var transaction = await _commits.Database.BeginTransactionAsync(cancellationToken);
-        // Compare and set: a second run that read the same spans (another process on the same
-        // file) fails here instead of counting them twice.
-        if (!AggregationMark.TryMove(_commits, from?.Id, to.Id))
+        await using (var transaction = await _commits.Database.BeginTransactionAsync(cancellationToken))
         {
-            throw new InvalidOperationException("Another aggregation moved the progress mark during this run; this batch was not linked.");
+            // Compare and set: a second run that read the same spans (another process on the same
+            // file) fails here instead of counting them twice.
+            if (!AggregationMark.TryMove(_commits, from?.Id, to.Id))
+            {
+                throw new InvalidOperationException("Another aggregation moved the progress mark during this run; this batch was not linked.");
+            }
+            rows.Statistics.Write(_commits);
+            // A trace still waiting keeps its row by id (the sweep reads them by arrival); a linked one goes into this commit's run.
+            TraceRows.Write(_commits, rows.Traces.Where(row => row.Pending));
+            Runs.Write(_commits, rows.Traces.FindAll(row => !row.Pending));
+            TraceLinkRows.Write(_commits, rows.TraceLinks);
+            beforeCommit();
+            await transaction.CommitAsync(cancellationToken);
         }
-        rows.Statistics.Write(_commits);
-        TraceRows.Write(_commits, rows.Traces);
-        TraceLinkRows.Write(_commits, rows.TraceLinks);
-        beforeCommit();
-        await transaction.CommitAsync(cancellationToken);
         _commits.ChangeTracker.Clear();
+        await Runs.MergeAsync(_commits, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -58,6 +58,18 @@ internal sealed class StoredTraceIds
         return filter;
     }
 
+    /// <summary>A filter of exactly <paramref name="ids"/>, one run's (<see cref="TraceRuns"/>): never added to after.</summary>
+    public static StoredTraceIds ForRun(IReadOnlyCollection<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var filter = new StoredTraceIds(Math.Max(64, ids.Count));
+        foreach (var id in ids)
+        {
+            filter.Add(id);
+        }
+        return filter;
+    }
+
     public void Add(long traceIdLow)
     {
         var (block, bits) = Place(traceIdLow);

@@ -34,14 +34,17 @@ public sealed class TraceRows(DbContext db)
         $"{TraceRow.PendingColumn} = excluded.{TraceRow.PendingColumn}, {TraceRow.LastArrivalColumn} = excluded.{TraceRow.LastArrivalColumn}, " +
         $"{TraceRow.LinkedAtColumn} = excluded.{TraceRow.LinkedAtColumn}";
 
-    /// <summary>Every row's id, as a filter; the primary key is the row id, so the smaller pending index covers both reads.</summary>
+    /// <summary>
+    /// Every row's id, as a filter: the by-id table's and, on SQLite (the only store that keeps this
+    /// filter), the linked rows' runs' (<see cref="TraceRuns"/>).
+    /// </summary>
     internal StoredTraceIds ReadIds()
     {
         using var count = db.Database.GetDbConnection().CreateCommand();
-        count.CommandText = $"SELECT count(*) FROM {TraceRow.Table}";
+        count.CommandText = $"SELECT (SELECT count(*) FROM {TraceRow.Table}) + (SELECT count(*) FROM {TraceRunRows.Table})";
         var rows = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = $"SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table}";
+        command.CommandText = $"SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table} UNION ALL SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRunRows.Table}";
         using var reader = command.ExecuteReader();
         return StoredTraceIds.Of(rows, Ids(reader));
     }

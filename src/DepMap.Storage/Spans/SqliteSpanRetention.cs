@@ -1,3 +1,4 @@
+using DepMap.Storage.Aggregation;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Storage.Spans;
@@ -18,5 +19,25 @@ internal sealed class SqliteSpanRetention(DepMapDbContext db, SpanFileWriteLock 
         var firstRecent = await db.Spans.Where(s => s.ReceivedAtUnixMs >= cutoffUnixMs).OrderBy(s => s.Id)
             .Select(s => (long?)s.Id).FirstOrDefaultAsync(cancellationToken) ?? long.MaxValue;
         return await ChunkedDeletes.DeleteAsync(db.Spans.Where(s => s.Id <= mark && s.Id < firstRecent), deleteBatchSize, spanFileLock, cancellationToken);
+    }
+
+    /// <summary>The by-id rows with EF Core; the runs' rows and the links with SQL of their own (the runs are not in the model).</summary>
+    public async Task<(int Traces, int Links)> RemoveLinkedTracesBeforeAsync(long cutoffUnixMs, int deleteBatchSize, CancellationToken cancellationToken)
+    {
+        var traces = await ChunkedDeletes.DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < cutoffUnixMs), deleteBatchSize, turn: null, cancellationToken);
+        // An older copy of a trace in an older run arrived no later, so it goes with the newest.
+        var expired = $"DELETE FROM {TraceRunRows.Table} WHERE ({TraceRunRows.RunColumn}, {TraceRow.TraceIdLowColumn}) IN " +
+            $"(SELECT {TraceRunRows.RunColumn}, {TraceRow.TraceIdLowColumn} FROM {TraceRunRows.Table} WHERE {TraceRow.LastArrivalColumn} < {{0}} LIMIT {{1}})";
+        int deleted;
+        do
+        {
+            deleted = await db.Database.ExecuteSqlRawAsync(expired, [cutoffUnixMs, deleteBatchSize], cancellationToken);
+            traces += deleted;
+        }
+        while (deleted == deleteBatchSize);
+        var links = await db.Database.ExecuteSqlRawAsync(
+            $"DELETE FROM {TraceLinkRow.Table} WHERE {TraceLinkRow.SourceColumn} NOT IN (SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table}) " +
+            $"AND {TraceLinkRow.SourceColumn} NOT IN (SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRunRows.Table})", cancellationToken);
+        return (traces, links);
     }
 }

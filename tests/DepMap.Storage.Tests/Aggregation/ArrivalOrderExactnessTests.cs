@@ -71,7 +71,27 @@ public class ArrivalOrderExactnessTests
     public Task Statistics_AreThoseOfOneFlushOfEachSpanOnce_WhenSpansAreSentAgain(int seed) =>
         RunAndCompareAsync(seed, finalFlush: false, restarts: true, resends: true);
 
-    private static async Task RunAndCompareAsync(int seed, bool finalFlush, bool restarts = false, int maxSpansInMemory = PendingTraces.DefaultMaxSpans, bool resends = false)
+    /// <summary>
+    /// The linked rows' runs merged at every chance (a run of one row is a level of its own, two of a
+    /// level merge), with restarts and few waiting spans in memory: a late span's trace is found in
+    /// whichever run holds its newest row, before and after merges, and after a restart reads the
+    /// runs again. Statistics and rows as above.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public Task Statistics_AreThoseOfOneFlush_WhenLinkedRowsAreMergedAtEveryChance(int seed) =>
+        RunAndCompareAsync(seed, finalFlush: false, restarts: true, maxSpansInMemory: 30, runPolicy: EveryChance);
+
+    /// <summary>The same with spans sent again: a restart drops those its trace's newest row, in whichever run, references.</summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public Task Statistics_AreThoseOfOneFlushOfEachSpanOnce_WhenSpansAreSentAgainAndLinkedRowsMerged(int seed) =>
+        RunAndCompareAsync(seed, finalFlush: false, restarts: true, resends: true, runPolicy: EveryChance);
+
+    private static readonly TraceRunPolicy EveryChance = new(BaseRows: 1, FanIn: 2);
+
+    private static async Task RunAndCompareAsync(int seed, bool finalFlush, bool restarts = false, int maxSpansInMemory = PendingTraces.DefaultMaxSpans, bool resends = false,
+        TraceRunPolicy? runPolicy = null)
     {
         var random = new Random(seed);
         var (early, late) = ProviderEquivalenceTests.Spans();
@@ -96,7 +116,7 @@ public class ArrivalOrderExactnessTests
         }
         using var fresh = new TempDatabase();
         using var flushed = new TempDatabase();
-        var engine = Engine(fresh, maxSpansInMemory);
+        var engine = Engine(fresh, maxSpansInMemory, runPolicy);
         var runs = 0;
         var restarted = 0;
         var sweeps = 0;
@@ -109,7 +129,7 @@ public class ArrivalOrderExactnessTests
             {
                 if (restarts && random.Next(4) == 0)
                 {
-                    engine = Engine(fresh, maxSpansInMemory);
+                    engine = Engine(fresh, maxSpansInMemory, runPolicy);
                     restarted++;
                 }
                 var settledAt = at - random.Next(12_001);
@@ -177,7 +197,7 @@ public class ArrivalOrderExactnessTests
             .GroupBy(s => s.TraceIdLow)
             .ToDictionary(g => g.Key, g => g.Select(s => resends ? first[s.Id] : s.Id).Distinct().Order().ToList());
         var wrong = new List<string>();
-        foreach (var row in await db.Traces.AsNoTracking().ToListAsync())
+        foreach (var row in await TraceRunRows.ReadCurrentAsync(db))
         {
             var entries = new List<TraceSpanEntry>();
             TraceSpans.Read(row.Spans, row.TraceIdLow, entries);
@@ -206,6 +226,6 @@ public class ArrivalOrderExactnessTests
             $"{kind} rows differ from one flush's:\n  only after one flush:\n    {string.Join("\n    ", missing)}\n  only after the runs:\n    {string.Join("\n    ", extra)}");
     }
 
-    private static SqliteAggregationEngine Engine(TempDatabase database, int maxSpansInMemory = PendingTraces.DefaultMaxSpans) =>
-        new(database.Options, NullLogger<SqliteAggregationEngine>.Instance, pending: new PendingTraces(maxSpansInMemory));
+    private static SqliteAggregationEngine Engine(TempDatabase database, int maxSpansInMemory = PendingTraces.DefaultMaxSpans, TraceRunPolicy? runs = null) =>
+        new(database.Options, NullLogger<SqliteAggregationEngine>.Instance, pending: new PendingTraces(maxSpansInMemory, runs));
 }

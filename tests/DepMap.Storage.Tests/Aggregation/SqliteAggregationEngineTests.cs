@@ -90,7 +90,7 @@ public class SqliteAggregationEngineTests
         Assert.Equal(1, told);
         Assert.Equal(0, await CallsAsync(database));
         await using var db = database.Open();
-        Assert.Equal(3, await db.Traces.CountAsync(t => !t.Pending && t.LinkedSpanCount == 1));
+        Assert.Equal(3, (await TraceRunRows.ReadCurrentAsync(db)).Count(t => !t.Pending && t.LinkedSpanCount == 1));
     }
 
     /// <summary>
@@ -118,7 +118,7 @@ public class SqliteAggregationEngineTests
         Assert.Equal(new AggregationTotals(0, 1), expired);
         Assert.Equal(1, await CallsAsync(database));
         await using var db = database.Open();
-        Assert.Equal([1, 2], await db.Traces.Where(t => !t.Pending).OrderBy(t => t.LinkedSpanCount).Select(t => t.LinkedSpanCount).ToListAsync());
+        Assert.Equal([1, 2], (await TraceRunRows.ReadCurrentAsync(db)).Where(t => !t.Pending).OrderBy(t => t.LinkedSpanCount).Select(t => t.LinkedSpanCount).ToList());
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class SqliteAggregationEngineTests
         Assert.Equal(new AggregationTotals(1, 1), lateAfterAnotherProcess);
         Assert.Equal(2, await CallsAsync(database));
         await using var db = database.Open();
-        Assert.Equal([2, 2], await db.Traces.OrderBy(t => t.TraceIdLow).Select(t => t.LinkedSpanCount).ToListAsync());
+        Assert.Equal([2, 2], (await TraceRunRows.ReadCurrentAsync(db)).Select(t => t.LinkedSpanCount).ToList());
     }
 
     /// <summary>
@@ -184,7 +184,7 @@ public class SqliteAggregationEngineTests
         await engine.RunAsync(new AggregationRun(ReceivedAt + 10, ReceivedAt - 1_000, batchSize), _ => { }, CancellationToken.None);
         await using (var db = database.Open())
         {
-            Assert.Empty(await db.Traces.Select(t => new { t.SpanCount, t.Pending }).ToListAsync());
+            Assert.Empty(await TraceRunRows.ReadCurrentAsync(db));
         }
 
         database.Append([server], ReceivedAt + 1_000);
@@ -195,7 +195,7 @@ public class SqliteAggregationEngineTests
         Assert.Equal(new AggregationTotals(2, 0), again);
         Assert.Equal(1, await CallsAsync(database));
         await using var read = database.Open();
-        var row = await read.Traces.SingleAsync();
+        var row = Assert.Single(await TraceRunRows.ReadCurrentAsync(read));
         Assert.Equal((2, 2, false), (row.SpanCount, row.LinkedSpanCount, row.Pending));
     }
 

@@ -32,11 +32,9 @@ internal sealed class ApplyRetentionHandler(
         var rawCutoff = now - (long)settings.RawSpans.TotalMilliseconds;
 
         var spans = await retention.RemoveSpansBeforeAsync(rawCutoff, settings.DeleteBatchSize, cancellationToken);
-        // A trace still waiting to be linked is kept whatever its age.
-        var traces = await DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < rawCutoff), cancellationToken);
-        // A link whose consumer trace is gone can never re-link it (its spans went with it); without
-        // this the index of links across traces grew for ever.
-        var links = await DeleteAsync(db.TraceLinks.Where(l => !db.Traces.Any(t => t.TraceIdLow == l.SourceTraceIdLow)), cancellationToken);
+        // A trace still waiting to be linked is kept whatever its age; a link whose consumer trace is
+        // gone can never re-link it (without this the index of links across traces grew for ever).
+        var (traces, links) = await retention.RemoveLinkedTracesBeforeAsync(rawCutoff, settings.DeleteBatchSize, cancellationToken);
 
         var minuteRows = await DeleteBucketsAsync(BucketResolution.Minute, now - (long)settings.MinuteBuckets.TotalMilliseconds, cancellationToken);
         var hourRows = await DeleteBucketsAsync(BucketResolution.Hour, now - (long)settings.HourBuckets.TotalMilliseconds, cancellationToken);
