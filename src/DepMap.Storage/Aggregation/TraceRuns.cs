@@ -58,6 +58,9 @@ public sealed class TraceRuns
     /// <summary>Runs listed (a test's view of the merging).</summary>
     public int Count => _runs.Length;
 
+    /// <summary>Rows in the listed runs, a trace's older copies in older runs included.</summary>
+    public long Rows => _runs.Sum(run => run.Rows);
+
     /// <summary>The runs as stored: read once when the state starts afresh.</summary>
     internal static TraceRuns Read(DbContext db, TraceRunPolicy policy)
     {
