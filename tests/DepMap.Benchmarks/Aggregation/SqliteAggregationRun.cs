@@ -84,6 +84,7 @@ internal static class SqliteAggregationRun
             Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores (the wall time on a busy machine varies more)");
             Console.WriteLine($"  allocated           {allocated / (double)Math.Max(1, result.SpansTakenIn):N0} bytes/span ({allocated / 1048576.0:N0} MiB); GC {gcAfter.Item1 - gcBefore.Item1}/{gcAfter.Item2 - gcBefore.Item2}/{gcAfter.Item3 - gcBefore.Item3} (gen 0/1/2), paused {(gcAfter.Item4 - gcBefore.Item4).TotalSeconds:F2} s");
             Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
+            Console.WriteLine($"  SQLite's memory     {SQLitePCL.raw.sqlite3_memory_highwater(0) / 1048576.0:F0} MiB at most (its own allocator's high-water mark, every connection of the process)");
             if (windowReads)
             {
                 await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
