@@ -44,6 +44,8 @@ internal sealed class DepMapMetrics
             new HistogramConfiguration { Buckets = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         AggregationLag = factory.CreateGauge("depmap_aggregation_lag_seconds",
             "Age of the oldest span not yet linked: the first span past the aggregation's mark, or the last arrival of a trace still waiting to settle; 0 when none");
+        SqliteMemory = factory.CreateGauge("depmap_sqlite_memory_bytes",
+            "Memory SQLite's own allocator holds now, every connection of the process (page caches, sorters, statements): the part of the resident memory that is SQLite's");
         TracesWaiting = factory.CreateGauge("depmap_aggregation_traces_waiting", "Traces taken in by the aggregation but not linked yet: incomplete, and a span arrived within their grace");
         _runs = factory.CreateHistogram("depmap_aggregation_run_seconds", "Run time of one aggregation run, by kind (recurring or flush)", ["kind"],
             new HistogramConfiguration { Buckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
@@ -58,6 +60,8 @@ internal sealed class DepMapMetrics
     public CollectorRegistry Registry { get; }
 
     public Gauge QueueDepth { get; }
+
+    public Gauge SqliteMemory { get; }
 
     public Gauge AggregationLag { get; }
 

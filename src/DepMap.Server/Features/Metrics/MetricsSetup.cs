@@ -34,9 +34,12 @@ internal static partial class MetricsSetup
         var scopes = services.GetRequiredService<IServiceScopeFactory>();
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MetricsSetup));
+        // SQLite's native library, as Microsoft.Data.Sqlite loads it (idempotent): on PostgreSQL no connection may have yet.
+        SQLitePCL.Batteries_V2.Init();
         metrics.Registry.AddBeforeCollectCallback(async cancellationToken =>
         {
             metrics.QueueDepth.Set(writer.PendingSpans);
+            metrics.SqliteMemory.Set(SQLitePCL.raw.sqlite3_memory_used());
             try
             {
                 using var scope = scopes.CreateScope();

@@ -25,6 +25,8 @@ public sealed class MetricsEndpointTests
         Assert.Equal(1, first.Value("depmap_ingest_payloads_refused_total{protocol=\"zipkin\",reason=\"malformed\"}"));
         Assert.Equal(1, first.Value("depmap_aggregation_traces_linked_total"));
         Assert.Equal(0, first.Value("depmap_aggregation_traces_waiting"));
+        // The span file's and the database's connections hold SQLite memory (on PostgreSQL, Hangfire's may not).
+        Assert.InRange(first.Value("depmap_sqlite_memory_bytes")!.Value, DepMapFactory.OnPostgreSql ? 0 : 1, 1L << 31);
         Assert.NotNull(first.Value("depmap_ingest_commit_seconds_count"));
         // Born at zero in the first scrape, counted from the second.
         const string Rpc = "{client=\"logistics\",server=\"tracking\",connection_type=\"\"}";
