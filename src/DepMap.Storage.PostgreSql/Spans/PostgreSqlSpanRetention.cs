@@ -1,3 +1,4 @@
+using DepMap.Storage.Aggregation;
 using DepMap.Storage.PostgreSql.Aggregation;
 using DepMap.Storage.Spans;
 using Microsoft.EntityFrameworkCore;
@@ -35,7 +36,7 @@ internal sealed class PostgreSqlSpanRetention(DepMapDbContext db) : ISpanRetenti
 
     public async Task<(int Traces, int Links)> RemoveLinkedTracesBeforeAsync(long cutoffUnixMs, int deleteBatchSize, CancellationToken cancellationToken)
     {
-        var traces = await ChunkedDeletes.DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < cutoffUnixMs), deleteBatchSize, turn: null, cancellationToken);
+        var traces = await TraceRows.DeleteLinkedBeforeAsync(db, cutoffUnixMs, deleteBatchSize, cancellationToken);
         var links = await ChunkedDeletes.DeleteAsync(db.TraceLinks.Where(l => !db.Traces.Any(t => t.TraceIdLow == l.SourceTraceIdLow)), deleteBatchSize, turn: null, cancellationToken);
         return (traces, links);
     }

@@ -89,16 +89,15 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         // With traces waiting in memory the stored mark is held back before the first of them; this
         // process reads on from where it took spans in up to.
         var readFrom = _memory is null ? mark ?? default : new SpanPosition(0, _memory.Begin(mark?.Id));
-        if (_memory is { StoredIds: null or { IsFull: true } })
+        if (_memory is { StoredIds: null or { IsFull: true } } or { Runs: null })
         {
             // A state started afresh (a new process, another writer's mark, a failed run), or a filter
-            // past its size: one read of the table's ids, through the reading context as the
-            // statistics are (only SQLite keeps traces in memory, so no store of its own needs it).
-            _memory.StoredIds = new TraceRows(_store.Reads).ReadIds();
-        }
-        if (_memory is { Runs: null })
-        {
-            _memory.Runs = TraceRuns.Read(_store.Reads, _memory.RunPolicy);
+            // past its size: one read of each trace table's ids, through the reading context as the
+            // statistics are (only SQLite keeps traces in memory, so no store of its own needs it);
+            // the runs' ids go into the filter as the runs are read.
+            var storedIds = new TraceRows(_store.Reads).ReadIds();
+            _memory.Runs = TraceRuns.Read(_store.Reads, _memory.RunPolicy, storedIds.Add);
+            _memory.StoredIds = storedIds;
         }
         var unsettled = new HashSet<long>();
         var end = await _store.ReadEndAsync(readFrom, flush: settledAtUnixMs is null, unsettled, cancellationToken);

@@ -35,8 +35,9 @@ public sealed class TraceRows(DbContext db)
         $"{TraceRow.LinkedAtColumn} = excluded.{TraceRow.LinkedAtColumn}";
 
     /// <summary>
-    /// Every row's id, as a filter: the by-id table's and, on SQLite (the only store that keeps this
-    /// filter), the linked rows' runs' (<see cref="TraceRuns"/>).
+    /// The by-id table's ids, in a filter sized for the linked rows' runs' too (<see cref="TraceRuns"/>),
+    /// which <see cref="TraceRuns.Read"/> adds as it reads them: SQLite, the only store that keeps
+    /// this filter, reads each table once.
     /// </summary>
     internal StoredTraceIds ReadIds()
     {
@@ -44,9 +45,19 @@ public sealed class TraceRows(DbContext db)
         count.CommandText = $"SELECT (SELECT count(*) FROM {TraceRow.Table}) + (SELECT count(*) FROM {TraceRunRows.Table})";
         var rows = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = $"SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table} UNION ALL SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRunRows.Table}";
+        command.CommandText = $"SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table}";
         using var reader = command.ExecuteReader();
         return StoredTraceIds.Of(rows, Ids(reader));
+    }
+
+    /// <summary>
+    /// Retention's delete of the by-id rows of linked traces (not those still waiting, whatever their
+    /// age) whose last span arrived before <paramref name="cutoffUnixMs"/>, in chunks; every store's.
+    /// </summary>
+    public static Task<int> DeleteLinkedBeforeAsync(DepMapDbContext db, long cutoffUnixMs, int deleteBatchSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return ChunkedDeletes.DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < cutoffUnixMs), deleteBatchSize, turn: null, cancellationToken);
     }
 
     private static IEnumerable<long> Ids(System.Data.Common.DbDataReader reader)

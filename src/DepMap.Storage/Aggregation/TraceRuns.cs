@@ -61,8 +61,8 @@ public sealed class TraceRuns
     /// <summary>Rows in the listed runs, a trace's older copies in older runs included.</summary>
     public long Rows => _runs.Sum(run => run.Rows);
 
-    /// <summary>The runs as stored: read once when the state starts afresh.</summary>
-    internal static TraceRuns Read(DbContext db, TraceRunPolicy policy)
+    /// <summary>The runs as stored, read once when the state starts afresh; each trace id is also told to <paramref name="eachId"/>, if any.</summary>
+    internal static TraceRuns Read(DbContext db, TraceRunPolicy policy, Action<long>? eachId = null)
     {
         var runs = new List<Run>();
         long? current = null;
@@ -76,6 +76,7 @@ public sealed class TraceRuns
             }
             current = run;
             ids.Add(id);
+            eachId?.Invoke(id);
         }
         if (current is { } last)
         {

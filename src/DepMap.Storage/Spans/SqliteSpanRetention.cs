@@ -24,7 +24,7 @@ internal sealed class SqliteSpanRetention(DepMapDbContext db, SpanFileWriteLock 
     /// <summary>The by-id rows with EF Core; the runs' rows and the links with SQL of their own (the runs are not in the model).</summary>
     public async Task<(int Traces, int Links)> RemoveLinkedTracesBeforeAsync(long cutoffUnixMs, int deleteBatchSize, CancellationToken cancellationToken)
     {
-        var traces = await ChunkedDeletes.DeleteAsync(db.Traces.Where(t => !t.Pending && t.LastArrivalUnixMs < cutoffUnixMs), deleteBatchSize, turn: null, cancellationToken);
+        var traces = await TraceRows.DeleteLinkedBeforeAsync(db, cutoffUnixMs, deleteBatchSize, cancellationToken);
         // An older copy of a trace in an older run arrived no later, so it goes with the newest.
         var expired = $"DELETE FROM {TraceRunRows.Table} WHERE ({TraceRunRows.RunColumn}, {TraceRow.TraceIdLowColumn}) IN " +
             $"(SELECT {TraceRunRows.RunColumn}, {TraceRow.TraceIdLowColumn} FROM {TraceRunRows.Table} WHERE {TraceRow.LastArrivalColumn} < {{0}} LIMIT {{1}})";
