@@ -11,6 +11,8 @@ public sealed class BucketDelta
     private readonly List<BucketDelta>? _minutes;
     private GraphStatistics? _removed;
     private GraphStatistics? _added;
+    private ReliabilityStatistics? _removedReliability;
+    private ReliabilityStatistics? _addedReliability;
 
     public BucketDelta()
     {
@@ -25,8 +27,12 @@ public sealed class BucketDelta
     public GraphStatistics Added => _added ??= Sum(static minute => minute.Added);
 
     public Dictionary<(string Parent, string Child), (long Calls, long Errors)> Links { get; } = [];
-    public ReliabilityStatistics RemovedReliability { get; } = new();
-    public ReliabilityStatistics AddedReliability { get; } = new();
+
+    /// <summary>For an hour summed from several minutes, their sum: made on first use, as the graph statistics' are.</summary>
+    public ReliabilityStatistics RemovedReliability => _removedReliability ??= SumReliability(static minute => minute.RemovedReliability);
+
+    /// <summary>For an hour summed from several minutes, their sum: made on first use, as the graph statistics' are.</summary>
+    public ReliabilityStatistics AddedReliability => _addedReliability ??= SumReliability(static minute => minute.AddedReliability);
 
     /// <summary>
     /// The minutes, in order, whose graph statistics an hour of several sums; null for a minute and
@@ -39,13 +45,13 @@ public sealed class BucketDelta
     /// <summary>True when nothing is taken out of the graph statistics (no trace re-linked), without building a sum.</summary>
     public bool RemovesNothing => _minutes is null ? _removed is null || _removed.IsEmpty : _minutes.TrueForAll(minute => minute.RemovesNothing);
 
-    /// <summary>An hour's delta summed from <paramref name="minutes"/>: its links and reliability now, its graph statistics when first read.</summary>
+    /// <summary>An hour's delta summed from <paramref name="minutes"/>: its links now, its graph and reliability statistics when first read.</summary>
     internal static BucketDelta SumOf(List<BucketDelta> minutes)
     {
         var hour = new BucketDelta(minutes);
         foreach (var minute in minutes)
         {
-            hour.MergeLinksAndReliability(minute);
+            hour.MergeLinks(minute);
         }
         return hour;
     }
@@ -55,18 +61,31 @@ public sealed class BucketDelta
     {
         Removed.Merge(other.Removed);
         Added.Merge(other.Added);
-        MergeLinksAndReliability(other);
+        MergeLinks(other);
+        RemovedReliability.Add(other.RemovedReliability);
+        AddedReliability.Add(other.AddedReliability);
     }
 
-    private void MergeLinksAndReliability(BucketDelta other)
+    private void MergeLinks(BucketDelta other)
     {
         foreach (var (key, (calls, errors)) in other.Links)
         {
             ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(Links, key, out _);
             sum = (sum.Calls + calls, sum.Errors + errors);
         }
-        RemovedReliability.Add(other.RemovedReliability);
-        AddedReliability.Add(other.AddedReliability);
+    }
+
+    private ReliabilityStatistics SumReliability(Func<BucketDelta, ReliabilityStatistics> side)
+    {
+        var sum = new ReliabilityStatistics();
+        if (_minutes is not null)
+        {
+            foreach (var minute in _minutes)
+            {
+                sum.Add(side(minute));
+            }
+        }
+        return sum;
     }
 
     // The minutes in the order an eager sum merged them, so the sum is the same whenever it is made.

@@ -28,7 +28,7 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
     {
         public required GraphStatistics Graph { get; set; }
         public required Dictionary<(string Parent, string Child), (long Calls, long Errors)> Links { get; init; }
-        public required ReliabilityStatistics Reliability { get; init; }
+        public required ReliabilityStatistics Reliability { get; set; }
     }
 
     /// <summary>The rows <paramref name="delta"/> changes, to write in the batch's transaction.</summary>
@@ -48,14 +48,13 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
                 minuteDeltas.Add(bucket);
             }
         }
+        await LoadMissingAsync(delta, cancellationToken);
         foreach (var ((resolution, start), bucket) in delta.Buckets)
         {
             var range = new BucketRange(resolution, start, start + 1);
-            if (!_buckets.TryGetValue((resolution, start), out var state))
-            {
-                state = await LoadAsync(range, cancellationToken);
-                _buckets.Add((resolution, start), state);
-            }
+            var state = _buckets[(resolution, start)];
+            // A delta that is no other bucket's may become this bucket's state as it is.
+            var own = resolution == BucketResolution.Minute || !minuteDeltas.Contains(bucket);
             if (bucket.Minutes is { } minutes && bucket.RemovesNothing
                 && state.Graph.TryMergeEach(minutes.Select(minute => minute.Added).ToList()))
             {
@@ -65,7 +64,7 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
             }
             else
             {
-                if (state.Graph.IsEmpty && bucket.Removed.IsEmpty && (resolution == BucketResolution.Minute || !minuteDeltas.Contains(bucket)))
+                if (state.Graph.IsEmpty && bucket.Removed.IsEmpty && own)
                 {
                     // A minute seen for the first time (every minute of a rebuild) becomes its delta as is,
                     // rather than a copy of it; so does an hour whose delta is its own merged copy. Not an
@@ -79,27 +78,59 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
                 QueueGraphRows(range, state.Graph, [bucket.Added, bucket.Removed], rows);
             }
             ApplyLinks(range, state.Links, bucket, rows);
-            ApplyReliability(range, state.Reliability, bucket, rows);
+            ApplyReliability(range, state, bucket, own, rows);
         }
         return rows;
     }
 
-    private async Task<BucketState> LoadAsync(BucketRange range, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the stored rows of every bucket of <paramref name="delta"/> not held yet, consecutive
+    /// buckets in one range per table: a rebuild's batch touches a quarter of an hour of new minutes,
+    /// and four queries for each of them cost more than their rows.
+    /// </summary>
+    private async Task LoadMissingAsync(StatisticsDelta delta, CancellationToken cancellationToken)
     {
-        var graph = new GraphStatistics();
+        var missing = delta.Buckets.Keys.Where(key => !_buckets.ContainsKey(key)).Order().ToList();
+        var first = 0;
+        for (var i = 1; i <= missing.Count; i++)
+        {
+            var (resolution, start) = missing[first];
+            if (i < missing.Count && missing[i] == (resolution, missing[i - 1].StartUnixMs + StatisticsBucket.Width(resolution)))
+            {
+                continue;
+            }
+            var range = new BucketRange(resolution, start, missing[i - 1].StartUnixMs + 1);
+            foreach (var key in missing.Skip(first).Take(i - first))
+            {
+                _buckets.Add(key, new BucketState { Graph = new GraphStatistics(), Links = [], Reliability = new ReliabilityStatistics() });
+            }
+            await LoadAsync(range, cancellationToken);
+            first = i;
+        }
+    }
+
+    /// <summary>Adds the stored rows of <paramref name="range"/>'s buckets to their states, just made empty.</summary>
+    private async Task LoadAsync(BucketRange range, CancellationToken cancellationToken)
+    {
         foreach (var row in await db.EdgeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
         {
-            graph.Merge(row.ToStatistics());
+            StateOf(row).Graph.Merge(row.ToStatistics());
         }
         foreach (var row in await db.NodeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
         {
-            graph.Merge(row.ToStatistics());
+            StateOf(row).Graph.Merge(row.ToStatistics());
         }
-        var links = (await db.ZipkinLinks.AsNoTracking().In(range).ToListAsync(cancellationToken))
-            .ToDictionary(r => (r.Parent, r.Child), r => (r.CallCount, r.ErrorCount));
-        var reliability = await db.ReliabilityStatistics.AsNoTracking().In(range).SingleOrDefaultAsync(cancellationToken);
-        return new BucketState { Graph = graph, Links = links, Reliability = reliability?.ToStatistics() ?? new ReliabilityStatistics() };
+        foreach (var row in await db.ZipkinLinks.AsNoTracking().In(range).ToListAsync(cancellationToken))
+        {
+            StateOf(row).Links.Add((row.Parent, row.Child), (row.CallCount, row.ErrorCount));
+        }
+        foreach (var row in await db.ReliabilityStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
+        {
+            StateOf(row).Reliability = row.ToStatistics();
+        }
     }
+
+    private BucketState StateOf(IBucketRow row) => _buckets[(row.Resolution, row.BucketStartUnixMs)];
 
     private void MergeGraph(BucketRange range, GraphStatistics current, BucketDelta bucket)
     {
@@ -227,15 +258,39 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
         }
     }
 
-    private static void ApplyReliability(BucketRange range, ReliabilityStatistics current, BucketDelta bucket, StatisticsRowWriter rows)
+    /// <summary>
+    /// Applies the delta's reliability facts as the graph statistics are applied: an hour of several
+    /// minutes, nothing taken out, adds the minutes one by one rather than a summed copy; a bucket
+    /// seen for the first time takes a delta that is its <paramref name="own"/> as it is.
+    /// </summary>
+    private static void ApplyReliability(BucketRange range, BucketState state, BucketDelta bucket, bool own, StatisticsRowWriter rows)
     {
-        if (bucket.AddedReliability.IsEmpty && bucket.RemovedReliability.IsEmpty)
+        var current = state.Reliability;
+        var stored = !current.IsEmpty;
+        if (bucket.Minutes is { } minutes && minutes.All(static minute => minute.RemovedReliability.IsEmpty))
+        {
+            if (minutes.All(static minute => minute.AddedReliability.IsEmpty))
+            {
+                return;
+            }
+            foreach (var minute in minutes)
+            {
+                current.Add(minute.AddedReliability);
+            }
+        }
+        else if (bucket.AddedReliability.IsEmpty && bucket.RemovedReliability.IsEmpty)
         {
             return;
         }
-        var stored = !current.IsEmpty;
-        current.Subtract(bucket.RemovedReliability);
-        current.Add(bucket.AddedReliability);
+        else if (!stored && own && bucket.RemovedReliability.IsEmpty)
+        {
+            state.Reliability = current = bucket.AddedReliability;
+        }
+        else
+        {
+            current.Subtract(bucket.RemovedReliability);
+            current.Add(bucket.AddedReliability);
+        }
         var row = new ReliabilityStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
         if (!current.IsEmpty)
         {

@@ -90,6 +90,43 @@ public class ArrivalOrderExactnessTests
 
     private static readonly TraceRunPolicy EveryChance = new(BaseRows: 1, FanIn: 2);
 
+    /// <summary>
+    /// Every trace in one minute, so its hour holds that minute alone and shares its delta, and one
+    /// run takes them in many batches: a minute seen for the first time takes its delta as its state,
+    /// and its hour must add a copy, or the next batch would count into both at once.
+    /// </summary>
+    [Fact]
+    public async Task Statistics_AreThoseOfOneBatch_WhenOneMinutesTracesComeInManyBatchesOfOneRun()
+    {
+        var minute = (ReceivedFrom - 3_600_000) * 1_000_000;
+        var (early, late) = ProviderEquivalenceTests.Spans();
+        var spans = early.Concat(late).GroupBy(span => span.TraceId).SelectMany(trace =>
+        {
+            // Each trace keeps its own spans' times apart, moved to a second of the same minute.
+            var shift = trace.Min(span => span.StartUnixNano) - (minute + (long)(trace.Key.Low % 50) * 1_000_000_000);
+            return trace.Select(span => span with { StartUnixNano = span.StartUnixNano - shift });
+        }).OrderBy(span => span.SpanId).ThenBy(span => span.TraceId.Low).ToList();
+        using var batches = new TempDatabase();
+        using var flushed = new TempDatabase();
+        batches.Append(spans, ReceivedFrom);
+        flushed.Append(spans, ReceivedFrom);
+
+        var many = await Engine(batches).RunAsync(new AggregationRun(ReceivedFrom + 60_000, null, 40), _ => { }, CancellationToken.None);
+        var once = await Engine(flushed).RunAsync(new AggregationRun(ReceivedFrom + 60_000, null, spans.Count), _ => { }, CancellationToken.None);
+
+        // A trace whose spans come in batches far apart is linked, then linked again with the rest.
+        Assert.True(many.TracesLinked > once.TracesLinked, $"{many.TracesLinked} links in batches against {once.TracesLinked} at once: the test should re-link");
+        await using var f = batches.Open();
+        await using var reference = flushed.Open();
+        var rows = await ProviderEquivalenceTests.RowsAsync(f);
+        var expected = await ProviderEquivalenceTests.RowsAsync(reference);
+        Assert.Equal(2, expected.Reliability.Count);
+        AssertSameRows("edge", await EdgesAsync(reference), await EdgesAsync(f));
+        AssertSameRows("node", expected.Nodes, rows.Nodes);
+        AssertSameRows("Zipkin link", expected.Links, rows.Links);
+        AssertSameRows("reliability", expected.Reliability, rows.Reliability);
+    }
+
     private static async Task RunAndCompareAsync(int seed, bool finalFlush, bool restarts = false, int maxSpansInMemory = PendingTraces.DefaultMaxSpans, bool resends = false,
         TraceRunPolicy? runPolicy = null)
     {
