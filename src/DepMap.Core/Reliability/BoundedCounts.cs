@@ -11,6 +11,9 @@ public sealed class BoundedCounts(int capacity)
 
     public int Capacity { get; } = capacity;
     public IReadOnlyDictionary<string, long> Counts => _counts;
+
+    // The same, for a merge's loop: enumerating the interface boxes an enumerator per service and bucket.
+    internal Dictionary<string, long> Named => _counts;
     public long Other { get; private set; }
     public long Total => _counts.Values.Sum() + Other;
     public bool IsEmpty => _counts.Count == 0 && Other == 0;

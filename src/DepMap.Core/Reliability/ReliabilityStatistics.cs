@@ -62,7 +62,7 @@ public sealed class ReliabilityStatistics
             totals.Facts = sign > 0 ? totals.Facts + theirs.Facts : totals.Facts - theirs.Facts;
             totals.EndToEndNano += sign * theirs.EndToEndNano;
             totals.Traces += sign * theirs.Traces;
-            foreach (var (entry, count) in theirs.EntryPoints.Counts)
+            foreach (var (entry, count) in theirs.EntryPoints.Named)
             {
                 totals.EntryPoints.Add(entry, sign * count);
             }

@@ -111,7 +111,7 @@ public sealed class LatencySketch
             var (first, last) = (other.FirstIndex(), other.LastIndex());
             if (first <= last)
             {
-                ToDense();
+                ToDense(first, last);
                 EnsureRange(first, last);
                 var counts = _counts!;
                 for (var i = first; i <= last; i++)
@@ -501,7 +501,11 @@ public sealed class LatencySketch
         _used++;
     }
 
-    private void ToDense()
+    /// <summary>
+    /// Turns the pairs into counts by index, covering [<paramref name="low"/>, <paramref name="high"/>]
+    /// too when given: a merge that needs a wider range allocates the counts once, not twice.
+    /// </summary>
+    private void ToDense(int low = int.MaxValue, int high = int.MinValue)
     {
         if (_counts is not null)
         {
@@ -510,7 +514,12 @@ public sealed class LatencySketch
         _counts = [];
         if (_used > 0)
         {
-            EnsureRange(KeyAt(0), KeyAt(_used - 1));
+            low = Math.Min(low, KeyAt(0));
+            high = Math.Max(high, KeyAt(_used - 1));
+        }
+        if (low <= high)
+        {
+            EnsureRange(low, high);
             for (var b = 0; b < _used; b++)
             {
                 _counts[KeyAt(b) - _offset] = ValueAt(b);
