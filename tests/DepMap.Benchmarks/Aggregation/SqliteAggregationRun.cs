@@ -84,6 +84,7 @@ internal static class SqliteAggregationRun
             Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores (the wall time on a busy machine varies more)");
             Console.WriteLine($"  allocated           {allocated / (double)Math.Max(1, result.SpansTakenIn):N0} bytes/span ({allocated / 1048576.0:N0} MiB); GC {gcAfter.Item1 - gcBefore.Item1}/{gcAfter.Item2 - gcBefore.Item2}/{gcAfter.Item3 - gcBefore.Item3} (gen 0/1/2), paused {(gcAfter.Item4 - gcBefore.Item4).TotalSeconds:F2} s");
             Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
+            Console.WriteLine($"  the GC's memory     {memory.PeakCommitted / 1048576.0:F0} MiB committed at most, {memory.PeakHeap / 1048576.0:F0} MiB heap after a collection at most (same samples)");
             Console.WriteLine($"  SQLite's memory     {SQLitePCL.raw.sqlite3_memory_highwater(0) / 1048576.0:F0} MiB at most (its own allocator's high-water mark, every connection of the process)");
             if (windowReads)
             {
@@ -123,11 +124,21 @@ internal static class SqliteAggregationRun
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The process's working set sampled on a timer: its peak while the flush ran.</summary>
+    /// <summary>
+    /// The process's working set sampled on a timer: its peak while the flush ran; beside it, the
+    /// GC's committed memory and its heap as of the last collection, to tell what of the peak is the
+    /// GC's (live objects, or room it keeps committed) and what is not.
+    /// </summary>
     internal sealed class PeakMemory : IDisposable
     {
         private readonly Timer _timer;
         private long _peak;
+        private long _peakCommitted;
+        private long _peakHeap;
+
+        public long PeakCommitted => Interlocked.Read(ref _peakCommitted);
+
+        public long PeakHeap => Interlocked.Read(ref _peakHeap);
 
         public PeakMemory() => _timer = new Timer(_ => Sample(), null, 0, 50);
 
@@ -143,9 +154,16 @@ internal static class SqliteAggregationRun
         private void Sample()
         {
             using var process = Process.GetCurrentProcess();
-            var current = process.WorkingSet64;
+            Raise(ref _peak, process.WorkingSet64);
+            var gc = GC.GetGCMemoryInfo();
+            Raise(ref _peakCommitted, gc.TotalCommittedBytes);
+            Raise(ref _peakHeap, gc.HeapSizeBytes);
+        }
+
+        private static void Raise(ref long peak, long current)
+        {
             long seen;
-            while (current > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, current, seen) != seen)
+            while (current > (seen = Interlocked.Read(ref peak)) && Interlocked.CompareExchange(ref peak, current, seen) != seen)
             {
             }
         }

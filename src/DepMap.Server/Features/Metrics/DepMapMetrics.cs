@@ -46,6 +46,8 @@ internal sealed class DepMapMetrics
             "Age of the oldest span not yet linked: the first span past the aggregation's mark, or the last arrival of a trace still waiting to settle; 0 when none");
         SqliteMemory = factory.CreateGauge("depmap_sqlite_memory_bytes",
             "Memory SQLite's own allocator holds now, every connection of the process (page caches, sorters, statements): the part of the resident memory that is SQLite's");
+        GcCommitted = factory.CreateGauge("depmap_gc_committed_bytes",
+            "Memory the .NET garbage collector holds committed now: its heap and the free room it keeps for the next allocations; beside dotnet_total_memory_bytes (the live objects), the part of the resident memory that is the GC's");
         TracesWaiting = factory.CreateGauge("depmap_aggregation_traces_waiting", "Traces taken in by the aggregation but not linked yet: incomplete, and a span arrived within their grace");
         _runs = factory.CreateHistogram("depmap_aggregation_run_seconds", "Run time of one aggregation run, by kind (recurring or flush)", ["kind"],
             new HistogramConfiguration { Buckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
@@ -62,6 +64,8 @@ internal sealed class DepMapMetrics
     public Gauge QueueDepth { get; }
 
     public Gauge SqliteMemory { get; }
+
+    public Gauge GcCommitted { get; }
 
     public Gauge AggregationLag { get; }
 

@@ -40,6 +40,7 @@ internal static partial class MetricsSetup
         {
             metrics.QueueDepth.Set(writer.PendingSpans);
             metrics.SqliteMemory.Set(SQLitePCL.raw.sqlite3_memory_used());
+            metrics.GcCommitted.Set(GC.GetGCMemoryInfo().TotalCommittedBytes);
             try
             {
                 using var scope = scopes.CreateScope();

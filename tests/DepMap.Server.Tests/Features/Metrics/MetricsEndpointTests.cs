@@ -27,6 +27,8 @@ public sealed class MetricsEndpointTests
         Assert.Equal(0, first.Value("depmap_aggregation_traces_waiting"));
         // The span file's and the database's connections hold SQLite memory (on PostgreSQL, Hangfire's may not).
         Assert.InRange(first.Value("depmap_sqlite_memory_bytes")!.Value, DepMapFactory.OnPostgreSql ? 0 : 1, 1L << 31);
+        // A running server's GC holds at least a megabyte committed.
+        Assert.InRange(first.Value("depmap_gc_committed_bytes")!.Value, 1 << 20, 1L << 34);
         Assert.NotNull(first.Value("depmap_ingest_commit_seconds_count"));
         // Born at zero in the first scrape, counted from the second.
         const string Rpc = "{client=\"logistics\",server=\"tracking\",connection_type=\"\"}";
