@@ -21,18 +21,18 @@ public sealed class BucketDelta
     private BucketDelta(List<BucketDelta> minutes) => _minutes = minutes;
 
     /// <summary>For an hour summed from several minutes, their sum: made on first use (see <see cref="Minutes"/>).</summary>
-    public GraphStatistics Removed => _removed ??= Sum(static minute => minute.Removed);
+    public GraphStatistics Removed => _removed ??= Sum(static minute => minute.Removed, static (sum, part) => sum.Merge(part));
 
     /// <summary>For an hour summed from several minutes, their sum: made on first use (see <see cref="Minutes"/>).</summary>
-    public GraphStatistics Added => _added ??= Sum(static minute => minute.Added);
+    public GraphStatistics Added => _added ??= Sum(static minute => minute.Added, static (sum, part) => sum.Merge(part));
 
     public Dictionary<(string Parent, string Child), (long Calls, long Errors)> Links { get; } = [];
 
     /// <summary>For an hour summed from several minutes, their sum: made on first use, as the graph statistics' are.</summary>
-    public ReliabilityStatistics RemovedReliability => _removedReliability ??= SumReliability(static minute => minute.RemovedReliability);
+    public ReliabilityStatistics RemovedReliability => _removedReliability ??= Sum(static minute => minute.RemovedReliability, static (sum, part) => sum.Add(part));
 
     /// <summary>For an hour summed from several minutes, their sum: made on first use, as the graph statistics' are.</summary>
-    public ReliabilityStatistics AddedReliability => _addedReliability ??= SumReliability(static minute => minute.AddedReliability);
+    public ReliabilityStatistics AddedReliability => _addedReliability ??= Sum(static minute => minute.AddedReliability, static (sum, part) => sum.Add(part));
 
     /// <summary>
     /// The minutes, in order, whose graph statistics an hour of several sums; null for a minute and
@@ -75,28 +75,16 @@ public sealed class BucketDelta
         }
     }
 
-    private ReliabilityStatistics SumReliability(Func<BucketDelta, ReliabilityStatistics> side)
-    {
-        var sum = new ReliabilityStatistics();
-        if (_minutes is not null)
-        {
-            foreach (var minute in _minutes)
-            {
-                sum.Add(side(minute));
-            }
-        }
-        return sum;
-    }
-
     // The minutes in the order an eager sum merged them, so the sum is the same whenever it is made.
-    private GraphStatistics Sum(Func<BucketDelta, GraphStatistics> side)
+    private T Sum<T>(Func<BucketDelta, T> side, Action<T, T> add)
+        where T : new()
     {
-        var sum = new GraphStatistics();
+        var sum = new T();
         if (_minutes is not null)
         {
             foreach (var minute in _minutes)
             {
-                sum.Merge(side(minute));
+                add(sum, side(minute));
             }
         }
         return sum;

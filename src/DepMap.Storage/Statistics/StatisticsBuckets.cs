@@ -100,18 +100,23 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
                 continue;
             }
             var range = new BucketRange(resolution, start, missing[i - 1].StartUnixMs + 1);
-            foreach (var key in missing.Skip(first).Take(i - first))
+            var loaded = missing.Skip(first).Take(i - first)
+                .ToDictionary(key => key, _ => new BucketState { Graph = new GraphStatistics(), Links = [], Reliability = new ReliabilityStatistics() });
+            await LoadAsync(range, loaded, cancellationToken);
+            // Held only once read whole: a read that fails leaves no bucket looking empty.
+            foreach (var (key, state) in loaded)
             {
-                _buckets.Add(key, new BucketState { Graph = new GraphStatistics(), Links = [], Reliability = new ReliabilityStatistics() });
+                _buckets.Add(key, state);
             }
-            await LoadAsync(range, cancellationToken);
             first = i;
         }
     }
 
-    /// <summary>Adds the stored rows of <paramref name="range"/>'s buckets to their states, just made empty.</summary>
-    private async Task LoadAsync(BucketRange range, CancellationToken cancellationToken)
+    /// <summary>Adds the stored rows of <paramref name="range"/>'s buckets to their <paramref name="states"/>, just made empty.</summary>
+    private async Task LoadAsync(BucketRange range, Dictionary<(BucketResolution, long), BucketState> states, CancellationToken cancellationToken)
     {
+        BucketState StateOf(IBucketRow row) => states[(row.Resolution, row.BucketStartUnixMs)];
+
         foreach (var row in await db.EdgeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
         {
             StateOf(row).Graph.Merge(row.ToStatistics());
@@ -129,8 +134,6 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
             StateOf(row).Reliability = row.ToStatistics();
         }
     }
-
-    private BucketState StateOf(IBucketRow row) => _buckets[(row.Resolution, row.BucketStartUnixMs)];
 
     private void MergeGraph(BucketRange range, GraphStatistics current, BucketDelta bucket)
     {
