@@ -20,6 +20,9 @@ public interface IAggregationEngine
 
     /// <summary>What is not linked yet (for the metrics and /readyz): it starts at this store's mark.</summary>
     Task<AggregationBacklog> ReadBacklogAsync(CancellationToken cancellationToken);
+
+    /// <summary>Spans per transaction in a flush when the settings name none: this store's own measured best.</summary>
+    int FlushBatchSize { get; }
 }
 
 /// <summary>

@@ -19,6 +19,11 @@ internal sealed class SqliteAggregationEngine(
 {
     private readonly PendingTraces _pending = pending ?? new PendingTraces();
 
+    // A 10 M-span rebuild took as long at 25,000 as at 100,000 (51-57 s against 46-58 s) with about
+    // half the peak memory (493-524 MiB against 882-921 MiB): a smaller batch's objects die before the
+    // collector promotes them. At 10,000 it was slower (docs/benchmarks.md, issue 15).
+    public int FlushBatchSize => 25_000;
+
     public async Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);

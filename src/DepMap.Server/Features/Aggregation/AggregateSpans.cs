@@ -42,7 +42,7 @@ internal sealed class AggregateSpansHandler(
         var run = new AggregationRun(
             now,
             request.Flush ? null : now - settings.SettleSeconds * 1000L,
-            request.Flush ? settings.SpanBatchSize : settings.RecurringSpanBatchSize)
+            request.Flush ? settings.SpanBatchSize ?? engine.FlushBatchSize : settings.RecurringSpanBatchSize)
         {
             CatchUpBatchSize = settings.CatchUpSpanBatchSize,
         };

@@ -12,7 +12,7 @@ internal static class AggregationSetup
             .Validate(o => !string.IsNullOrWhiteSpace(o.Cron), "Aggregation:Cron must be set.")
             .Validate(o => o.SettleSeconds >= 0, "Aggregation:SettleSeconds must not be negative.")
             .Validate(o => o.WakeIntervalSeconds is >= 0 and <= 3600, "Aggregation:WakeIntervalSeconds must be between 0 and 3600.")
-            .Validate(o => o.SpanBatchSize > 0, "Aggregation:SpanBatchSize must be positive.")
+            .Validate(o => o.SpanBatchSize is null or > 0, "Aggregation:SpanBatchSize must be positive.")
             .Validate(o => o.RecurringSpanBatchSize > 0, "Aggregation:RecurringSpanBatchSize must be positive.")
             .Validate(o => o.CatchUpSpanBatchSize > 0, "Aggregation:CatchUpSpanBatchSize must be positive.")
             .Validate(o => o.WaitingSpansInMemory >= 0, "Aggregation:WaitingSpansInMemory must not be negative.")
