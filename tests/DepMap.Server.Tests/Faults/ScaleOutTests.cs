@@ -186,6 +186,12 @@ internal sealed class SplitLoad(FaultTraffic traffic)
         {
             status = null;
         }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // A connection opened as the instance was killed can fail unwrapped ("Transport endpoint
+            // is not connected" from the pool's remote end point): unanswered, as any other.
+            status = null;
+        }
         if (status == HttpStatusCode.Accepted)
         {
             _acknowledged[(batch, part)] = true;
