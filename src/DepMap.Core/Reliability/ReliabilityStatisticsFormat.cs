@@ -17,33 +17,34 @@ internal static class ReliabilityStatisticsFormat
     private static BinaryWriter? t_writer;
 
     /// <summary>
-    /// The names sorted once as an array (ordinal, duplicates dropped) and each list sorted as an
-    /// array: the same bytes as sorted sets and LINQ's OrderBy (every key is unique, so a stable
-    /// and an unstable sort agree) at a fraction of the allocation.
+    /// The distinct names sorted once (ordinal), then each list sorted as an array: the same bytes as
+    /// sorted sets and LINQ's OrderBy (every key is unique, so a stable and an unstable sort agree) at
+    /// a fraction of the allocation. Names are told apart before they are sorted, and edges are sorted
+    /// by their names' indices, which follow the names' order: a rebuild writes an hour's blob once per
+    /// batch, and sorting every use of a name by string comparison was a twentieth of its CPU.
     /// </summary>
     public static byte[] Write(ReliabilityStatistics statistics)
     {
-        var all = new List<string>(statistics.Services.Count * 2 + statistics.Edges.Count * 2);
+        var index = new Dictionary<string, int>(statistics.Services.Count * 2 + statistics.Edges.Count, StringComparer.Ordinal);
         foreach (var (name, totals) in statistics.Services)
         {
-            all.Add(name);
-            all.AddRange(totals.EntryPoints.Counts.Keys);
+            index.TryAdd(name, 0);
+            foreach (var entry in totals.EntryPoints.Named)
+            {
+                index.TryAdd(entry.Key, 0);
+            }
         }
         foreach (var edge in statistics.Edges.Keys)
         {
-            all.Add(edge.Caller);
-            all.Add(edge.Callee);
+            index.TryAdd(edge.Caller, 0);
+            index.TryAdd(edge.Callee, 0);
         }
-        all.Sort(StringComparer.Ordinal);
-        var index = new Dictionary<string, int>(all.Count, StringComparer.Ordinal);
-        var names = new List<string>(all.Count);
-        foreach (var name in all)
+        var names = new string[index.Count];
+        index.Keys.CopyTo(names, 0);
+        Array.Sort(names, StringComparer.Ordinal);
+        for (var i = 0; i < names.Length; i++)
         {
-            if (names.Count == 0 || !string.Equals(names[^1], name, StringComparison.Ordinal))
-            {
-                index[name] = names.Count;
-                names.Add(name);
-            }
+            index[names[i]] = i;
         }
 
         var writer = t_writer ?? new BinaryWriter(new MemoryStream(), Encoding.UTF8, leaveOpen: false);
@@ -51,14 +52,14 @@ internal static class ReliabilityStatisticsFormat
         var stream = (MemoryStream)writer.BaseStream;
         stream.SetLength(0);
         writer.Write(Version);
-        writer.Write7BitEncodedInt(names.Count);
+        writer.Write7BitEncodedInt(names.Length);
         foreach (var name in names)
         {
             writer.Write(name);
         }
         writer.Write7BitEncodedInt64(statistics.Traces);
         writer.Write7BitEncodedInt(statistics.Services.Count);
-        var entries = new List<KeyValuePair<string, long>>();
+        var entries = new List<(int Name, long Count)>();
         foreach (var (name, totals) in statistics.Services)
         {
             writer.Write7BitEncodedInt(index[name]);
@@ -66,29 +67,32 @@ internal static class ReliabilityStatisticsFormat
             writer.Write7BitEncodedInt64(totals.EndToEndNano);
             writer.Write7BitEncodedInt64(totals.Traces);
             entries.Clear();
-            entries.AddRange(totals.EntryPoints.Counts);
-            entries.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            foreach (var (entry, count) in totals.EntryPoints.Named)
+            {
+                entries.Add((index[entry], count));
+            }
+            entries.Sort(static (a, b) => a.Name.CompareTo(b.Name));
             writer.Write7BitEncodedInt(entries.Count);
             foreach (var (entry, count) in entries)
             {
-                writer.Write7BitEncodedInt(index[entry]);
+                writer.Write7BitEncodedInt(entry);
                 writer.Write7BitEncodedInt64(count);
             }
             writer.Write7BitEncodedInt64(totals.EntryPoints.Other);
         }
-        var edges = new KeyValuePair<ServiceEdge, EdgeFacts>[statistics.Edges.Count];
+        // (caller's index, callee's index) as one number sorts as the names do.
+        var edges = new (long Key, EdgeFacts Facts)[statistics.Edges.Count];
         var e = 0;
-        foreach (var pair in statistics.Edges)
+        foreach (var (edge, facts) in statistics.Edges)
         {
-            edges[e++] = pair;
+            edges[e++] = (((long)index[edge.Caller] << 32) | (uint)index[edge.Callee], facts);
         }
-        Array.Sort(edges, static (a, b) =>
-            string.CompareOrdinal(a.Key.Caller, b.Key.Caller) is var byCaller and not 0 ? byCaller : string.CompareOrdinal(a.Key.Callee, b.Key.Callee));
+        Array.Sort(edges, static (a, b) => a.Key.CompareTo(b.Key));
         writer.Write7BitEncodedInt(edges.Length);
-        foreach (var (edge, facts) in edges)
+        foreach (var (key, facts) in edges)
         {
-            writer.Write7BitEncodedInt(index[edge.Caller]);
-            writer.Write7BitEncodedInt(index[edge.Callee]);
+            writer.Write7BitEncodedInt((int)(key >> 32));
+            writer.Write7BitEncodedInt((int)(uint)key);
             writer.Write7BitEncodedInt64(facts.Calls);
             writer.Write7BitEncodedInt64(facts.Failed);
             writer.Write7BitEncodedInt64(facts.FailedDownstream);

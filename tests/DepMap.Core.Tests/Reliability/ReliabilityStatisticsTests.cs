@@ -100,6 +100,27 @@ public class ReliabilityStatisticsTests
     }
 
     [Fact]
+    public void ToBytes_AreTheSame_WhateverOrderTracesCameIn()
+    {
+        // Services, entry points and edges first seen in opposite orders: the blob of a bucket must
+        // not depend on which of its traces a run linked first.
+        TraceReliability[] traces = [FailingOrder("web"), HealthyOrder("mobile"), FailingOrder("admin"), HealthyOrder("zulu"), HealthyOrder("web")];
+        var forward = new ReliabilityStatistics();
+        var backward = new ReliabilityStatistics();
+        foreach (var trace in traces)
+        {
+            forward.Add(trace);
+        }
+        foreach (var trace in traces.Reverse())
+        {
+            backward.Add(trace);
+        }
+
+        Assert.Equal(forward.ToBytes(), backward.ToBytes());
+        Assert.Equal(forward.ToBytes(), ReliabilityStatistics.FromBytes(backward.ToBytes()).ToBytes());
+    }
+
+    [Fact]
     public void FromBytes_ThrowsFormatExceptionNamingTheByte_WhenTruncated()
     {
         var statistics = new ReliabilityStatistics();
