@@ -17,8 +17,7 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
     public DbSet<TraceRow> Traces => Set<TraceRow>();
     public DbSet<TraceLinkRow> TraceLinks => Set<TraceLinkRow>();
     public DbSet<AggregationStateRow> AggregationState => Set<AggregationStateRow>();
-    public DbSet<EdgeStatisticsRow> EdgeStatistics => Set<EdgeStatisticsRow>();
-    public DbSet<NodeStatisticsRow> NodeStatistics => Set<NodeStatisticsRow>();
+    public DbSet<GraphBucketRow> GraphBuckets => Set<GraphBucketRow>();
     public DbSet<ZipkinLinkRow> ZipkinLinks => Set<ZipkinLinkRow>();
     public DbSet<ReliabilityStatisticsRow> ReliabilityStatistics => Set<ReliabilityStatisticsRow>();
     public DbSet<SnapshotRow> Snapshots => Set<SnapshotRow>();

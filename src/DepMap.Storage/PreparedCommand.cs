@@ -118,6 +118,20 @@ internal sealed class PreparedCommand : IDisposable
             : raw.sqlite3_bind_blob(_statement, _indexes[parameter], value));
     }
 
+    /// <summary>Binds a blob parameter from a buffer the caller keeps until <see cref="Step"/> (an empty one as an empty blob, not NULL).</summary>
+    public void Bind(int parameter, ReadOnlySpan<byte> value)
+    {
+        if (_statement is null)
+        {
+            _command!.Parameters[parameter].Value = value.ToArray();
+            return;
+        }
+        // SQLite copies the bytes (SQLITE_TRANSIENT); an empty span has no pointer, which would bind NULL.
+        SqliteResults.Check(_handle!, value.IsEmpty
+            ? raw.sqlite3_bind_zeroblob(_statement, _indexes[parameter], 0)
+            : raw.sqlite3_bind_blob(_statement, _indexes[parameter], value));
+    }
+
     /// <summary>Executes with the values bound since the last execution; returns the rows affected.</summary>
     public int Step()
     {

@@ -20,15 +20,9 @@ public static class StatisticsQueries
         var statistics = new GraphStatistics();
         foreach (var range in BucketWindow.Cover(from, to))
         {
-            var edges = await db.EdgeStatistics.AsNoTracking().In(range).Select(e => e.Blob).ToListAsync(ct);
-            foreach (var blob in edges)
+            foreach (var bucket in await db.GraphBuckets.AsNoTracking().In(range).ToListAsync(ct))
             {
-                statistics.Merge(EdgeStatistics.Deserialize(blob));
-            }
-            var nodes = await db.NodeStatistics.AsNoTracking().In(range).Select(n => n.Blob).ToListAsync(ct);
-            foreach (var blob in nodes)
-            {
-                statistics.Merge(NodeStatistics.Deserialize(blob));
+                StatisticsPack.MergeInto(statistics, bucket.Edges, bucket.Nodes);
             }
         }
         return statistics;
@@ -81,9 +75,17 @@ public static class StatisticsQueries
         this DepMapDbContext db, string name, BucketRange range, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var rows = await db.NodeStatistics.AsNoTracking().In(range).Where(n => n.Name == name)
-            .Select(n => new { n.BucketStartUnixMs, n.Blob }).ToListAsync(ct);
-        return [.. rows.Select(r => (r.BucketStartUnixMs, NodeStatistics.Deserialize(r.Blob))).OrderBy(r => r.BucketStartUnixMs)];
+        var rows = await db.GraphBuckets.AsNoTracking().In(range)
+            .Select(g => new { g.BucketStartUnixMs, g.Nodes }).ToListAsync(ct);
+        var found = new List<(long StartUnixMs, NodeStatistics Node)>();
+        foreach (var row in rows.OrderBy(r => r.BucketStartUnixMs))
+        {
+            if (StatisticsPack.Node(row.Nodes, name) is { } node)
+            {
+                found.Add((row.BucketStartUnixMs, node));
+            }
+        }
+        return found;
     }
 
     /// <summary>
@@ -94,9 +96,17 @@ public static class StatisticsQueries
         this DepMapDbContext db, string caller, string callee, BucketRange range, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var rows = await db.EdgeStatistics.AsNoTracking().In(range).Where(e => e.Caller == caller && e.Callee == callee)
-            .Select(e => new { e.BucketStartUnixMs, e.Blob }).ToListAsync(ct);
-        return [.. rows.Select(r => (r.BucketStartUnixMs, EdgeStatistics.Deserialize(r.Blob))).OrderBy(r => r.BucketStartUnixMs)];
+        var rows = await db.GraphBuckets.AsNoTracking().In(range)
+            .Select(g => new { g.BucketStartUnixMs, g.Edges }).ToListAsync(ct);
+        var found = new List<(long StartUnixMs, EdgeStatistics Edge)>();
+        foreach (var row in rows.OrderBy(r => r.BucketStartUnixMs))
+        {
+            foreach (var edge in StatisticsPack.EdgesBetween(row.Edges, caller, callee))
+            {
+                found.Add((row.BucketStartUnixMs, edge));
+            }
+        }
+        return found;
     }
 
     /// <summary>The rows of one bucket range: a range scan on the key's prefix.</summary>

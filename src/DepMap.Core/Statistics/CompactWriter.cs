@@ -8,8 +8,8 @@ namespace DepMap.Core.Statistics;
 /// </summary>
 internal sealed class CompactWriter
 {
-    // A rebuild serialises a row per edge and node of every minute it writes (millions of them): a
-    // writer and its buffer per row were a twentieth of the run's allocation, so each thread keeps one.
+    // A rebuild serialises every edge and node of every minute it writes (millions of them): a
+    // writer and its buffer each were a twentieth of the run's allocation, so each thread keeps one.
     [ThreadStatic]
     private static CompactWriter? t_cached;
 
@@ -29,11 +29,20 @@ internal sealed class CompactWriter
     public byte[] ToArrayAndReturn()
     {
         var bytes = ToArray();
+        Return();
+        return bytes;
+    }
+
+    /// <summary>The bytes written so far; valid until the writer is written to again or given back.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
+    /// <summary>Gives the writer back to this thread without copying its bytes out, as <see cref="ToArrayAndReturn"/> does.</summary>
+    public void Return()
+    {
         if (_buffer.Length <= 64 * 1024)
         {
             t_cached = this;
         }
-        return bytes;
     }
 
     public void WriteByte(byte value)

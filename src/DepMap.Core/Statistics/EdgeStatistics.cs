@@ -134,6 +134,12 @@ public sealed class EdgeStatistics
     public byte[] Serialize()
     {
         var writer = CompactWriter.Rent();
+        WriteTo(writer);
+        return writer.ToArrayAndReturn();
+    }
+
+    internal void WriteTo(CompactWriter writer)
+    {
         writer.WriteByte(FormatVersion);
         writer.WriteString(Key.Caller);
         writer.WriteString(Key.Callee);
@@ -150,13 +156,17 @@ public sealed class EdgeStatistics
         writer.WriteString(Broker);
         writer.WriteString(Destination);
         _operations.WriteTo(writer);
-        return writer.ToArrayAndReturn();
     }
 
-    /// <summary>Reads <see cref="Serialize"/>'s bytes (key included); anything else is a <see cref="FormatException"/> naming the offset.</summary>
-    public static EdgeStatistics Deserialize(ReadOnlySpan<byte> bytes)
+    /// <summary>The key of <see cref="Serialize"/>'s bytes, read without the rest: a series looks for one edge among a bucket's.</summary>
+    internal static EdgeKey ReadKey(ReadOnlySpan<byte> bytes)
     {
         var reader = new CompactReader(bytes, "edge statistics");
+        return ReadKey(ref reader);
+    }
+
+    private static EdgeKey ReadKey(ref CompactReader reader)
+    {
         var version = reader.ReadByte();
         if (version != FormatVersion)
         {
@@ -170,8 +180,16 @@ public sealed class EdgeStatistics
         {
             throw reader.Corrupt($"unknown connection type {type}", typeAt);
         }
+        return new EdgeKey(caller, callee, (ConnectionType)type);
+    }
+
+    /// <summary>Reads <see cref="Serialize"/>'s bytes (key included); anything else is a <see cref="FormatException"/> naming the offset.</summary>
+    public static EdgeStatistics Deserialize(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new CompactReader(bytes, "edge statistics");
+        var key = ReadKey(ref reader);
         var countsAt = reader.Position;
-        var edge = new EdgeStatistics(new EdgeKey(caller, callee, (ConnectionType)type))
+        var edge = new EdgeStatistics(key)
         {
             CallCount = reader.ReadCount(),
             ErrorCount = reader.ReadCount(),

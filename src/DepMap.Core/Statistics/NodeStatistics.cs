@@ -107,6 +107,12 @@ public sealed class NodeStatistics
     public byte[] Serialize()
     {
         var writer = CompactWriter.Rent();
+        WriteTo(writer);
+        return writer.ToArrayAndReturn();
+    }
+
+    internal void WriteTo(CompactWriter writer)
+    {
         writer.WriteByte(FormatVersion);
         writer.WriteString(Name);
         writer.WriteByte((byte)Type);
@@ -117,19 +123,30 @@ public sealed class NodeStatistics
         writer.WriteVarint((ulong)CallsMade);
         writer.WriteVarint((ulong)UnnamedCalls);
         writer.WriteVarint((ulong)UnnamedCallErrors);
-        return writer.ToArrayAndReturn();
+    }
+
+    /// <summary>The name in <see cref="Serialize"/>'s bytes, read without the rest.</summary>
+    internal static string ReadName(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new CompactReader(bytes, "node statistics");
+        return ReadName(ref reader);
+    }
+
+    private static string ReadName(ref CompactReader reader)
+    {
+        var version = reader.ReadByte();
+        if (version != FormatVersion)
+        {
+            throw reader.Corrupt($"unknown format version {version}", 0);
+        }
+        return reader.ReadString() ?? throw reader.Corrupt("no name");
     }
 
     /// <summary>Reads <see cref="Serialize"/>'s bytes; anything else is a <see cref="FormatException"/> naming the offset.</summary>
     public static NodeStatistics Deserialize(ReadOnlySpan<byte> bytes)
     {
         var reader = new CompactReader(bytes, "node statistics");
-        var version = reader.ReadByte();
-        if (version != FormatVersion)
-        {
-            throw reader.Corrupt($"unknown format version {version}", 0);
-        }
-        var name = reader.ReadString() ?? throw reader.Corrupt("no name");
+        var name = ReadName(ref reader);
         var typeAt = reader.Position;
         var type = reader.ReadByte();
         if (!Enum.IsDefined((NodeType)type))

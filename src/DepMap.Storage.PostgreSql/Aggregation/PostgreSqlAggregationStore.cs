@@ -325,6 +325,7 @@ internal sealed class PostgreSqlAggregationStore : IAggregationStore
         await PostgreSqlRowWriter.WriteAsync(connection, transaction, rows, cancellationToken);
         beforeCommit();
         await transaction.CommitAsync(cancellationToken);
+        rows.Statistics.Clear();
     }
 
     public async ValueTask DisposeAsync()

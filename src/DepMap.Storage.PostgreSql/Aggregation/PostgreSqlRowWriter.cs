@@ -15,25 +15,14 @@ namespace DepMap.Storage.PostgreSql.Aggregation;
 /// </summary>
 internal static class PostgreSqlRowWriter
 {
-    private const string UpsertEdgesSql =
-        "INSERT INTO edge_stats (resolution, bucket_start_unix_ms, caller, callee, connection_type, call_count, error_count, blob) " +
-        "SELECT * FROM unnest(@resolution, @bucket, @caller, @callee, @type, @calls, @errors, @blob) " +
-        "ON CONFLICT (resolution, bucket_start_unix_ms, caller, callee, connection_type) DO UPDATE SET " +
-        "call_count = excluded.call_count, error_count = excluded.error_count, blob = excluded.blob";
+    private const string UpsertGraphsSql =
+        $"INSERT INTO {GraphBucketRow.Table} (resolution, bucket_start_unix_ms, edges, nodes) " +
+        "SELECT * FROM unnest(@resolution, @bucket, @edges, @nodes) " +
+        "ON CONFLICT (resolution, bucket_start_unix_ms) DO UPDATE SET edges = excluded.edges, nodes = excluded.nodes";
 
-    private const string DeleteEdgesSql =
-        "DELETE FROM edge_stats s USING unnest(@resolution, @bucket, @caller, @callee, @type) AS d(resolution, bucket, caller, callee, type) " +
-        "WHERE s.resolution = d.resolution AND s.bucket_start_unix_ms = d.bucket AND s.caller = d.caller AND s.callee = d.callee AND s.connection_type = d.type";
-
-    private const string UpsertNodesSql =
-        "INSERT INTO node_stats (resolution, bucket_start_unix_ms, name, requests_served, error_count, calls_made, blob) " +
-        "SELECT * FROM unnest(@resolution, @bucket, @name, @served, @errors, @made, @blob) " +
-        "ON CONFLICT (resolution, bucket_start_unix_ms, name) DO UPDATE SET " +
-        "requests_served = excluded.requests_served, error_count = excluded.error_count, calls_made = excluded.calls_made, blob = excluded.blob";
-
-    private const string DeleteNodesSql =
-        "DELETE FROM node_stats s USING unnest(@resolution, @bucket, @name) AS d(resolution, bucket, name) " +
-        "WHERE s.resolution = d.resolution AND s.bucket_start_unix_ms = d.bucket AND s.name = d.name";
+    private const string DeleteGraphsSql =
+        $"DELETE FROM {GraphBucketRow.Table} s USING unnest(@resolution, @bucket) AS d(resolution, bucket) " +
+        "WHERE s.resolution = d.resolution AND s.bucket_start_unix_ms = d.bucket";
 
     private const string UpsertLinksSql =
         "INSERT INTO zipkin_links (resolution, bucket_start_unix_ms, parent, child, call_count, error_count) " +
@@ -72,19 +61,11 @@ internal static class PostgreSqlRowWriter
     {
         var batch = new NpgsqlBatch(connection, transaction);
         var s = rows.Statistics;
-        Add(batch, UpsertEdgesSql, s.Edges, Resolution<EdgeStatisticsRow>(), Bucket<EdgeStatisticsRow>(),
-            Column("caller", NpgsqlDbType.Text, (EdgeStatisticsRow r) => r.Caller), Column("callee", NpgsqlDbType.Text, (EdgeStatisticsRow r) => r.Callee),
-            Column("type", NpgsqlDbType.Smallint, (EdgeStatisticsRow r) => (short)r.ConnectionType), Column("calls", NpgsqlDbType.Bigint, (EdgeStatisticsRow r) => r.CallCount),
-            Column("errors", NpgsqlDbType.Bigint, (EdgeStatisticsRow r) => r.ErrorCount), Column("blob", NpgsqlDbType.Bytea, (EdgeStatisticsRow r) => r.Blob));
-        Add(batch, DeleteEdgesSql, s.DeletedEdges, Resolution<EdgeStatisticsRow>(), Bucket<EdgeStatisticsRow>(),
-            Column("caller", NpgsqlDbType.Text, (EdgeStatisticsRow r) => r.Caller), Column("callee", NpgsqlDbType.Text, (EdgeStatisticsRow r) => r.Callee),
-            Column("type", NpgsqlDbType.Smallint, (EdgeStatisticsRow r) => (short)r.ConnectionType));
-        Add(batch, UpsertNodesSql, s.Nodes, Resolution<NodeStatisticsRow>(), Bucket<NodeStatisticsRow>(),
-            Column("name", NpgsqlDbType.Text, (NodeStatisticsRow r) => r.Name), Column("served", NpgsqlDbType.Bigint, (NodeStatisticsRow r) => r.RequestsServed),
-            Column("errors", NpgsqlDbType.Bigint, (NodeStatisticsRow r) => r.ErrorCount), Column("made", NpgsqlDbType.Bigint, (NodeStatisticsRow r) => r.CallsMade),
-            Column("blob", NpgsqlDbType.Bytea, (NodeStatisticsRow r) => r.Blob));
-        Add(batch, DeleteNodesSql, s.DeletedNodes, Resolution<NodeStatisticsRow>(), Bucket<NodeStatisticsRow>(),
-            Column("name", NpgsqlDbType.Text, (NodeStatisticsRow r) => r.Name));
+        // Copies of the packs: Npgsql sends arrays of arrays. The store gives the pooled buffers back once committed.
+        Add(batch, UpsertGraphsSql, s.Graphs, Resolution<GraphBucket>(), Bucket<GraphBucket>(),
+            Column("edges", NpgsqlDbType.Bytea, (GraphBucket r) => r.Edges.WrittenSpan.ToArray()),
+            Column("nodes", NpgsqlDbType.Bytea, (GraphBucket r) => r.Nodes.WrittenSpan.ToArray()));
+        Add(batch, DeleteGraphsSql, s.DeletedGraphs, Resolution<BucketKey>(), Bucket<BucketKey>());
         Add(batch, UpsertLinksSql, s.Links, Resolution<ZipkinLinkRow>(), Bucket<ZipkinLinkRow>(),
             Column("parent", NpgsqlDbType.Text, (ZipkinLinkRow r) => r.Parent), Column("child", NpgsqlDbType.Text, (ZipkinLinkRow r) => r.Child),
             Column("calls", NpgsqlDbType.Bigint, (ZipkinLinkRow r) => r.CallCount), Column("errors", NpgsqlDbType.Bigint, (ZipkinLinkRow r) => r.ErrorCount));

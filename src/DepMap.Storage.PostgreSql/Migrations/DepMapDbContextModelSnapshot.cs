@@ -223,7 +223,7 @@ namespace DepMap.Storage.PostgreSql.Migrations
                     b.ToTable("spans", (string)null);
                 });
 
-            modelBuilder.Entity("DepMap.Storage.Statistics.EdgeStatisticsRow", b =>
+            modelBuilder.Entity("DepMap.Storage.Statistics.GraphBucketRow", b =>
                 {
                     b.Property<byte>("Resolution")
                         .HasColumnType("smallint")
@@ -233,70 +233,19 @@ namespace DepMap.Storage.PostgreSql.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("bucket_start_unix_ms");
 
-                    b.Property<string>("Caller")
-                        .HasColumnType("text")
-                        .HasColumnName("caller");
-
-                    b.Property<string>("Callee")
-                        .HasColumnType("text")
-                        .HasColumnName("callee");
-
-                    b.Property<byte>("ConnectionType")
-                        .HasColumnType("smallint")
-                        .HasColumnName("connection_type");
-
-                    b.Property<byte[]>("Blob")
+                    b.Property<byte[]>("Edges")
                         .IsRequired()
                         .HasColumnType("bytea")
-                        .HasColumnName("blob");
+                        .HasColumnName("edges");
 
-                    b.Property<long>("CallCount")
-                        .HasColumnType("bigint")
-                        .HasColumnName("call_count");
-
-                    b.Property<long>("ErrorCount")
-                        .HasColumnType("bigint")
-                        .HasColumnName("error_count");
-
-                    b.HasKey("Resolution", "BucketStartUnixMs", "Caller", "Callee", "ConnectionType");
-
-                    b.ToTable("edge_stats", (string)null);
-                });
-
-            modelBuilder.Entity("DepMap.Storage.Statistics.NodeStatisticsRow", b =>
-                {
-                    b.Property<byte>("Resolution")
-                        .HasColumnType("smallint")
-                        .HasColumnName("resolution");
-
-                    b.Property<long>("BucketStartUnixMs")
-                        .HasColumnType("bigint")
-                        .HasColumnName("bucket_start_unix_ms");
-
-                    b.Property<string>("Name")
-                        .HasColumnType("text")
-                        .HasColumnName("name");
-
-                    b.Property<byte[]>("Blob")
+                    b.Property<byte[]>("Nodes")
                         .IsRequired()
                         .HasColumnType("bytea")
-                        .HasColumnName("blob");
+                        .HasColumnName("nodes");
 
-                    b.Property<long>("CallsMade")
-                        .HasColumnType("bigint")
-                        .HasColumnName("calls_made");
+                    b.HasKey("Resolution", "BucketStartUnixMs");
 
-                    b.Property<long>("ErrorCount")
-                        .HasColumnType("bigint")
-                        .HasColumnName("error_count");
-
-                    b.Property<long>("RequestsServed")
-                        .HasColumnType("bigint")
-                        .HasColumnName("requests_served");
-
-                    b.HasKey("Resolution", "BucketStartUnixMs", "Name");
-
-                    b.ToTable("node_stats", (string)null);
+                    b.ToTable("graph_stats", (string)null);
                 });
 
             modelBuilder.Entity("DepMap.Storage.Statistics.ReliabilityStatisticsRow", b =>

@@ -60,7 +60,7 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
             {
                 // An hour of several minutes, nothing taken out (a rebuild, or traces linked once):
                 // the minutes go into the hour one by one, never summed into a copy of their own.
-                QueueGraphRows(range, state.Graph, minutes.Select(minute => minute.Added).ToList(), rows);
+                QueueGraphRow(range, state.Graph, minutes.Select(minute => minute.Added).ToList(), rows);
             }
             else
             {
@@ -75,7 +75,7 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
                 {
                     MergeGraph(range, state.Graph, bucket);
                 }
-                QueueGraphRows(range, state.Graph, [bucket.Added, bucket.Removed], rows);
+                QueueGraphRow(range, state.Graph, [bucket.Added, bucket.Removed], rows);
             }
             ApplyLinks(range, state.Links, bucket, rows);
             ApplyReliability(range, state, bucket, own, rows);
@@ -117,13 +117,9 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
     {
         BucketState StateOf(IBucketRow row) => states[(row.Resolution, row.BucketStartUnixMs)];
 
-        foreach (var row in await db.EdgeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
+        foreach (var row in await db.GraphBuckets.AsNoTracking().In(range).ToListAsync(cancellationToken))
         {
-            StateOf(row).Graph.Merge(row.ToStatistics());
-        }
-        foreach (var row in await db.NodeStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
-        {
-            StateOf(row).Graph.Merge(row.ToStatistics());
+            StatisticsPack.MergeInto(StateOf(row).Graph, row.Edges, row.Nodes);
         }
         foreach (var row in await db.ZipkinLinks.AsNoTracking().In(range).ToListAsync(cancellationToken))
         {
@@ -142,48 +138,23 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
     }
 
     /// <summary>
-    /// Queues a row for every edge and node of <paramref name="touched"/> (the delta's sides, or an hour's minutes): its new value, or its deletion when
-    /// it fell to nothing. A row that is not in <paramref name="current"/> now is deleted; when it
-    /// was never stored, the delete simply finds no row.
+    /// Queues the bucket's row when <paramref name="touched"/> (the delta's sides, or an hour's
+    /// minutes) changed anything: <paramref name="current"/> whole, every edge and node of it, or
+    /// the row's deletion once nothing is left. When it was never stored, the delete finds no row.
     /// </summary>
-    private static void QueueGraphRows(BucketRange range, GraphStatistics current, List<GraphStatistics> touched, StatisticsRowWriter rows)
+    private static void QueueGraphRow(BucketRange range, GraphStatistics current, List<GraphStatistics> touched, StatisticsRowWriter rows)
     {
         if (touched.TrueForAll(part => part.IsEmpty))
         {
             return;
         }
-        foreach (var edgeKey in touched.SelectMany(part => part.Edges.Keys).Distinct())
+        if (current.IsEmpty)
         {
-            if (current.Edges.TryGetValue(edgeKey, out var edge))
-            {
-                var row = new EdgeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
-                row.Set(edge);
-                rows.Upsert(row);
-            }
-            else
-            {
-                rows.Delete(new EdgeStatisticsRow
-                {
-                    Resolution = range.Resolution,
-                    BucketStartUnixMs = range.FromUnixMs,
-                    Caller = edgeKey.Caller,
-                    Callee = edgeKey.Callee,
-                    ConnectionType = (byte)edgeKey.ConnectionType,
-                });
-            }
+            rows.DeleteGraph(range.Resolution, range.FromUnixMs);
         }
-        foreach (var name in touched.SelectMany(part => part.Nodes.Keys).Distinct(StringComparer.Ordinal))
+        else
         {
-            if (current.Nodes.TryGetValue(name, out var node))
-            {
-                var row = new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
-                row.Set(node);
-                rows.Upsert(row);
-            }
-            else
-            {
-                rows.Delete(new NodeStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs, Name = name });
-            }
+            rows.Upsert(range.Resolution, range.FromUnixMs, current);
         }
     }
 

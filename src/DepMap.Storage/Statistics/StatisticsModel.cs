@@ -11,28 +11,13 @@ internal static class StatisticsModel
 {
     public static void Configure(ModelBuilder model)
     {
-        var edge = model.Entity<EdgeStatisticsRow>();
-        edge.ToTable("edge_stats");
-        edge.HasKey(e => new { e.Resolution, e.BucketStartUnixMs, e.Caller, e.Callee, e.ConnectionType });
-        edge.Property(e => e.Resolution).HasColumnName("resolution");
-        edge.Property(e => e.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
-        edge.Property(e => e.Caller).HasColumnName("caller");
-        edge.Property(e => e.Callee).HasColumnName("callee");
-        edge.Property(e => e.ConnectionType).HasColumnName("connection_type");
-        edge.Property(e => e.CallCount).HasColumnName("call_count");
-        edge.Property(e => e.ErrorCount).HasColumnName("error_count");
-        edge.Property(e => e.Blob).HasColumnName("blob");
-
-        var node = model.Entity<NodeStatisticsRow>();
-        node.ToTable("node_stats");
-        node.HasKey(n => new { n.Resolution, n.BucketStartUnixMs, n.Name });
-        node.Property(n => n.Resolution).HasColumnName("resolution");
-        node.Property(n => n.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
-        node.Property(n => n.Name).HasColumnName("name");
-        node.Property(n => n.RequestsServed).HasColumnName("requests_served");
-        node.Property(n => n.ErrorCount).HasColumnName("error_count");
-        node.Property(n => n.CallsMade).HasColumnName("calls_made");
-        node.Property(n => n.Blob).HasColumnName("blob");
+        var graph = model.Entity<GraphBucketRow>();
+        graph.ToTable(GraphBucketRow.Table);
+        graph.HasKey(g => new { g.Resolution, g.BucketStartUnixMs });
+        graph.Property(g => g.Resolution).HasColumnName("resolution");
+        graph.Property(g => g.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
+        graph.Property(g => g.Edges).HasColumnName("edges");
+        graph.Property(g => g.Nodes).HasColumnName("nodes");
 
         var link = model.Entity<ZipkinLinkRow>();
         link.ToTable("zipkin_links");

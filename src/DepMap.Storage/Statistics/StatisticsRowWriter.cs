@@ -1,4 +1,6 @@
 using System.Data;
+using CommunityToolkit.HighPerformance.Buffers;
+using DepMap.Core.Statistics;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Storage.Statistics;
@@ -6,28 +8,20 @@ namespace DepMap.Storage.Statistics;
 /// <summary>
 /// Collects a linking batch's statistics row changes (outside the transaction, while rows are
 /// merged) and writes them with prepared upserts and deletes inside it. This bypasses EF Core's
-/// change tracker on purpose: a batch rewrites thousands of edge rows per bucket, and tracking
-/// them (snapshot, topological sort, one generated command per row) cost more than the merging.
+/// change tracker on purpose: a batch rewrites thousands of rows, and tracking them (snapshot,
+/// topological sort, one generated command per row) cost more than the merging. A bucket's graph
+/// goes as one row of packs, written into pooled buffers when queued: a busy hour's is a megabyte,
+/// and a new array per write each batch would land on the large object heap.
 /// </summary>
 public sealed class StatisticsRowWriter
 {
     private const string Bucket = "resolution = @resolution AND bucket_start_unix_ms = @bucket";
 
-    private const string UpsertEdgeSql =
-        "INSERT INTO edge_stats (resolution, bucket_start_unix_ms, caller, callee, connection_type, call_count, error_count, blob) " +
-        "VALUES (@resolution, @bucket, @caller, @callee, @type, @calls, @errors, @blob) " +
-        "ON CONFLICT (resolution, bucket_start_unix_ms, caller, callee, connection_type) DO UPDATE SET " +
-        "call_count = excluded.call_count, error_count = excluded.error_count, blob = excluded.blob";
+    private const string UpsertGraphSql =
+        $"INSERT INTO {GraphBucketRow.Table} (resolution, bucket_start_unix_ms, edges, nodes) VALUES (@resolution, @bucket, @edges, @nodes) " +
+        "ON CONFLICT (resolution, bucket_start_unix_ms) DO UPDATE SET edges = excluded.edges, nodes = excluded.nodes";
 
-    private const string DeleteEdgeSql = $"DELETE FROM edge_stats WHERE {Bucket} AND caller = @caller AND callee = @callee AND connection_type = @type";
-
-    private const string UpsertNodeSql =
-        "INSERT INTO node_stats (resolution, bucket_start_unix_ms, name, requests_served, error_count, calls_made, blob) " +
-        "VALUES (@resolution, @bucket, @name, @served, @errors, @made, @blob) " +
-        "ON CONFLICT (resolution, bucket_start_unix_ms, name) DO UPDATE SET " +
-        "requests_served = excluded.requests_served, error_count = excluded.error_count, calls_made = excluded.calls_made, blob = excluded.blob";
-
-    private const string DeleteNodeSql = $"DELETE FROM node_stats WHERE {Bucket} AND name = @name";
+    private const string DeleteGraphSql = $"DELETE FROM {GraphBucketRow.Table} WHERE {Bucket}";
 
     private const string UpsertLinkSql =
         "INSERT INTO zipkin_links (resolution, bucket_start_unix_ms, parent, child, call_count, error_count) " +
@@ -43,32 +37,31 @@ public sealed class StatisticsRowWriter
 
     private const string DeleteReliabilitySql = $"DELETE FROM reliability_stats WHERE {Bucket}";
 
-    private readonly List<EdgeStatisticsRow> _edges = [];
-    private readonly List<EdgeStatisticsRow> _deletedEdges = [];
-    private readonly List<NodeStatisticsRow> _nodes = [];
-    private readonly List<NodeStatisticsRow> _deletedNodes = [];
+    private readonly List<GraphBucket> _graphs = [];
+    private readonly List<BucketKey> _deletedGraphs = [];
     private readonly List<ZipkinLinkRow> _links = [];
     private readonly List<ZipkinLinkRow> _deletedLinks = [];
     private readonly List<ReliabilityStatisticsRow> _reliability = [];
     private readonly List<ReliabilityStatisticsRow> _deletedReliability = [];
 
     // What another store's writer (PostgreSQL's, which sends each list in one statement) writes.
-    internal IReadOnlyList<EdgeStatisticsRow> Edges => _edges;
-    internal IReadOnlyList<EdgeStatisticsRow> DeletedEdges => _deletedEdges;
-    internal IReadOnlyList<NodeStatisticsRow> Nodes => _nodes;
-    internal IReadOnlyList<NodeStatisticsRow> DeletedNodes => _deletedNodes;
+    internal IReadOnlyList<GraphBucket> Graphs => _graphs;
+    internal IReadOnlyList<BucketKey> DeletedGraphs => _deletedGraphs;
     internal IReadOnlyList<ZipkinLinkRow> Links => _links;
     internal IReadOnlyList<ZipkinLinkRow> DeletedLinks => _deletedLinks;
     internal IReadOnlyList<ReliabilityStatisticsRow> Reliability => _reliability;
     internal IReadOnlyList<ReliabilityStatisticsRow> DeletedReliability => _deletedReliability;
 
-    public void Upsert(EdgeStatisticsRow row) => _edges.Add(row);
+    /// <summary>Queues <paramref name="statistics"/> as its bucket's packs, written now into rented buffers (the statistics go on changing).</summary>
+    public void Upsert(BucketResolution resolution, long bucketStartUnixMs, GraphStatistics statistics)
+    {
+        var bucket = new GraphBucket(resolution, bucketStartUnixMs, new ArrayPoolBufferWriter<byte>(), new ArrayPoolBufferWriter<byte>());
+        _graphs.Add(bucket);
+        StatisticsPack.WriteEdges(statistics, bucket.Edges);
+        StatisticsPack.WriteNodes(statistics, bucket.Nodes);
+    }
 
-    public void Delete(EdgeStatisticsRow row) => _deletedEdges.Add(row);
-
-    public void Upsert(NodeStatisticsRow row) => _nodes.Add(row);
-
-    public void Delete(NodeStatisticsRow row) => _deletedNodes.Add(row);
+    public void DeleteGraph(BucketResolution resolution, long bucketStartUnixMs) => _deletedGraphs.Add(new BucketKey(resolution, bucketStartUnixMs));
 
     public void Upsert(ZipkinLinkRow row) => _links.Add(row);
 
@@ -83,53 +76,23 @@ public sealed class StatisticsRowWriter
     {
         var resolution = ("@resolution", DbType.Byte);
         var bucket = ("@bucket", DbType.Int64);
-        if (_edges.Count > 0)
+        if (_graphs.Count > 0)
         {
-            using var upsert = new PreparedCommand(db, UpsertEdgeSql, resolution, bucket,
-                ("@caller", DbType.String), ("@callee", DbType.String), ("@type", DbType.Byte),
-                ("@calls", DbType.Int64), ("@errors", DbType.Int64), ("@blob", DbType.Binary));
-            foreach (var r in _edges)
+            using var upsert = new PreparedCommand(db, UpsertGraphSql, resolution, bucket, ("@edges", DbType.Binary), ("@nodes", DbType.Binary));
+            foreach (var g in _graphs)
             {
-                BindBucket(upsert, r.Resolution, r.BucketStartUnixMs);
-                upsert.Bind(2, r.Caller);
-                upsert.Bind(3, r.Callee);
-                upsert.Bind(4, r.ConnectionType);
-                upsert.Bind(5, r.CallCount);
-                upsert.Bind(6, r.ErrorCount);
-                upsert.Bind(7, r.Blob);
+                BindBucket(upsert, g.Resolution, g.BucketStartUnixMs);
+                upsert.Bind(2, g.Edges.WrittenSpan);
+                upsert.Bind(3, g.Nodes.WrittenSpan);
                 upsert.Step();
             }
         }
-        if (_deletedEdges.Count > 0)
+        if (_deletedGraphs.Count > 0)
         {
-            using var delete = new PreparedCommand(db, DeleteEdgeSql, resolution, bucket,
-                ("@caller", DbType.String), ("@callee", DbType.String), ("@type", DbType.Byte));
-            foreach (var r in _deletedEdges)
+            using var delete = new PreparedCommand(db, DeleteGraphSql, resolution, bucket);
+            foreach (var g in _deletedGraphs)
             {
-                delete.Execute((byte)r.Resolution, r.BucketStartUnixMs, r.Caller, r.Callee, r.ConnectionType);
-            }
-        }
-        if (_nodes.Count > 0)
-        {
-            using var upsert = new PreparedCommand(db, UpsertNodeSql, resolution, bucket,
-                ("@name", DbType.String), ("@served", DbType.Int64), ("@errors", DbType.Int64), ("@made", DbType.Int64), ("@blob", DbType.Binary));
-            foreach (var r in _nodes)
-            {
-                BindBucket(upsert, r.Resolution, r.BucketStartUnixMs);
-                upsert.Bind(2, r.Name);
-                upsert.Bind(3, r.RequestsServed);
-                upsert.Bind(4, r.ErrorCount);
-                upsert.Bind(5, r.CallsMade);
-                upsert.Bind(6, r.Blob);
-                upsert.Step();
-            }
-        }
-        if (_deletedNodes.Count > 0)
-        {
-            using var delete = new PreparedCommand(db, DeleteNodeSql, resolution, bucket, ("@name", DbType.String));
-            foreach (var r in _deletedNodes)
-            {
-                delete.Execute((byte)r.Resolution, r.BucketStartUnixMs, r.Name);
+                delete.Execute((byte)g.Resolution, g.BucketStartUnixMs);
             }
         }
         if (_links.Count > 0)
@@ -173,21 +136,31 @@ public sealed class StatisticsRowWriter
         Clear();
     }
 
-    private static void BindBucket(PreparedCommand command, Core.Statistics.BucketResolution resolution, long bucketStartUnixMs)
+    private static void BindBucket(PreparedCommand command, BucketResolution resolution, long bucketStartUnixMs)
     {
         command.Bind(0, (byte)resolution);
         command.Bind(1, bucketStartUnixMs);
     }
 
-    private void Clear()
+    /// <summary>Forgets every change and gives the packs' buffers back (<see cref="Write"/> does so itself).</summary>
+    internal void Clear()
     {
-        _edges.Clear();
-        _deletedEdges.Clear();
-        _nodes.Clear();
-        _deletedNodes.Clear();
+        foreach (var g in _graphs)
+        {
+            g.Edges.Dispose();
+            g.Nodes.Dispose();
+        }
+        _graphs.Clear();
+        _deletedGraphs.Clear();
         _links.Clear();
         _deletedLinks.Clear();
         _reliability.Clear();
         _deletedReliability.Clear();
     }
 }
+
+/// <summary>A bucket's packs, in buffers rented from the shared pool and given back once written.</summary>
+internal sealed record GraphBucket(BucketResolution Resolution, long BucketStartUnixMs, ArrayPoolBufferWriter<byte> Edges, ArrayPoolBufferWriter<byte> Nodes) : IBucketRow;
+
+/// <summary>A bucket whose row goes.</summary>
+internal sealed record BucketKey(BucketResolution Resolution, long BucketStartUnixMs) : IBucketRow;

@@ -103,12 +103,10 @@ public class RetentionTests
         factory.WithDbAsync(async db =>
         {
             var minute = BucketResolution.Minute;
-            var minuteRows = await db.EdgeStatistics.CountAsync(r => r.Resolution == minute)
-                + await db.NodeStatistics.CountAsync(r => r.Resolution == minute)
+            var minuteRows = await db.GraphBuckets.CountAsync(r => r.Resolution == minute)
                 + await db.ZipkinLinks.CountAsync(r => r.Resolution == minute)
                 + await db.ReliabilityStatistics.CountAsync(r => r.Resolution == minute);
-            var hourRows = await db.EdgeStatistics.CountAsync(r => r.Resolution != minute)
-                + await db.NodeStatistics.CountAsync(r => r.Resolution != minute)
+            var hourRows = await db.GraphBuckets.CountAsync(r => r.Resolution != minute)
                 + await db.ZipkinLinks.CountAsync(r => r.Resolution != minute)
                 + await db.ReliabilityStatistics.CountAsync(r => r.Resolution != minute);
             return (await db.Spans.CountAsync(), (await TraceRunRows.ReadCurrentAsync(db)).Count, minuteRows, hourRows);

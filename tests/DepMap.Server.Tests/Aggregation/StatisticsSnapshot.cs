@@ -1,4 +1,5 @@
 using System.Text;
+using DepMap.Core.Statistics;
 using DepMap.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,13 +16,17 @@ internal static class StatisticsSnapshot
     public static async Task<string> TakeAsync(DepMapDbContext db)
     {
         var text = new StringBuilder();
-        foreach (var e in await db.EdgeStatistics.AsNoTracking().ToListAsync())
+        foreach (var g in await db.GraphBuckets.AsNoTracking().ToListAsync())
         {
-            text.Append($"edge {e.Resolution} {e.BucketStartUnixMs} {e.Caller} {e.Callee} {e.ConnectionType} {e.CallCount} {e.ErrorCount} {Convert.ToHexString(e.Blob)}\n");
-        }
-        foreach (var n in await db.NodeStatistics.AsNoTracking().ToListAsync())
-        {
-            text.Append($"node {n.Resolution} {n.BucketStartUnixMs} {n.Name} {n.RequestsServed} {n.ErrorCount} {n.CallsMade} {Convert.ToHexString(n.Blob)}\n");
+            // A pack's entries come in no particular order: one line each, sorted below.
+            foreach (var e in StatisticsPack.ReadEdges(g.Edges))
+            {
+                text.Append($"edge {g.Resolution} {g.BucketStartUnixMs} {e.Key.Caller} {e.Key.Callee} {e.Key.ConnectionType} {e.CallCount} {e.ErrorCount} {Convert.ToHexString(e.Serialize())}\n");
+            }
+            foreach (var n in StatisticsPack.ReadNodes(g.Nodes))
+            {
+                text.Append($"node {g.Resolution} {g.BucketStartUnixMs} {n.Name} {n.RequestsServed} {n.ErrorCount} {n.CallsMade} {Convert.ToHexString(n.Serialize())}\n");
+            }
         }
         foreach (var l in await db.ZipkinLinks.AsNoTracking().ToListAsync())
         {

@@ -249,9 +249,10 @@ public class ArrivalOrderExactnessTests
     }
 
     private static async Task<List<string>> EdgesAsync(DepMapDbContext db) =>
-        (await db.EdgeStatistics.AsNoTracking().ToListAsync())
-            .Select(e => $"{(int)e.Resolution} {e.BucketStartUnixMs} {e.Caller} {e.Callee} {e.ConnectionType} {e.CallCount} {e.ErrorCount} " +
-                Convert.ToHexString(EdgeStatistics.Deserialize(e.Blob).WithoutTimesAndExemplars().Serialize()))
+        (await db.GraphBuckets.AsNoTracking().ToListAsync())
+            .SelectMany(g => StatisticsPack.ReadEdges(g.Edges).Select(e =>
+                $"{(int)g.Resolution} {g.BucketStartUnixMs} {e.Key.Caller} {e.Key.Callee} {(byte)e.Key.ConnectionType} {e.CallCount} {e.ErrorCount} " +
+                Convert.ToHexString(e.WithoutTimesAndExemplars().Serialize())))
             .Order(StringComparer.Ordinal).ToList();
 
     // The rows only one side has, so a failure shows where the runs went wrong.

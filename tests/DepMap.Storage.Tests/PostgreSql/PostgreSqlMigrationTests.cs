@@ -1,6 +1,9 @@
 using DepMap.Storage.PostgreSql;
+using DepMap.Storage.Tests.Statistics;
 using DepMap.Tests.Shared.PostgreSql;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 using static DepMap.Tests.Shared.PostgreSql.PostgresCommands;
 
@@ -18,7 +21,7 @@ public class PostgreSqlMigrationTests(PostgresDatabase database) : IClassFixture
             "AND table_name !~ '^spans_[0-9]{8}$' ORDER BY 1");
         string[] expected =
         [
-            "aggregation_mark", "aggregation_state", "declared_models", "edge_stats", "node_stats",
+            "aggregation_mark", "aggregation_state", "declared_models", "graph_stats",
             "reliability_stats", "snapshots", "spans", "spans_default", "trace_links", "traces", "zipkin_links",
         ];
         Assert.Equal(expected, tables.Where(t => t != "__EFMigrationsHistory"));
@@ -60,6 +63,24 @@ public class PostgreSqlMigrationTests(PostgresDatabase database) : IClassFixture
         var bound = await ListAsync(connection,
             "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'spans_20260102'");
         Assert.Equal(["FOR VALUES FROM ('1767312000000') TO ('1767398400000')"], bound);
+    }
+
+    [Fact]
+    public async Task Upgrade_PacksEachBucketsStoredEdgesAndNodes()
+    {
+        await using var empty = await PostgresDatabase.CreateEmptyAsync();
+        await using (var db = empty.Open())
+        {
+            // The last version that stored a row per edge and per node.
+            await db.GetService<IMigrator>().MigrateAsync("20261203093000_SpanIdIndexPostgreSql");
+            await PerEdgeRows.InsertAsync(db);
+        }
+
+        await using (var db = empty.Open())
+        {
+            PostgreSqlDatabase.Migrate(db);
+            await PerEdgeRows.AssertPackedAsync(db);
+        }
     }
 
     [Fact]

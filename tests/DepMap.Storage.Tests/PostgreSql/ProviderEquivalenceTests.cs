@@ -1,4 +1,5 @@
 using DepMap.Core.Spans;
+using DepMap.Core.Statistics;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.PostgreSql.Aggregation;
 using Microsoft.EntityFrameworkCore;
@@ -60,10 +61,14 @@ public class ProviderEquivalenceTests
 
     /// <summary>Every statistics row of the database as text, blobs in hex, in one order.</summary>
     internal static async Task<Rows> RowsAsync(DepMapDbContext db) => new(
-        (await db.EdgeStatistics.AsNoTracking().ToListAsync())
-            .Select(e => $"{(int)e.Resolution} {e.BucketStartUnixMs} {e.Caller} {e.Callee} {e.ConnectionType} {e.CallCount} {e.ErrorCount} {Convert.ToHexString(e.Blob)}").Order(StringComparer.Ordinal).ToList(),
-        (await db.NodeStatistics.AsNoTracking().ToListAsync())
-            .Select(n => $"{(int)n.Resolution} {n.BucketStartUnixMs} {n.Name} {n.RequestsServed} {n.ErrorCount} {n.CallsMade} {Convert.ToHexString(n.Blob)}").Order(StringComparer.Ordinal).ToList(),
+        (await db.GraphBuckets.AsNoTracking().ToListAsync())
+            .SelectMany(g => StatisticsPack.ReadEdges(g.Edges).Select(e =>
+                $"{(int)g.Resolution} {g.BucketStartUnixMs} {e.Key.Caller} {e.Key.Callee} {(byte)e.Key.ConnectionType} {e.CallCount} {e.ErrorCount} {Convert.ToHexString(e.Serialize())}"))
+            .Order(StringComparer.Ordinal).ToList(),
+        (await db.GraphBuckets.AsNoTracking().ToListAsync())
+            .SelectMany(g => StatisticsPack.ReadNodes(g.Nodes).Select(n =>
+                $"{(int)g.Resolution} {g.BucketStartUnixMs} {n.Name} {n.RequestsServed} {n.ErrorCount} {n.CallsMade} {Convert.ToHexString(n.Serialize())}"))
+            .Order(StringComparer.Ordinal).ToList(),
         (await db.ZipkinLinks.AsNoTracking().ToListAsync())
             .Select(l => $"{(int)l.Resolution} {l.BucketStartUnixMs} {l.Parent} {l.Child} {l.CallCount} {l.ErrorCount}").Order(StringComparer.Ordinal).ToList(),
         (await db.ReliabilityStatistics.AsNoTracking().ToListAsync())

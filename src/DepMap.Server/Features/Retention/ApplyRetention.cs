@@ -45,8 +45,7 @@ internal sealed class ApplyRetentionHandler(
     private async Task<int> DeleteBucketsAsync(BucketResolution resolution, long cutoffUnixMs, CancellationToken cancellationToken)
     {
         var range = new BucketRange(resolution, long.MinValue, cutoffUnixMs - StatisticsBucket.Width(resolution) + 1);
-        return await DeleteAsync(db.EdgeStatistics.In(range), cancellationToken)
-            + await DeleteAsync(db.NodeStatistics.In(range), cancellationToken)
+        return await DeleteAsync(db.GraphBuckets.In(range), cancellationToken)
             + await DeleteAsync(db.ZipkinLinks.In(range), cancellationToken)
             + await DeleteAsync(db.ReliabilityStatistics.In(range), cancellationToken);
     }

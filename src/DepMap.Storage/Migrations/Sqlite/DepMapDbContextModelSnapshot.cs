@@ -212,7 +212,7 @@ namespace DepMap.Storage.Migrations.Sqlite
                     b.ToTable("spans", (string)null);
                 });
 
-            modelBuilder.Entity("DepMap.Storage.Statistics.EdgeStatisticsRow", b =>
+            modelBuilder.Entity("DepMap.Storage.Statistics.GraphBucketRow", b =>
                 {
                     b.Property<byte>("Resolution")
                         .HasColumnType("INTEGER")
@@ -222,70 +222,19 @@ namespace DepMap.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("bucket_start_unix_ms");
 
-                    b.Property<string>("Caller")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("caller");
-
-                    b.Property<string>("Callee")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("callee");
-
-                    b.Property<byte>("ConnectionType")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("connection_type");
-
-                    b.Property<byte[]>("Blob")
+                    b.Property<byte[]>("Edges")
                         .IsRequired()
                         .HasColumnType("BLOB")
-                        .HasColumnName("blob");
+                        .HasColumnName("edges");
 
-                    b.Property<long>("CallCount")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("call_count");
-
-                    b.Property<long>("ErrorCount")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("error_count");
-
-                    b.HasKey("Resolution", "BucketStartUnixMs", "Caller", "Callee", "ConnectionType");
-
-                    b.ToTable("edge_stats", (string)null);
-                });
-
-            modelBuilder.Entity("DepMap.Storage.Statistics.NodeStatisticsRow", b =>
-                {
-                    b.Property<byte>("Resolution")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("resolution");
-
-                    b.Property<long>("BucketStartUnixMs")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("bucket_start_unix_ms");
-
-                    b.Property<string>("Name")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
-
-                    b.Property<byte[]>("Blob")
+                    b.Property<byte[]>("Nodes")
                         .IsRequired()
                         .HasColumnType("BLOB")
-                        .HasColumnName("blob");
+                        .HasColumnName("nodes");
 
-                    b.Property<long>("CallsMade")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("calls_made");
+                    b.HasKey("Resolution", "BucketStartUnixMs");
 
-                    b.Property<long>("ErrorCount")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("error_count");
-
-                    b.Property<long>("RequestsServed")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("requests_served");
-
-                    b.HasKey("Resolution", "BucketStartUnixMs", "Name");
-
-                    b.ToTable("node_stats", (string)null);
+                    b.ToTable("graph_stats", (string)null);
                 });
 
             modelBuilder.Entity("DepMap.Storage.Statistics.ReliabilityStatisticsRow", b =>
