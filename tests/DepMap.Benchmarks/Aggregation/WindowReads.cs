@@ -3,6 +3,7 @@ using DepMap.Core.Graph;
 using DepMap.Core.Statistics;
 using DepMap.Core.Writers;
 using DepMap.Storage;
+using DepMap.Storage.Statistics;
 using Microsoft.EntityFrameworkCore;
 
 namespace DepMap.Benchmarks.Aggregation;
@@ -78,6 +79,39 @@ internal static class WindowReads
                 return Task.FromResult(watch.Elapsed);
             });
             Console.WriteLine($"graph + JSON, {label,-4}    {written} for {bytes:N0} bytes");
+        }
+        // A series (GET /services/{name}/series, /edges/{source}/{target}/series): one node's, or one
+        // edge's, statistics bucket by bucket, an hour of minutes and a week of hours.
+        EdgeKey busiest;
+        await using (var db = new DepMapDbContext(options))
+        {
+            busiest = (await db.ReadGraphStatisticsAsync(from, To(firstStartUnixNano, TimeSpan.FromHours(1)))).Edges.Values.MaxBy(e => e.CallCount)!.Key;
+        }
+        foreach (var (label, range) in new[]
+        {
+            ("1 h", new BucketRange(BucketResolution.Minute, from.ToUnixTimeMilliseconds(), To(firstStartUnixNano, TimeSpan.FromHours(1)).ToUnixTimeMilliseconds())),
+            ("7 d", new BucketRange(BucketResolution.Hour, from.ToUnixTimeMilliseconds(), To(firstStartUnixNano, TimeSpan.FromDays(7)).ToUnixTimeMilliseconds())),
+        })
+        {
+            var points = 0;
+            var nodeSeries = await Timings.OfAsync(async () =>
+            {
+                await using var db = new DepMapDbContext(options);
+                var watch = Stopwatch.StartNew();
+                points = (await db.ReadNodeBucketsAsync(busiest.Callee, range)).Count;
+                watch.Stop();
+                return watch.Elapsed;
+            });
+            Console.WriteLine($"node series, {label,-4}     {nodeSeries} for {points:N0} buckets");
+            var edgeSeries = await Timings.OfAsync(async () =>
+            {
+                await using var db = new DepMapDbContext(options);
+                var watch = Stopwatch.StartNew();
+                points = (await db.ReadEdgeBucketsAsync(busiest.Caller, busiest.Callee, range)).Count;
+                watch.Stop();
+                return watch.Elapsed;
+            });
+            Console.WriteLine($"edge series, {label,-4}     {edgeSeries} for {points:N0} buckets");
         }
     }
 }
