@@ -56,16 +56,6 @@ public sealed class BucketDelta
         return hour;
     }
 
-    /// <summary>Adds <paramref name="other"/>'s change to this one (minutes into their hour).</summary>
-    public void Merge(BucketDelta other)
-    {
-        Removed.Merge(other.Removed);
-        Added.Merge(other.Added);
-        MergeLinks(other);
-        RemovedReliability.Add(other.RemovedReliability);
-        AddedReliability.Add(other.AddedReliability);
-    }
-
     private void MergeLinks(BucketDelta other)
     {
         foreach (var (key, (calls, errors)) in other.Links)

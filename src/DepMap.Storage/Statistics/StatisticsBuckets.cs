@@ -60,7 +60,7 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
             {
                 // An hour of several minutes, nothing taken out (a rebuild, or traces linked once):
                 // the minutes go into the hour one by one, never summed into a copy of their own.
-                QueueGraphRow(range, state.Graph, minutes.Select(minute => minute.Added).ToList(), rows);
+                QueueGraphRow(range, state.Graph, minutes.Any(static minute => !minute.Added.IsEmpty), rows);
             }
             else
             {
@@ -75,7 +75,7 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
                 {
                     MergeGraph(range, state.Graph, bucket);
                 }
-                QueueGraphRow(range, state.Graph, [bucket.Added, bucket.Removed], rows);
+                QueueGraphRow(range, state.Graph, !bucket.Added.IsEmpty || !bucket.Removed.IsEmpty, rows);
             }
             ApplyLinks(range, state.Links, bucket, rows);
             ApplyReliability(range, state, bucket, own, rows);
@@ -138,13 +138,13 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
     }
 
     /// <summary>
-    /// Queues the bucket's row when <paramref name="touched"/> (the delta's sides, or an hour's
-    /// minutes) changed anything: <paramref name="current"/> whole, every edge and node of it, or
-    /// the row's deletion once nothing is left. When it was never stored, the delete finds no row.
+    /// Queues the bucket's row when its delta <paramref name="changed"/> anything: <paramref name="current"/>
+    /// whole, every edge and node of it, or the row's deletion once nothing is left. When it was
+    /// never stored, the delete finds no row.
     /// </summary>
-    private static void QueueGraphRow(BucketRange range, GraphStatistics current, List<GraphStatistics> touched, StatisticsRowWriter rows)
+    private static void QueueGraphRow(BucketRange range, GraphStatistics current, bool changed, StatisticsRowWriter rows)
     {
-        if (touched.TrueForAll(part => part.IsEmpty))
+        if (!changed)
         {
             return;
         }
