@@ -4,6 +4,7 @@ using DepMap.Benchmarks.Rendering;
 
 // `dotnet run -c Release --project tests/DepMap.Benchmarks -- --filter '*'` runs every benchmark;
 // `-- aggregate-sqlite 1000000 [--spread-hours 24] [--ring 500]` times one flush aggregation of a million stored spans end to end,
+// (`--spans-cache DIR` keeps the appended spans there and copies them on the next run instead of appending),
 // then the graph reads and GET /graph.json from the real server (the built src/DepMap.Server) on the bench's database,
 // after one warm-up request per window or `--warm-up-requests N`;
 // `-- aggregate-postgres …` the same on the PostgreSQL server named by DEPMAP_TEST_POSTGRES;
@@ -20,7 +21,8 @@ if (args is ["aggregate-sqlite", ..])
         Option("--spread-hours") is { } hours ? double.Parse(hours, invariant) : 0,
         Option("--ring") is { } ring ? int.Parse(ring, invariant) : 0,
         windowReads: !args.Contains("--no-window-reads"),
-        warmUpRequests: Option("--warm-up-requests") is { } warmUps ? int.Parse(warmUps, invariant) : 1);
+        warmUpRequests: Option("--warm-up-requests") is { } warmUps ? int.Parse(warmUps, invariant) : 1,
+        spansCache: Option("--spans-cache"));
 }
 if (args is ["aggregate-postgres", ..])
 {
