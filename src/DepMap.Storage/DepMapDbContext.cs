@@ -18,7 +18,7 @@ public sealed class DepMapDbContext(DbContextOptions<DepMapDbContext> options) :
     public DbSet<TraceLinkRow> TraceLinks => Set<TraceLinkRow>();
     public DbSet<AggregationStateRow> AggregationState => Set<AggregationStateRow>();
     public DbSet<GraphBucketRow> GraphBuckets => Set<GraphBucketRow>();
-    public DbSet<ZipkinLinkRow> ZipkinLinks => Set<ZipkinLinkRow>();
+    public DbSet<ZipkinLinkPackRow> ZipkinLinkPacks => Set<ZipkinLinkPackRow>();
     public DbSet<ReliabilityStatisticsRow> ReliabilityStatistics => Set<ReliabilityStatisticsRow>();
     public DbSet<SnapshotRow> Snapshots => Set<SnapshotRow>();
     public DbSet<DeclaredModelRow> DeclaredModels => Set<DeclaredModelRow>();

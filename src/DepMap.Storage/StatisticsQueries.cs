@@ -33,15 +33,15 @@ public static class StatisticsQueries
         this DepMapDbContext db, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var links = new List<DependencyLink>();
+        var links = new Dictionary<(string Parent, string Child), (long Calls, long Errors)>();
         foreach (var range in BucketWindow.Cover(from, to))
         {
-            var rows = await db.ZipkinLinks.AsNoTracking().In(range)
-                .Select(l => new DependencyLink(l.Parent, l.Child, l.CallCount, l.ErrorCount))
-                .ToListAsync(ct);
-            links.AddRange(rows);
+            foreach (var pack in await db.ZipkinLinkPacks.AsNoTracking().In(range).Select(l => l.Links).ToListAsync(ct))
+            {
+                StatisticsPack.AddLinks(pack, links);
+            }
         }
-        var merged = ZipkinDependencies.Merge(links).ToList();
+        var merged = links.Select(static l => new DependencyLink(l.Key.Parent, l.Key.Child, l.Value.Calls, l.Value.Errors)).ToList();
         merged.Sort(static (a, b) =>
         {
             var byParent = string.CompareOrdinal(a.Parent, b.Parent);

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace DepMap.Core.Statistics;
 
@@ -10,6 +12,9 @@ namespace DepMap.Core.Statistics;
 /// and their upserts were a quarter of its CPU, where a bucket's blob is written as one row.
 /// Four bytes, not a varint, so that SQL alone can build a pack from per-edge rows (the migration
 /// from them does) and a reader can skip an entry without reading it.
+/// A bucket's Zipkin links are packed the same way (<see cref="WriteLinks"/>), each entry in fixed
+/// widths SQL can write too: the parent's and the child's UTF-8 after their lengths, then the
+/// calls and the errors as eight bytes each, all big-endian.
 /// </summary>
 public static class StatisticsPack
 {
@@ -93,6 +98,69 @@ public static class StatisticsPack
             all.Add(NodeStatistics.Deserialize(nodes.Slice(start, length)));
         }
         return all;
+    }
+
+    /// <summary>Writes every Zipkin link of <paramref name="links"/> (calls and errors per parent and child) to <paramref name="output"/>.</summary>
+    public static void WriteLinks(IReadOnlyDictionary<(string Parent, string Child), (long Calls, long Errors)> links, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(links);
+        ArgumentNullException.ThrowIfNull(output);
+        foreach (var ((parent, child), (calls, errors)) in links)
+        {
+            var parentBytes = Encoding.UTF8.GetByteCount(parent);
+            var childBytes = Encoding.UTF8.GetByteCount(child);
+            var length = LengthBytes + parentBytes + LengthBytes + childBytes + (2 * sizeof(long));
+            var span = output.GetSpan(LengthBytes + length);
+            BinaryPrimitives.WriteInt32BigEndian(span, length);
+            var at = LengthBytes;
+            BinaryPrimitives.WriteInt32BigEndian(span[at..], parentBytes);
+            at += LengthBytes + Encoding.UTF8.GetBytes(parent, span[(at + LengthBytes)..]);
+            BinaryPrimitives.WriteInt32BigEndian(span[at..], childBytes);
+            at += LengthBytes + Encoding.UTF8.GetBytes(child, span[(at + LengthBytes)..]);
+            BinaryPrimitives.WriteInt64BigEndian(span[at..], calls);
+            BinaryPrimitives.WriteInt64BigEndian(span[(at + sizeof(long))..], errors);
+            output.Advance(LengthBytes + length);
+        }
+    }
+
+    /// <summary>Adds every Zipkin link of <paramref name="links"/> to <paramref name="into"/>'s calls and errors for the same parent and child.</summary>
+    public static void AddLinks(ReadOnlySpan<byte> links, Dictionary<(string Parent, string Child), (long Calls, long Errors)> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        for (var at = 0; Next(links, ref at, "Zipkin link") is var (start, length);)
+        {
+            var entry = links.Slice(start, length);
+            var parent = LinkName(entry, 0, start, "parent", out var next);
+            var child = LinkName(entry, next, start, "child", out next);
+            if (entry.Length - next != 2 * sizeof(long))
+            {
+                throw new FormatException($"packed Zipkin link statistics: the entry at byte {start - LengthBytes} has {entry.Length - next} bytes for its calls and errors, not {2 * sizeof(long)}");
+            }
+            var calls = BinaryPrimitives.ReadInt64BigEndian(entry[next..]);
+            var errors = BinaryPrimitives.ReadInt64BigEndian(entry[(next + sizeof(long))..]);
+            if (calls < 0 || errors < 0 || errors > calls)
+            {
+                throw new FormatException($"packed Zipkin link statistics: the entry at byte {start - LengthBytes} counts {calls} calls and {errors} errors");
+            }
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(into, (parent, child), out _);
+            sum = (checked(sum.Calls + calls), checked(sum.Errors + errors));
+        }
+    }
+
+    /// <summary>A link entry's name at <paramref name="at"/>: its length, then its UTF-8.</summary>
+    private static string LinkName(ReadOnlySpan<byte> entry, int at, int entryStart, string what, out int next)
+    {
+        if (entry.Length - at < LengthBytes)
+        {
+            throw new FormatException($"packed Zipkin link statistics: the entry at byte {entryStart - LengthBytes} ends before its {what}'s length");
+        }
+        var length = BinaryPrimitives.ReadInt32BigEndian(entry[at..]);
+        if (length < 0 || length > entry.Length - at - LengthBytes)
+        {
+            throw new FormatException($"packed Zipkin link statistics: the entry at byte {entryStart - LengthBytes} claims {length} bytes for its {what}, {entry.Length - at - LengthBytes} remain");
+        }
+        next = at + LengthBytes + length;
+        return Encoding.UTF8.GetString(entry.Slice(at + LengthBytes, length));
     }
 
     /// <summary>Each of <paramref name="entries"/>, written by <paramref name="write"/> into this thread's writer, after its length.</summary>

@@ -25,14 +25,13 @@ internal static class PostgreSqlRowWriter
         "WHERE s.resolution = d.resolution AND s.bucket_start_unix_ms = d.bucket";
 
     private const string UpsertLinksSql =
-        "INSERT INTO zipkin_links (resolution, bucket_start_unix_ms, parent, child, call_count, error_count) " +
-        "SELECT * FROM unnest(@resolution, @bucket, @parent, @child, @calls, @errors) " +
-        "ON CONFLICT (resolution, bucket_start_unix_ms, parent, child) DO UPDATE SET " +
-        "call_count = excluded.call_count, error_count = excluded.error_count";
+        $"INSERT INTO {ZipkinLinkPackRow.Table} (resolution, bucket_start_unix_ms, links) " +
+        "SELECT * FROM unnest(@resolution, @bucket, @links) " +
+        "ON CONFLICT (resolution, bucket_start_unix_ms) DO UPDATE SET links = excluded.links";
 
     private const string DeleteLinksSql =
-        "DELETE FROM zipkin_links s USING unnest(@resolution, @bucket, @parent, @child) AS d(resolution, bucket, parent, child) " +
-        "WHERE s.resolution = d.resolution AND s.bucket_start_unix_ms = d.bucket AND s.parent = d.parent AND s.child = d.child";
+        $"DELETE FROM {ZipkinLinkPackRow.Table} s USING unnest(@resolution, @bucket) AS d(resolution, bucket) " +
+        "WHERE s.resolution = d.resolution AND s.bucket_start_unix_ms = d.bucket";
 
     private const string UpsertReliabilitySql =
         "INSERT INTO reliability_stats (resolution, bucket_start_unix_ms, traces, blob) " +
@@ -66,11 +65,9 @@ internal static class PostgreSqlRowWriter
             Column("edges", NpgsqlDbType.Bytea, (GraphBucket r) => r.Edges.WrittenSpan.ToArray()),
             Column("nodes", NpgsqlDbType.Bytea, (GraphBucket r) => r.Nodes.WrittenSpan.ToArray()));
         Add(batch, DeleteGraphsSql, s.DeletedGraphs, Resolution<BucketKey>(), Bucket<BucketKey>());
-        Add(batch, UpsertLinksSql, s.Links, Resolution<ZipkinLinkRow>(), Bucket<ZipkinLinkRow>(),
-            Column("parent", NpgsqlDbType.Text, (ZipkinLinkRow r) => r.Parent), Column("child", NpgsqlDbType.Text, (ZipkinLinkRow r) => r.Child),
-            Column("calls", NpgsqlDbType.Bigint, (ZipkinLinkRow r) => r.CallCount), Column("errors", NpgsqlDbType.Bigint, (ZipkinLinkRow r) => r.ErrorCount));
-        Add(batch, DeleteLinksSql, s.DeletedLinks, Resolution<ZipkinLinkRow>(), Bucket<ZipkinLinkRow>(),
-            Column("parent", NpgsqlDbType.Text, (ZipkinLinkRow r) => r.Parent), Column("child", NpgsqlDbType.Text, (ZipkinLinkRow r) => r.Child));
+        Add(batch, UpsertLinksSql, s.Links, Resolution<LinkBucket>(), Bucket<LinkBucket>(),
+            Column("links", NpgsqlDbType.Bytea, (LinkBucket r) => r.Links.WrittenSpan.ToArray()));
+        Add(batch, DeleteLinksSql, s.DeletedLinks, Resolution<BucketKey>(), Bucket<BucketKey>());
         Add(batch, UpsertReliabilitySql, s.Reliability, Resolution<ReliabilityStatisticsRow>(), Bucket<ReliabilityStatisticsRow>(),
             Column("traces", NpgsqlDbType.Bigint, (ReliabilityStatisticsRow r) => r.Traces), Column("blob", NpgsqlDbType.Bytea, (ReliabilityStatisticsRow r) => r.Blob));
         Add(batch, DeleteReliabilitySql, s.DeletedReliability, Resolution<ReliabilityStatisticsRow>(), Bucket<ReliabilityStatisticsRow>());

@@ -272,7 +272,7 @@ namespace DepMap.Storage.PostgreSql.Migrations
                     b.ToTable("reliability_stats", (string)null);
                 });
 
-            modelBuilder.Entity("DepMap.Storage.Statistics.ZipkinLinkRow", b =>
+            modelBuilder.Entity("DepMap.Storage.Statistics.ZipkinLinkPackRow", b =>
                 {
                     b.Property<byte>("Resolution")
                         .HasColumnType("smallint")
@@ -282,25 +282,14 @@ namespace DepMap.Storage.PostgreSql.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("bucket_start_unix_ms");
 
-                    b.Property<string>("Parent")
-                        .HasColumnType("text")
-                        .HasColumnName("parent");
+                    b.Property<byte[]>("Links")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("links");
 
-                    b.Property<string>("Child")
-                        .HasColumnType("text")
-                        .HasColumnName("child");
+                    b.HasKey("Resolution", "BucketStartUnixMs");
 
-                    b.Property<long>("CallCount")
-                        .HasColumnType("bigint")
-                        .HasColumnName("call_count");
-
-                    b.Property<long>("ErrorCount")
-                        .HasColumnType("bigint")
-                        .HasColumnName("error_count");
-
-                    b.HasKey("Resolution", "BucketStartUnixMs", "Parent", "Child");
-
-                    b.ToTable("zipkin_links", (string)null);
+                    b.ToTable("zipkin_link_packs", (string)null);
                 });
 #pragma warning restore 612, 618
         }

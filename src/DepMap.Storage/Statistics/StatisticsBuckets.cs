@@ -121,9 +121,9 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
         {
             StatisticsPack.MergeInto(StateOf(row).Graph, row.Edges, row.Nodes);
         }
-        foreach (var row in await db.ZipkinLinks.AsNoTracking().In(range).ToListAsync(cancellationToken))
+        foreach (var row in await db.ZipkinLinkPacks.AsNoTracking().In(range).ToListAsync(cancellationToken))
         {
-            StateOf(row).Links.Add((row.Parent, row.Child), (row.CallCount, row.ErrorCount));
+            StatisticsPack.AddLinks(row.Links, StateOf(row).Links);
         }
         foreach (var row in await db.ReliabilityStatistics.AsNoTracking().In(range).ToListAsync(cancellationToken))
         {
@@ -199,36 +199,44 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
         }
     }
 
+    /// <summary>
+    /// Adds the delta's Zipkin links to the bucket's and queues the bucket's pack of them whole when
+    /// any changed, or its deletion once none is left.
+    /// </summary>
     private static void ApplyLinks(BucketRange range, Dictionary<(string Parent, string Child), (long Calls, long Errors)> current, BucketDelta bucket, StatisticsRowWriter rows)
     {
+        var stored = current.Count > 0;
+        var changed = false;
         foreach (var ((parent, child), (calls, errors)) in bucket.Links)
         {
             if (calls == 0 && errors == 0)
             {
                 continue;
             }
-            var stored = current.TryGetValue((parent, child), out var sum);
+            var sum = current.GetValueOrDefault((parent, child));
             var callCount = Math.Max(0, sum.Calls + calls);
             var errorCount = Math.Clamp(sum.Errors + errors, 0, callCount);
-            var row = new ZipkinLinkRow
-            {
-                Resolution = range.Resolution,
-                BucketStartUnixMs = range.FromUnixMs,
-                Parent = parent,
-                Child = child,
-                CallCount = callCount,
-                ErrorCount = errorCount,
-            };
             if (callCount > 0)
             {
                 current[(parent, child)] = (callCount, errorCount);
-                rows.Upsert(row);
+                changed = true;
             }
-            else if (stored)
+            else if (current.Remove((parent, child)))
             {
-                current.Remove((parent, child));
-                rows.Delete(row);
+                changed = true;
             }
+        }
+        if (!changed)
+        {
+            return;
+        }
+        if (current.Count > 0)
+        {
+            rows.UpsertLinks(range.Resolution, range.FromUnixMs, current);
+        }
+        else if (stored)
+        {
+            rows.DeleteLinks(range.Resolution, range.FromUnixMs);
         }
     }
 

@@ -19,15 +19,12 @@ internal static class StatisticsModel
         graph.Property(g => g.Edges).HasColumnName("edges");
         graph.Property(g => g.Nodes).HasColumnName("nodes");
 
-        var link = model.Entity<ZipkinLinkRow>();
-        link.ToTable("zipkin_links");
-        link.HasKey(l => new { l.Resolution, l.BucketStartUnixMs, l.Parent, l.Child });
-        link.Property(l => l.Resolution).HasColumnName("resolution");
-        link.Property(l => l.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
-        link.Property(l => l.Parent).HasColumnName("parent");
-        link.Property(l => l.Child).HasColumnName("child");
-        link.Property(l => l.CallCount).HasColumnName("call_count");
-        link.Property(l => l.ErrorCount).HasColumnName("error_count");
+        var links = model.Entity<ZipkinLinkPackRow>();
+        links.ToTable(ZipkinLinkPackRow.Table);
+        links.HasKey(l => new { l.Resolution, l.BucketStartUnixMs });
+        links.Property(l => l.Resolution).HasColumnName("resolution");
+        links.Property(l => l.BucketStartUnixMs).HasColumnName("bucket_start_unix_ms");
+        links.Property(l => l.Links).HasColumnName("links");
 
         var reliability = model.Entity<ReliabilityStatisticsRow>();
         reliability.ToTable("reliability_stats");

@@ -10,8 +10,9 @@ namespace DepMap.Storage.Statistics;
 /// merged) and writes them with prepared upserts and deletes inside it. This bypasses EF Core's
 /// change tracker on purpose: a batch rewrites thousands of rows, and tracking them (snapshot,
 /// topological sort, one generated command per row) cost more than the merging. A bucket's graph
-/// goes as one row of packs, written into pooled buffers when queued: a busy hour's is a megabyte,
-/// and a new array per write each batch would land on the large object heap.
+/// goes as one row of packs, and its Zipkin links as one more, written into pooled buffers when
+/// queued: a busy hour's graph is a megabyte, and a new array per write each batch would land on
+/// the large object heap.
 /// </summary>
 public sealed class StatisticsRowWriter
 {
@@ -23,13 +24,11 @@ public sealed class StatisticsRowWriter
 
     private const string DeleteGraphSql = $"DELETE FROM {GraphBucketRow.Table} WHERE {Bucket}";
 
-    private const string UpsertLinkSql =
-        "INSERT INTO zipkin_links (resolution, bucket_start_unix_ms, parent, child, call_count, error_count) " +
-        "VALUES (@resolution, @bucket, @parent, @child, @calls, @errors) " +
-        "ON CONFLICT (resolution, bucket_start_unix_ms, parent, child) DO UPDATE SET " +
-        "call_count = excluded.call_count, error_count = excluded.error_count";
+    private const string UpsertLinksSql =
+        $"INSERT INTO {ZipkinLinkPackRow.Table} (resolution, bucket_start_unix_ms, links) VALUES (@resolution, @bucket, @links) " +
+        "ON CONFLICT (resolution, bucket_start_unix_ms) DO UPDATE SET links = excluded.links";
 
-    private const string DeleteLinkSql = $"DELETE FROM zipkin_links WHERE {Bucket} AND parent = @parent AND child = @child";
+    private const string DeleteLinksSql = $"DELETE FROM {ZipkinLinkPackRow.Table} WHERE {Bucket}";
 
     private const string UpsertReliabilitySql =
         "INSERT INTO reliability_stats (resolution, bucket_start_unix_ms, traces, blob) VALUES (@resolution, @bucket, @traces, @blob) " +
@@ -39,16 +38,16 @@ public sealed class StatisticsRowWriter
 
     private readonly List<GraphBucket> _graphs = [];
     private readonly List<BucketKey> _deletedGraphs = [];
-    private readonly List<ZipkinLinkRow> _links = [];
-    private readonly List<ZipkinLinkRow> _deletedLinks = [];
+    private readonly List<LinkBucket> _links = [];
+    private readonly List<BucketKey> _deletedLinks = [];
     private readonly List<ReliabilityStatisticsRow> _reliability = [];
     private readonly List<ReliabilityStatisticsRow> _deletedReliability = [];
 
     // What another store's writer (PostgreSQL's, which sends each list in one statement) writes.
     internal IReadOnlyList<GraphBucket> Graphs => _graphs;
     internal IReadOnlyList<BucketKey> DeletedGraphs => _deletedGraphs;
-    internal IReadOnlyList<ZipkinLinkRow> Links => _links;
-    internal IReadOnlyList<ZipkinLinkRow> DeletedLinks => _deletedLinks;
+    internal IReadOnlyList<LinkBucket> Links => _links;
+    internal IReadOnlyList<BucketKey> DeletedLinks => _deletedLinks;
     internal IReadOnlyList<ReliabilityStatisticsRow> Reliability => _reliability;
     internal IReadOnlyList<ReliabilityStatisticsRow> DeletedReliability => _deletedReliability;
 
@@ -63,9 +62,15 @@ public sealed class StatisticsRowWriter
 
     public void DeleteGraph(BucketResolution resolution, long bucketStartUnixMs) => _deletedGraphs.Add(new BucketKey(resolution, bucketStartUnixMs));
 
-    public void Upsert(ZipkinLinkRow row) => _links.Add(row);
+    /// <summary>Queues a bucket's Zipkin <paramref name="links"/> as its pack, written now into a rented buffer (the links go on changing).</summary>
+    public void UpsertLinks(BucketResolution resolution, long bucketStartUnixMs, IReadOnlyDictionary<(string Parent, string Child), (long Calls, long Errors)> links)
+    {
+        var bucket = new LinkBucket(resolution, bucketStartUnixMs, new ArrayPoolBufferWriter<byte>());
+        _links.Add(bucket);
+        StatisticsPack.WriteLinks(links, bucket.Links);
+    }
 
-    public void Delete(ZipkinLinkRow row) => _deletedLinks.Add(row);
+    public void DeleteLinks(BucketResolution resolution, long bucketStartUnixMs) => _deletedLinks.Add(new BucketKey(resolution, bucketStartUnixMs));
 
     public void Upsert(ReliabilityStatisticsRow row) => _reliability.Add(row);
 
@@ -97,24 +102,20 @@ public sealed class StatisticsRowWriter
         }
         if (_links.Count > 0)
         {
-            using var upsert = new PreparedCommand(db, UpsertLinkSql, resolution, bucket,
-                ("@parent", DbType.String), ("@child", DbType.String), ("@calls", DbType.Int64), ("@errors", DbType.Int64));
-            foreach (var r in _links)
+            using var upsert = new PreparedCommand(db, UpsertLinksSql, resolution, bucket, ("@links", DbType.Binary));
+            foreach (var l in _links)
             {
-                BindBucket(upsert, r.Resolution, r.BucketStartUnixMs);
-                upsert.Bind(2, r.Parent);
-                upsert.Bind(3, r.Child);
-                upsert.Bind(4, r.CallCount);
-                upsert.Bind(5, r.ErrorCount);
+                BindBucket(upsert, l.Resolution, l.BucketStartUnixMs);
+                upsert.Bind(2, l.Links.WrittenSpan);
                 upsert.Step();
             }
         }
         if (_deletedLinks.Count > 0)
         {
-            using var delete = new PreparedCommand(db, DeleteLinkSql, resolution, bucket, ("@parent", DbType.String), ("@child", DbType.String));
-            foreach (var r in _deletedLinks)
+            using var delete = new PreparedCommand(db, DeleteLinksSql, resolution, bucket);
+            foreach (var l in _deletedLinks)
             {
-                delete.Execute((byte)r.Resolution, r.BucketStartUnixMs, r.Parent, r.Child);
+                delete.Execute((byte)l.Resolution, l.BucketStartUnixMs);
             }
         }
         if (_reliability.Count > 0)
@@ -150,6 +151,10 @@ public sealed class StatisticsRowWriter
             g.Edges.Dispose();
             g.Nodes.Dispose();
         }
+        foreach (var l in _links)
+        {
+            l.Links.Dispose();
+        }
         _graphs.Clear();
         _deletedGraphs.Clear();
         _links.Clear();
@@ -161,6 +166,9 @@ public sealed class StatisticsRowWriter
 
 /// <summary>A bucket's packs, in buffers rented from the shared pool and given back once written.</summary>
 internal sealed record GraphBucket(BucketResolution Resolution, long BucketStartUnixMs, ArrayPoolBufferWriter<byte> Edges, ArrayPoolBufferWriter<byte> Nodes) : IBucketRow;
+
+/// <summary>A bucket's Zipkin links pack, in a buffer rented from the shared pool and given back once written.</summary>
+internal sealed record LinkBucket(BucketResolution Resolution, long BucketStartUnixMs, ArrayPoolBufferWriter<byte> Links) : IBucketRow;
 
 /// <summary>A bucket whose row goes.</summary>
 internal sealed record BucketKey(BucketResolution Resolution, long BucketStartUnixMs) : IBucketRow;

@@ -102,4 +102,72 @@ public class StatisticsPackTests
         var claim = Assert.Throws<FormatException>(() => StatisticsPack.Node(lying, "gateway"));
         Assert.Contains("claims", claim.Message, StringComparison.Ordinal);
     }
+
+    private static Dictionary<(string Parent, string Child), (long Calls, long Errors)> SomeLinks() => new()
+    {
+        [("gateway", "orders")] = (12, 3),
+        [("orders", "payments")] = (5_000_000_000, 4_294_967_297),
+        [("café \"quoted\"; DROP TABLE x", "日本-😀")] = (1, 0),
+        [("orders", "")] = (2, 2),
+    };
+
+    private static byte[] PackLinks(Dictionary<(string Parent, string Child), (long Calls, long Errors)> links)
+    {
+        var pack = new ArrayBufferWriter<byte>();
+        StatisticsPack.WriteLinks(links, pack);
+        return pack.WrittenSpan.ToArray();
+    }
+
+    [Fact]
+    public void AddLinks_GivesBackEveryLink_AndAddsToWhatIsThere()
+    {
+        var links = SomeLinks();
+        var pack = PackLinks(links);
+
+        var read = new Dictionary<(string Parent, string Child), (long Calls, long Errors)>();
+        StatisticsPack.AddLinks(pack, read);
+        Assert.Equal(links.OrderBy(l => l.Key), read.OrderBy(l => l.Key));
+
+        StatisticsPack.AddLinks(PackLinks(new() { [("gateway", "orders")] = (1, 1), [("new", "one")] = (4, 0) }), read);
+        Assert.Equal((13, 4), read[("gateway", "orders")]);
+        Assert.Equal((4, 0), read[("new", "one")]);
+        Assert.Equal(links.Count + 1, read.Count);
+
+        // Each entry: its length, the parent's and the child's UTF-8 after theirs, calls, errors; so SQL can write one.
+        var one = PackLinks(new() { [("é", "b")] = (1, 0) });
+        Assert.Equal("0000001B" + "00000002C3A9" + "0000000162" + "0000000000000001" + "0000000000000000", Convert.ToHexString(one));
+    }
+
+    [Fact]
+    public void AddLinks_ThrowsFormatExceptionNamingTheByte_WhenAPackIsCutShortOrLies()
+    {
+        var pack = PackLinks(SomeLinks());
+        var ends = new HashSet<int>();
+        for (var at = 0; at < pack.Length; at += 4 + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(pack.AsSpan(at)))
+        {
+            ends.Add(at);
+        }
+        Assert.Equal(SomeLinks().Count, ends.Count);
+        for (var length = 1; length < pack.Length; length++)
+        {
+            if (ends.Contains(length))
+            {
+                continue;
+            }
+            var cut = pack[..length];
+            var error = Assert.ThrowsAny<FormatException>(() => StatisticsPack.AddLinks(cut, []));
+            Assert.Contains("byte", error.Message, StringComparison.Ordinal);
+        }
+
+        var one = PackLinks(new() { [("a", "b")] = (3, 1) });
+        var longParent = (byte[])one.Clone();
+        longParent[7] = 0x40;
+        Assert.Contains("claims 64 bytes for its parent", Assert.Throws<FormatException>(() => StatisticsPack.AddLinks(longParent, [])).Message, StringComparison.Ordinal);
+        var moreErrorsThanCalls = (byte[])one.Clone();
+        moreErrorsThanCalls[^1] = 9;
+        Assert.Contains("counts 3 calls and 9 errors", Assert.Throws<FormatException>(() => StatisticsPack.AddLinks(moreErrorsThanCalls, [])).Message, StringComparison.Ordinal);
+        var lying = (byte[])one.Clone();
+        lying[3] = 0x7F;
+        Assert.Contains("claims", Assert.Throws<FormatException>(() => StatisticsPack.AddLinks(lying, [])).Message, StringComparison.Ordinal);
+    }
 }

@@ -104,10 +104,10 @@ public class RetentionTests
         {
             var minute = BucketResolution.Minute;
             var minuteRows = await db.GraphBuckets.CountAsync(r => r.Resolution == minute)
-                + await db.ZipkinLinks.CountAsync(r => r.Resolution == minute)
+                + await db.ZipkinLinkPacks.CountAsync(r => r.Resolution == minute)
                 + await db.ReliabilityStatistics.CountAsync(r => r.Resolution == minute);
             var hourRows = await db.GraphBuckets.CountAsync(r => r.Resolution != minute)
-                + await db.ZipkinLinks.CountAsync(r => r.Resolution != minute)
+                + await db.ZipkinLinkPacks.CountAsync(r => r.Resolution != minute)
                 + await db.ReliabilityStatistics.CountAsync(r => r.Resolution != minute);
             return (await db.Spans.CountAsync(), (await TraceRunRows.ReadCurrentAsync(db)).Count, minuteRows, hourRows);
         });

@@ -28,9 +28,14 @@ internal static class StatisticsSnapshot
                 text.Append($"node {g.Resolution} {g.BucketStartUnixMs} {n.Name} {n.RequestsServed} {n.ErrorCount} {n.CallsMade} {Convert.ToHexString(n.Serialize())}\n");
             }
         }
-        foreach (var l in await db.ZipkinLinks.AsNoTracking().ToListAsync())
+        foreach (var p in await db.ZipkinLinkPacks.AsNoTracking().ToListAsync())
         {
-            text.Append($"link {l.Resolution} {l.BucketStartUnixMs} {l.Parent} {l.Child} {l.CallCount} {l.ErrorCount}\n");
+            var links = new Dictionary<(string Parent, string Child), (long Calls, long Errors)>();
+            StatisticsPack.AddLinks(p.Links, links);
+            foreach (var ((parent, child), (calls, errors)) in links)
+            {
+                text.Append($"link {p.Resolution} {p.BucketStartUnixMs} {parent} {child} {calls} {errors}\n");
+            }
         }
         foreach (var r in await db.ReliabilityStatistics.AsNoTracking().ToListAsync())
         {

@@ -22,7 +22,7 @@ public class PostgreSqlMigrationTests(PostgresDatabase database) : IClassFixture
         string[] expected =
         [
             "aggregation_mark", "aggregation_state", "declared_models", "graph_stats",
-            "reliability_stats", "snapshots", "spans", "spans_default", "trace_links", "traces", "zipkin_links",
+            "reliability_stats", "snapshots", "spans", "spans_default", "trace_links", "traces", "zipkin_link_packs",
         ];
         Assert.Equal(expected, tables.Where(t => t != "__EFMigrationsHistory"));
         var partitioned = await ListAsync(connection,
@@ -66,7 +66,7 @@ public class PostgreSqlMigrationTests(PostgresDatabase database) : IClassFixture
     }
 
     [Fact]
-    public async Task Upgrade_PacksEachBucketsStoredEdgesAndNodes()
+    public async Task Upgrade_PacksEachBucketsStoredEdgesNodesAndLinks()
     {
         await using var empty = await PostgresDatabase.CreateEmptyAsync();
         await using (var db = empty.Open())
@@ -80,6 +80,7 @@ public class PostgreSqlMigrationTests(PostgresDatabase database) : IClassFixture
         {
             PostgreSqlDatabase.Migrate(db);
             await PerEdgeRows.AssertPackedAsync(db);
+            await PerEdgeRows.AssertLinksPackedAsync(db);
         }
     }
 

@@ -69,10 +69,18 @@ public class ProviderEquivalenceTests
             .SelectMany(g => StatisticsPack.ReadNodes(g.Nodes).Select(n =>
                 $"{(int)g.Resolution} {g.BucketStartUnixMs} {n.Name} {n.RequestsServed} {n.ErrorCount} {n.CallsMade} {Convert.ToHexString(n.Serialize())}"))
             .Order(StringComparer.Ordinal).ToList(),
-        (await db.ZipkinLinks.AsNoTracking().ToListAsync())
-            .Select(l => $"{(int)l.Resolution} {l.BucketStartUnixMs} {l.Parent} {l.Child} {l.CallCount} {l.ErrorCount}").Order(StringComparer.Ordinal).ToList(),
+        (await db.ZipkinLinkPacks.AsNoTracking().ToListAsync())
+            .SelectMany(p => LinksOf(p.Links).Select(l => $"{(int)p.Resolution} {p.BucketStartUnixMs} {l.Key.Parent} {l.Key.Child} {l.Value.Calls} {l.Value.Errors}"))
+            .Order(StringComparer.Ordinal).ToList(),
         (await db.ReliabilityStatistics.AsNoTracking().ToListAsync())
             .Select(r => $"{(int)r.Resolution} {r.BucketStartUnixMs} {r.Traces} {Convert.ToHexString(r.Blob)}").Order(StringComparer.Ordinal).ToList());
+
+    private static Dictionary<(string Parent, string Child), (long Calls, long Errors)> LinksOf(byte[] pack)
+    {
+        var links = new Dictionary<(string Parent, string Child), (long Calls, long Errors)>();
+        StatisticsPack.AddLinks(pack, links);
+        return links;
+    }
 
     /// <summary>
     /// Traces over three hours among a few services: calls with errors, database calls, and every

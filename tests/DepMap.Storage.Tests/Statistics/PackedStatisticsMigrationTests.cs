@@ -9,7 +9,7 @@ namespace DepMap.Storage.Tests.Statistics;
 public class PackedStatisticsMigrationTests
 {
     [Fact]
-    public async Task Upgrade_PacksEachBucketsStoredEdgesAndNodes_OnSqlite()
+    public async Task Upgrade_PacksEachBucketsStoredEdgesNodesAndLinks_OnSqlite()
     {
         var folder = Path.Combine(Path.GetTempPath(), "depmap-storage-tests", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
@@ -28,6 +28,7 @@ public class PackedStatisticsMigrationTests
             {
                 DepMapDatabase.Migrate(db);
                 await PerEdgeRows.AssertPackedAsync(db);
+                await PerEdgeRows.AssertLinksPackedAsync(db);
             }
         }
         finally

@@ -46,7 +46,7 @@ internal sealed class ApplyRetentionHandler(
     {
         var range = new BucketRange(resolution, long.MinValue, cutoffUnixMs - StatisticsBucket.Width(resolution) + 1);
         return await DeleteAsync(db.GraphBuckets.In(range), cancellationToken)
-            + await DeleteAsync(db.ZipkinLinks.In(range), cancellationToken)
+            + await DeleteAsync(db.ZipkinLinkPacks.In(range), cancellationToken)
             + await DeleteAsync(db.ReliabilityStatistics.In(range), cancellationToken);
     }
 

@@ -261,7 +261,7 @@ namespace DepMap.Storage.Migrations.Sqlite
                     b.ToTable("reliability_stats", (string)null);
                 });
 
-            modelBuilder.Entity("DepMap.Storage.Statistics.ZipkinLinkRow", b =>
+            modelBuilder.Entity("DepMap.Storage.Statistics.ZipkinLinkPackRow", b =>
                 {
                     b.Property<byte>("Resolution")
                         .HasColumnType("INTEGER")
@@ -271,25 +271,14 @@ namespace DepMap.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("bucket_start_unix_ms");
 
-                    b.Property<string>("Parent")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("parent");
+                    b.Property<byte[]>("Links")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("links");
 
-                    b.Property<string>("Child")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("child");
+                    b.HasKey("Resolution", "BucketStartUnixMs");
 
-                    b.Property<long>("CallCount")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("call_count");
-
-                    b.Property<long>("ErrorCount")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("error_count");
-
-                    b.HasKey("Resolution", "BucketStartUnixMs", "Parent", "Child");
-
-                    b.ToTable("zipkin_links", (string)null);
+                    b.ToTable("zipkin_link_packs", (string)null);
                 });
 #pragma warning restore 612, 618
         }
