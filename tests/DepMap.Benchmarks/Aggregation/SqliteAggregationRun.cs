@@ -46,6 +46,9 @@ internal static class SqliteAggregationRun
                 File.Copy(Path.Combine(cached, "spans.db"), SpanFile.PathFor(connectionString));
                 firstStartUnixNano = long.Parse(File.ReadAllText(Path.Combine(cached, "first-start")), System.Globalization.CultureInfo.InvariantCulture);
                 stored = spans;
+                // Kept by an older build, the database may lack this one's migrations.
+                await using var db = new DepMapDbContext(options);
+                DepMapDatabase.Migrate(db);
             }
             else
             {
