@@ -58,6 +58,7 @@ internal static class PostgreSqlRowWriter
     /// <summary>Writes every row of <paramref name="rows"/> inside <paramref name="transaction"/>.</summary>
     public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchRows rows, CancellationToken cancellationToken)
     {
+        rows.Statistics.ThrowUnlessPacked();
         var batch = new NpgsqlBatch(connection, transaction);
         var s = rows.Statistics;
         // Copies of the packs: Npgsql sends arrays of arrays. The store gives the pooled buffers back once committed.

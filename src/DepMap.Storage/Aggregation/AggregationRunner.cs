@@ -521,10 +521,13 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     /// <summary>False when the trace certainly has no row, so looking it up would find nothing.</summary>
     private bool MayBeStored(long traceIdLow) => _memory?.StoredIds?.MayContain(traceIdLow) ?? true;
 
-    /// <summary>Writes a prepared batch and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
-    private Task CommitAsync(PreparedBatch batch, SpanPosition? mark, SpanPosition last, CancellationToken cancellationToken) =>
-        _store.CommitAsync(new BatchRows(batch.Statistics, batch.Traces, batch.TraceLinks), mark, last,
+    /// <summary>Writes a prepared batch, once its packs are written, and moves the mark from <paramref name="mark"/> to <paramref name="last"/>, in one transaction.</summary>
+    private async Task CommitAsync(PreparedBatch batch, SpanPosition? mark, SpanPosition last, CancellationToken cancellationToken)
+    {
+        await batch.Statistics.Packing;
+        await _store.CommitAsync(new BatchRows(batch.Statistics, batch.Traces, batch.TraceLinks), mark, last,
             () => _faults?.BeforeCommit?.Invoke(Interlocked.Increment(ref _batches)), cancellationToken);
+    }
 
     /// <summary>
     /// The spans each of <paramref name="rows"/> holds, by trace, with room for its

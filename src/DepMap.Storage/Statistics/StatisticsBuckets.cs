@@ -22,6 +22,8 @@ namespace DepMap.Storage.Statistics;
 internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logger)
 {
     private readonly Dictionary<(BucketResolution, long), BucketState> _buckets = [];
+    // The last batch's packs, written from these buckets' statistics: they change only once it is done.
+    private Task _packing = Task.CompletedTask;
 
     /// <summary>Everything stored in one bucket, as of the last batch applied.</summary>
     private sealed class BucketState
@@ -34,6 +36,7 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
     /// <summary>The rows <paramref name="delta"/> changes, to write in the batch's transaction.</summary>
     public async Task<StatisticsRowWriter> ApplyAsync(StatisticsDelta delta, CancellationToken cancellationToken)
     {
+        await _packing;
         var rows = new StatisticsRowWriter();
         foreach (var stale in _buckets.Keys.Where(key => !delta.Buckets.ContainsKey(key)).ToList())
         {
@@ -80,6 +83,8 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
             ApplyLinks(range, state.Links, bucket, rows);
             ApplyReliability(range, state, bucket, own, rows);
         }
+        rows.StartPacking();
+        _packing = rows.Packing;
         return rows;
     }
 
@@ -273,16 +278,13 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
             current.Subtract(bucket.RemovedReliability);
             current.Add(bucket.AddedReliability);
         }
-        var row = new ReliabilityStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs };
         if (!current.IsEmpty)
         {
-            row.Traces = current.Traces;
-            row.Blob = current.ToBytes();
-            rows.Upsert(row);
+            rows.Upsert(range.Resolution, range.FromUnixMs, current);
         }
         else if (stored)
         {
-            rows.Delete(row);
+            rows.Delete(new ReliabilityStatisticsRow { Resolution = range.Resolution, BucketStartUnixMs = range.FromUnixMs });
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Data;
 using CommunityToolkit.HighPerformance.Buffers;
+using DepMap.Core.Reliability;
 using DepMap.Core.Statistics;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,9 +11,13 @@ namespace DepMap.Storage.Statistics;
 /// merged) and writes them with prepared upserts and deletes inside it. This bypasses EF Core's
 /// change tracker on purpose: a batch rewrites thousands of rows, and tracking them (snapshot,
 /// topological sort, one generated command per row) cost more than the merging. A bucket's graph
-/// goes as one row of packs, and its Zipkin links as one more, written into pooled buffers when
-/// queued: a busy hour's graph is a megabyte, and a new array per write each batch would land on
-/// the large object heap.
+/// goes as one row of packs, and its Zipkin links as one more, written into pooled buffers: a busy
+/// hour's graph is a megabyte, and a new array per write each batch would land on the large object
+/// heap. The packs and the reliability blobs are written by <see cref="StartPacking"/>, on a core
+/// of their own while the next batch is linked: they were a sixth of the linking lane's time in a
+/// rebuild, the lane every batch waits for. Until <see cref="Packing"/> completes, the statistics
+/// they are written from must not change: <see cref="StatisticsBuckets"/> waits for it before it
+/// applies the next batch, and the stores' writers before they write.
 /// </summary>
 public sealed class StatisticsRowWriter
 {
@@ -42,6 +47,12 @@ public sealed class StatisticsRowWriter
     private readonly List<BucketKey> _deletedLinks = [];
     private readonly List<ReliabilityStatisticsRow> _reliability = [];
     private readonly List<ReliabilityStatisticsRow> _deletedReliability = [];
+    private readonly List<(GraphBucket Bucket, GraphStatistics Statistics)> _graphsToPack = [];
+    private readonly List<(LinkBucket Bucket, IReadOnlyDictionary<(string Parent, string Child), (long Calls, long Errors)> Links)> _linksToPack = [];
+    private readonly List<(ReliabilityStatisticsRow Row, ReliabilityStatistics Statistics)> _reliabilityToPack = [];
+
+    /// <summary>Writing the packs and the reliability blobs; complete when nothing is left to write.</summary>
+    public Task Packing { get; private set; } = Task.CompletedTask;
 
     // What another store's writer (PostgreSQL's, which sends each list in one statement) writes.
     internal IReadOnlyList<GraphBucket> Graphs => _graphs;
@@ -51,34 +62,63 @@ public sealed class StatisticsRowWriter
     internal IReadOnlyList<ReliabilityStatisticsRow> Reliability => _reliability;
     internal IReadOnlyList<ReliabilityStatisticsRow> DeletedReliability => _deletedReliability;
 
-    /// <summary>Queues <paramref name="statistics"/> as its bucket's packs, written now into rented buffers (the statistics go on changing).</summary>
+    /// <summary>Queues <paramref name="statistics"/> as its bucket's packs, written into rented buffers by <see cref="StartPacking"/>.</summary>
     public void Upsert(BucketResolution resolution, long bucketStartUnixMs, GraphStatistics statistics)
     {
         var bucket = new GraphBucket(resolution, bucketStartUnixMs, new ArrayPoolBufferWriter<byte>(), new ArrayPoolBufferWriter<byte>());
         _graphs.Add(bucket);
-        StatisticsPack.WriteEdges(statistics, bucket.Edges);
-        StatisticsPack.WriteNodes(statistics, bucket.Nodes);
+        _graphsToPack.Add((bucket, statistics));
     }
 
     public void DeleteGraph(BucketResolution resolution, long bucketStartUnixMs) => _deletedGraphs.Add(new BucketKey(resolution, bucketStartUnixMs));
 
-    /// <summary>Queues a bucket's Zipkin <paramref name="links"/> as its pack, written now into a rented buffer (the links go on changing).</summary>
+    /// <summary>Queues a bucket's Zipkin <paramref name="links"/> as its pack, written into a rented buffer by <see cref="StartPacking"/>.</summary>
     public void UpsertLinks(BucketResolution resolution, long bucketStartUnixMs, IReadOnlyDictionary<(string Parent, string Child), (long Calls, long Errors)> links)
     {
         var bucket = new LinkBucket(resolution, bucketStartUnixMs, new ArrayPoolBufferWriter<byte>());
         _links.Add(bucket);
-        StatisticsPack.WriteLinks(links, bucket.Links);
+        _linksToPack.Add((bucket, links));
     }
 
     public void DeleteLinks(BucketResolution resolution, long bucketStartUnixMs) => _deletedLinks.Add(new BucketKey(resolution, bucketStartUnixMs));
 
-    public void Upsert(ReliabilityStatisticsRow row) => _reliability.Add(row);
+    /// <summary>Queues a bucket's reliability <paramref name="statistics"/>, its blob written by <see cref="StartPacking"/>.</summary>
+    public void Upsert(BucketResolution resolution, long bucketStartUnixMs, ReliabilityStatistics statistics)
+    {
+        var row = new ReliabilityStatisticsRow { Resolution = resolution, BucketStartUnixMs = bucketStartUnixMs, Traces = statistics.Traces };
+        _reliability.Add(row);
+        _reliabilityToPack.Add((row, statistics));
+    }
+
+    /// <summary>Starts writing every queued pack and reliability blob on the thread pool (<see cref="Packing"/>).</summary>
+    public void StartPacking() => Packing = Task.Run(Pack);
+
+    private void Pack()
+    {
+        foreach (var (bucket, statistics) in _graphsToPack)
+        {
+            StatisticsPack.WriteEdges(statistics, bucket.Edges);
+            StatisticsPack.WriteNodes(statistics, bucket.Nodes);
+        }
+        foreach (var (bucket, links) in _linksToPack)
+        {
+            StatisticsPack.WriteLinks(links, bucket.Links);
+        }
+        foreach (var (row, statistics) in _reliabilityToPack)
+        {
+            row.Blob = statistics.ToBytes();
+        }
+        _graphsToPack.Clear();
+        _linksToPack.Clear();
+        _reliabilityToPack.Clear();
+    }
 
     public void Delete(ReliabilityStatisticsRow row) => _deletedReliability.Add(row);
 
-    /// <summary>Writes every collected change inside <paramref name="db"/>'s open transaction, then forgets them.</summary>
+    /// <summary>Writes every collected change inside <paramref name="db"/>'s open transaction, then forgets them; <see cref="Packing"/> has completed.</summary>
     public void Write(DbContext db)
     {
+        ThrowUnlessPacked();
         var resolution = ("@resolution", DbType.Byte);
         var bucket = ("@bucket", DbType.Int64);
         if (_graphs.Count > 0)
@@ -135,6 +175,15 @@ public sealed class StatisticsRowWriter
             }
         }
         Clear();
+    }
+
+    /// <summary>Throws unless the packs and blobs are written: a writer that ran ahead would store empty ones.</summary>
+    internal void ThrowUnlessPacked()
+    {
+        if (!Packing.IsCompletedSuccessfully || _graphsToPack.Count + _linksToPack.Count + _reliabilityToPack.Count > 0)
+        {
+            throw new InvalidOperationException("The statistics rows are written before their packs: await Packing after StartPacking.");
+        }
     }
 
     private static void BindBucket(PreparedCommand command, BucketResolution resolution, long bucketStartUnixMs)
