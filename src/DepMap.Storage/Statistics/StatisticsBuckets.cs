@@ -17,7 +17,9 @@ namespace DepMap.Storage.Statistics;
 /// when the database does not hold that batch's rows yet. The run holds the aggregation gate (and on
 /// PostgreSQL the advisory lock every instance's runs take), so no other writer changes the rows
 /// meanwhile; a batch that fails ends the run, and these buckets with it.
-/// Every queued row is a copy, never a cached object the next batch goes on changing.
+/// Every queued row is written from these buckets' statistics while the next batch is linked
+/// (<see cref="StatisticsRowWriter.StartPacking"/>), and the next batch changes them only once that
+/// is done, so a row holds its batch's statistics, never a later one's.
 /// </summary>
 internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logger)
 {
