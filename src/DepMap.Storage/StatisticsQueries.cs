@@ -41,13 +41,7 @@ public static class StatisticsQueries
                 StatisticsPack.AddLinks(pack, links);
             }
         }
-        var merged = links.Select(static l => new DependencyLink(l.Key.Parent, l.Key.Child, l.Value.Calls, l.Value.Errors)).ToList();
-        merged.Sort(static (a, b) =>
-        {
-            var byParent = string.CompareOrdinal(a.Parent, b.Parent);
-            return byParent != 0 ? byParent : string.CompareOrdinal(a.Child, b.Child);
-        });
-        return merged;
+        return ZipkinDependencies.FromCounts(links);
     }
 
     /// <summary>The reliability facts of the traces that started in the window.</summary>

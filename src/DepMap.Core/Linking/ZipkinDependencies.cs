@@ -17,6 +17,13 @@ public static class ZipkinDependencies
             counts.TryGetValue(key, out var count);
             counts[key] = (count.Calls + 1, count.Errors + (call.Failed ? 1 : 0));
         }
+        return FromCounts(counts);
+    }
+
+    /// <summary>The links of <paramref name="counts"/> (calls and errors per parent and child), sorted by parent then child.</summary>
+    public static IReadOnlyList<DependencyLink> FromCounts(IReadOnlyDictionary<(string Parent, string Child), (long Calls, long Errors)> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
         var links = new List<DependencyLink>(counts.Count);
         foreach (var ((parent, child), (callCount, errorCount)) in counts)
         {

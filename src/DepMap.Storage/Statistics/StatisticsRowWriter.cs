@@ -47,9 +47,8 @@ public sealed class StatisticsRowWriter
     private readonly List<BucketKey> _deletedLinks = [];
     private readonly List<ReliabilityStatisticsRow> _reliability = [];
     private readonly List<ReliabilityStatisticsRow> _deletedReliability = [];
-    private readonly List<(GraphBucket Bucket, GraphStatistics Statistics)> _graphsToPack = [];
-    private readonly List<(LinkBucket Bucket, IReadOnlyDictionary<(string Parent, string Child), (long Calls, long Errors)> Links)> _linksToPack = [];
-    private readonly List<(ReliabilityStatisticsRow Row, ReliabilityStatistics Statistics)> _reliabilityToPack = [];
+    // What StartPacking writes: a bucket's packs or blob each.
+    private readonly List<Action> _toPack = [];
 
     /// <summary>Writing the packs and the reliability blobs; complete when nothing is left to write.</summary>
     public Task Packing { get; private set; } = Task.CompletedTask;
@@ -67,7 +66,11 @@ public sealed class StatisticsRowWriter
     {
         var bucket = new GraphBucket(resolution, bucketStartUnixMs, new ArrayPoolBufferWriter<byte>(), new ArrayPoolBufferWriter<byte>());
         _graphs.Add(bucket);
-        _graphsToPack.Add((bucket, statistics));
+        _toPack.Add(() =>
+        {
+            StatisticsPack.WriteEdges(statistics, bucket.Edges);
+            StatisticsPack.WriteNodes(statistics, bucket.Nodes);
+        });
     }
 
     public void DeleteGraph(BucketResolution resolution, long bucketStartUnixMs) => _deletedGraphs.Add(new BucketKey(resolution, bucketStartUnixMs));
@@ -77,7 +80,7 @@ public sealed class StatisticsRowWriter
     {
         var bucket = new LinkBucket(resolution, bucketStartUnixMs, new ArrayPoolBufferWriter<byte>());
         _links.Add(bucket);
-        _linksToPack.Add((bucket, links));
+        _toPack.Add(() => StatisticsPack.WriteLinks(links, bucket.Links));
     }
 
     public void DeleteLinks(BucketResolution resolution, long bucketStartUnixMs) => _deletedLinks.Add(new BucketKey(resolution, bucketStartUnixMs));
@@ -87,7 +90,7 @@ public sealed class StatisticsRowWriter
     {
         var row = new ReliabilityStatisticsRow { Resolution = resolution, BucketStartUnixMs = bucketStartUnixMs, Traces = statistics.Traces };
         _reliability.Add(row);
-        _reliabilityToPack.Add((row, statistics));
+        _toPack.Add(() => row.Blob = statistics.ToBytes());
     }
 
     /// <summary>Starts writing every queued pack and reliability blob on the thread pool (<see cref="Packing"/>).</summary>
@@ -95,22 +98,11 @@ public sealed class StatisticsRowWriter
 
     private void Pack()
     {
-        foreach (var (bucket, statistics) in _graphsToPack)
+        foreach (var pack in _toPack)
         {
-            StatisticsPack.WriteEdges(statistics, bucket.Edges);
-            StatisticsPack.WriteNodes(statistics, bucket.Nodes);
+            pack();
         }
-        foreach (var (bucket, links) in _linksToPack)
-        {
-            StatisticsPack.WriteLinks(links, bucket.Links);
-        }
-        foreach (var (row, statistics) in _reliabilityToPack)
-        {
-            row.Blob = statistics.ToBytes();
-        }
-        _graphsToPack.Clear();
-        _linksToPack.Clear();
-        _reliabilityToPack.Clear();
+        _toPack.Clear();
     }
 
     public void Delete(ReliabilityStatisticsRow row) => _deletedReliability.Add(row);
@@ -180,7 +172,7 @@ public sealed class StatisticsRowWriter
     /// <summary>Throws unless the packs and blobs are written: a writer that ran ahead would store empty ones.</summary>
     internal void ThrowUnlessPacked()
     {
-        if (!Packing.IsCompletedSuccessfully || _graphsToPack.Count + _linksToPack.Count + _reliabilityToPack.Count > 0)
+        if (!Packing.IsCompletedSuccessfully || _toPack.Count > 0)
         {
             throw new InvalidOperationException("The statistics rows are written before their packs: await Packing after StartPacking.");
         }
