@@ -72,7 +72,9 @@ internal static class Freshness
         var calleeAck = new double[totalCalls];
         Array.Fill(callerAck, double.NaN);
         Array.Fill(calleeAck, double.NaN);
-        var random = new Random(7);
+        // Seeded by the run's first service number: a second run against the same server (a warm-up
+        // first) sends traces of its own, not the first run's again as late spans.
+        var random = new Random(first);
         var due = new List<(int Call, LoadSpan Span)>[ticks + spreadTicks + 2];
         for (var i = 0; i < due.Length; i++)
         {
