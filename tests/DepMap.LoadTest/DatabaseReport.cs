@@ -44,12 +44,14 @@ internal static class DatabaseReport
             Console.WriteLine($"traces: {traceCount:N0} rows holding {traced:N0} spans ({pending:N0} pending), " +
                 $"{(traced == 0 ? 0 : traceBytes / (double)traced):N1} bytes per span in their span lists");
         }
-        if (Query(snapshot, "SELECT 'runs', count(*) FROM sqlite_master WHERE name = 'trace_runs'").Single().Value == 1)
+        if (Query(snapshot, "SELECT 'runs', count(*) FROM sqlite_master WHERE name = 'trace_run_pages'").Single().Value == 1)
         {
-            var runs = Query(snapshot, "SELECT 'runs', count(DISTINCT run) FROM trace_runs").Single().Value;
-            var runRows = Query(snapshot, "SELECT 'rows', count(*) FROM trace_runs").Single().Value;
-            var runSpans = Query(snapshot, "SELECT 'spans', coalesce(sum(span_count), 0) FROM trace_runs").Single().Value;
-            Console.WriteLine($"linked trace runs: {runs:N0} runs, {runRows:N0} rows (older copies included) holding {runSpans:N0} spans");
+            var runs = Query(snapshot, "SELECT 'runs', count(DISTINCT run) FROM trace_run_pages").Single().Value;
+            var pages = Query(snapshot, "SELECT 'pages', count(*) FROM trace_run_pages").Single().Value;
+            var runRows = Query(snapshot, "SELECT 'rows', coalesce(sum(rows), 0) FROM trace_run_pages").Single().Value;
+            var runBytes = Query(snapshot, "SELECT 'bytes', coalesce(sum(length(page)), 0) FROM trace_run_pages").Single().Value;
+            Console.WriteLine($"linked trace runs: {runs:N0} runs, {pages:N0} pages, {runRows:N0} rows (older copies included), " +
+                $"{(runRows == 0 ? 0 : runBytes / (double)runRows):N1} bytes per row");
         }
     }
 

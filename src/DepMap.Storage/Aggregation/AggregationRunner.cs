@@ -95,8 +95,8 @@ internal sealed partial class AggregationRunner : IRelatedTraces
             // past its size: one read of each trace table's ids, through the reading context as the
             // statistics are (only SQLite keeps traces in memory, so no store of its own needs it);
             // the runs' ids go into the filter as the runs are read.
-            var storedIds = new TraceRows(_store.Reads).ReadIds();
-            _memory.Runs = TraceRuns.Read(_store.Reads, _memory.RunPolicy, storedIds.Add);
+            var (storedIds, byIdRows) = new TraceRows(_store.Reads).ReadIds();
+            _memory.Runs = TraceRuns.Read(_store.Reads, _memory.RunPolicy, storedIds.Add, byIdRows);
             _memory.StoredIds = storedIds;
         }
         var unsettled = new HashSet<long>();

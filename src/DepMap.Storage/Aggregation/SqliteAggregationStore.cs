@@ -119,7 +119,13 @@ internal sealed class SqliteAggregationStore : IAggregationStore
             }
             rows.Statistics.Write(_commits);
             // A trace still waiting keeps its row by id (the sweep reads them by arrival); a linked one goes into this commit's run.
-            TraceRows.Write(_commits, rows.Traces.Where(row => row.Pending));
+            var waiting = rows.Traces.FindAll(row => row.Pending);
+            if (waiting.Count > 0)
+            {
+                // From now on a linked trace may have a by-id row to delete.
+                Runs.ByIdRowsPossible = true;
+            }
+            TraceRows.Write(_commits, waiting);
             Runs.Write(_commits, rows.Traces.FindAll(row => !row.Pending));
             TraceLinkRows.Write(_commits, rows.TraceLinks);
             beforeCommit();

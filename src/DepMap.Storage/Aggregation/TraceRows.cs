@@ -37,17 +37,18 @@ public sealed class TraceRows(DbContext db)
     /// <summary>
     /// The by-id table's ids, in a filter sized for the linked rows' runs' too (<see cref="TraceRuns"/>),
     /// which <see cref="TraceRuns.Read"/> adds as it reads them: SQLite, the only store that keeps
-    /// this filter, reads each table once.
+    /// this filter, reads each table once. Also how many rows the by-id table holds.
     /// </summary>
-    internal StoredTraceIds ReadIds()
+    internal (StoredTraceIds Ids, long ByIdRows) ReadIds()
     {
         using var count = db.Database.GetDbConnection().CreateCommand();
-        count.CommandText = $"SELECT (SELECT count(*) FROM {TraceRow.Table}) + (SELECT count(*) FROM {TraceRunRows.Table})";
-        var rows = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        count.CommandText = $"SELECT count(*) FROM {TraceRow.Table}";
+        var byId = Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        var rows = byId + TraceRunRows.CountRows(db);
         using var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = $"SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table}";
         using var reader = command.ExecuteReader();
-        return StoredTraceIds.Of(rows, Ids(reader));
+        return (StoredTraceIds.Of(rows, Ids(reader)), byId);
     }
 
     /// <summary>

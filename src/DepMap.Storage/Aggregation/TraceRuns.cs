@@ -32,7 +32,9 @@ public sealed record TraceRunPolicy(int BaseRows = 4096, int FanIn = 8, int MaxM
 /// a lookup asks the runs' filters newest first and reads only where one says "maybe". So that a
 /// lookup asks few filters and the table keeps few old copies, runs of one level are merged into the
 /// newest of them once there are <see cref="TraceRunPolicy.FanIn"/> (a size-tiered log-structured merge): the
-/// newest row per trace is copied, in trace order, into that run, and the others deleted after.
+/// newest row per trace is copied, in trace order, into a new run, and the merged runs deleted after.
+/// A run's rows are stored in pages of consecutive traces (<see cref="TraceRunPage"/>), a few
+/// thousand SQLite rows for a million traces.
 /// Valid on the terms of <see cref="PendingTraces"/>, which keeps it: one process writes the file,
 /// and any doubt starts it afresh from the table.
 /// The linking lane reads while the commit lane commits and merges: a new run is listed before its
@@ -49,11 +51,19 @@ public sealed class TraceRuns
 
     private sealed record Run(long Id, long Rows, StoredTraceIds Filter);
 
-    private TraceRuns(TraceRunPolicy policy, Run[] runs)
+    private TraceRuns(TraceRunPolicy policy, Run[] runs, bool byIdRowsPossible)
     {
         _policy = policy;
         _runs = runs;
+        ByIdRowsPossible = byIdRowsPossible;
     }
+
+    /// <summary>
+    /// False while the by-id table certainly holds no row (it was empty when the state was read, and
+    /// no trace has waited in its row since): a linked trace then has no by-id row to delete, which
+    /// saves a lookup per linked trace.
+    /// </summary>
+    internal bool ByIdRowsPossible { get; set; }
 
     /// <summary>Runs listed (a test's view of the merging).</summary>
     public int Count => _runs.Length;
@@ -61,8 +71,11 @@ public sealed class TraceRuns
     /// <summary>Rows in the listed runs, a trace's older copies in older runs included.</summary>
     public long Rows => _runs.Sum(run => run.Rows);
 
-    /// <summary>The runs as stored, read once when the state starts afresh; each trace id is also told to <paramref name="eachId"/>, if any.</summary>
-    internal static TraceRuns Read(DbContext db, TraceRunPolicy policy, Action<long>? eachId = null)
+    /// <summary>
+    /// The runs as stored, read once when the state starts afresh; each trace id is also told to
+    /// <paramref name="eachId"/>, if any. <paramref name="byIdRows"/>: the by-id table's rows then.
+    /// </summary>
+    internal static TraceRuns Read(DbContext db, TraceRunPolicy policy, Action<long>? eachId = null, long byIdRows = 1)
     {
         var runs = new List<Run>();
         long? current = null;
@@ -82,7 +95,7 @@ public sealed class TraceRuns
         {
             runs.Add(new Run(last, ids.Count, StoredTraceIds.ForRun(ids)));
         }
-        return new TraceRuns(policy, [.. runs]);
+        return new TraceRuns(policy, [.. runs], byIdRows > 0);
     }
 
     /// <summary>
@@ -130,30 +143,33 @@ public sealed class TraceRuns
         linked.Sort(static (a, b) => a.TraceIdLow.CompareTo(b.TraceIdLow));
         var runs = _runs;
         var id = runs.Length == 0 ? 1 : runs[^1].Id + 1;
-        TraceRunRows.Write(db, id, linked);
+        TraceRunRows.Write(db, id, linked, ByIdRowsPossible);
         _runs = [.. runs, new Run(id, linked.Count, StoredTraceIds.ForRun(linked.ConvertAll(r => r.TraceIdLow)))];
     }
 
     /// <summary>
     /// Merges runs while the policy asks for it, each merge in two transactions of its own on
-    /// <paramref name="db"/> (no transaction open): the copy, then, once listed and no lookup can ask
-    /// the old runs, their deletion. A merge cut short leaves copies the newest run already holds.
+    /// <paramref name="db"/> (no transaction open): the copy into a new run, newer than the merged
+    /// ones, then, once listed and no lookup can ask the old runs, their deletion. A merge cut short
+    /// leaves runs whose rows the newest run holds too.
     /// </summary>
     internal async Task MergeAsync(DbContext db, CancellationToken cancellationToken)
     {
         while (NextMerge() is var (from, to))
         {
+            // The newest run is the last merged (a merge takes the newest runs), so the next id is free.
+            var into = to + 1;
+            List<long> ids;
             await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
             {
-                TraceRunRows.Merge(db, from, to);
+                ids = TraceRunRows.Merge(db, from, to, into);
                 await transaction.CommitAsync(cancellationToken);
             }
-            var ids = TraceRunRows.ReadRun(db, to);
-            var merged = new Run(to, ids.Count, StoredTraceIds.ForRun(ids));
+            var merged = new Run(into, ids.Count, StoredTraceIds.ForRun(ids));
             lock (_lookups)
             {
                 // Under the lookups' lock: a lookup that listed the old runs has finished before they go.
-                _runs = [.. _runs.Where(run => run.Id < from), merged, .. _runs.Where(run => run.Id > to)];
+                _runs = [.. _runs.Where(run => run.Id < from), merged];
             }
             await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
             {

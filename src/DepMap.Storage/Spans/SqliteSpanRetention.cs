@@ -21,23 +21,37 @@ internal sealed class SqliteSpanRetention(DepMapDbContext db, SpanFileWriteLock 
         return await ChunkedDeletes.DeleteAsync(db.Spans.Where(s => s.Id <= mark && s.Id < firstRecent), deleteBatchSize, spanFileLock, cancellationToken);
     }
 
-    /// <summary>The by-id rows with EF Core; the runs' rows and the links with SQL of their own (the runs are not in the model).</summary>
+    /// <summary>The by-id rows with EF Core; the runs' pages and the links with SQL of their own (the runs are not in the model).</summary>
     public async Task<(int Traces, int Links)> RemoveLinkedTracesBeforeAsync(long cutoffUnixMs, int deleteBatchSize, CancellationToken cancellationToken)
     {
         var traces = await TraceRows.DeleteLinkedBeforeAsync(db, cutoffUnixMs, deleteBatchSize, cancellationToken);
         // An older copy of a trace in an older run arrived no later, so it goes with the newest.
-        var expired = $"DELETE FROM {TraceRunRows.Table} WHERE ({TraceRunRows.RunColumn}, {TraceRow.TraceIdLowColumn}) IN " +
-            $"(SELECT {TraceRunRows.RunColumn}, {TraceRow.TraceIdLowColumn} FROM {TraceRunRows.Table} WHERE {TraceRow.LastArrivalColumn} < {{0}} LIMIT {{1}})";
-        int deleted;
-        do
+        traces += await TraceRunRows.DeleteExpiredAsync(db, cutoffUnixMs, deleteBatchSize, cancellationToken);
+        // A link goes with its source trace's last row. The runs keep their traces inside pages, so
+        // the sources without a by-id row are looked up there, few: only traces linked across traces.
+        var sources = await db.Database.SqlQueryRaw<long>(
+            $"SELECT DISTINCT {TraceLinkRow.SourceColumn} AS \"Value\" FROM {TraceLinkRow.Table} " +
+            $"WHERE {TraceLinkRow.SourceColumn} NOT IN (SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table})").ToListAsync(cancellationToken);
+        if (sources.Count == 0)
         {
-            deleted = await db.Database.ExecuteSqlRawAsync(expired, [cutoffUnixMs, deleteBatchSize], cancellationToken);
-            traces += deleted;
+            return (traces, 0);
         }
-        while (deleted == deleteBatchSize);
-        var links = await db.Database.ExecuteSqlRawAsync(
-            $"DELETE FROM {TraceLinkRow.Table} WHERE {TraceLinkRow.SourceColumn} NOT IN (SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRow.Table}) " +
-            $"AND {TraceLinkRow.SourceColumn} NOT IN (SELECT {TraceRow.TraceIdLowColumn} FROM {TraceRunRows.Table})", cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        HashSet<long> held;
+        try
+        {
+            held = TraceRunRows.Holding(db, sources);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        var links = 0;
+        foreach (var gone in sources.Where(source => !held.Contains(source)))
+        {
+            links += await db.Database.ExecuteSqlRawAsync(
+                $"DELETE FROM {TraceLinkRow.Table} WHERE {TraceLinkRow.SourceColumn} = {{0}}", [gone], cancellationToken);
+        }
         return (traces, links);
     }
 }
