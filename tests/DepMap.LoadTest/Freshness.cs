@@ -18,7 +18,10 @@ namespace DepMap.LoadTest;
 /// a second instance (several instances on one PostgreSQL database): every trace is split across two.
 ///   dotnet tests/DepMap.LoadTest/bin/Release/net10.0/DepMap.LoadTest.dll freshness [--url http://127.0.0.1:5080] [--url2 URL]
 ///     [--rate 10000 (spans/s)] [--seconds 60] [--spread 10] [--cohort 1] [--batch 1000] [--poll-ms 250]
-///     [--wait 120 (seconds to wait for the last cohorts)] [--server-pid PID]
+///     [--wait 120 (seconds to wait for the last cohorts)] [--server-pid PID] [--warmup 0 (seconds)]
+/// With <c>--warmup W</c> a first pass of W seconds at the same rate and spread (traces and a caller of
+/// its own) runs before the measured one, so that the measured pass sees a server whose code is
+/// compiled and whose database already holds traces: the steady state, not the first minute.
 /// </summary>
 internal static class Freshness
 {
@@ -26,6 +29,17 @@ internal static class Freshness
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (Array.IndexOf(args, "--warmup") is var w && w >= 0 && w + 1 < args.Length
+            && double.Parse(args[w + 1], CultureInfo.InvariantCulture) is var warmup && warmup > 0)
+        {
+            var measured = args.Where((_, i) => i != w && i != w + 1).ToArray();
+            // Value below takes a flag's first occurrence: the warm-up's --seconds goes first.
+            string[] warm = ["--seconds", args[w + 1], .. measured];
+            Console.WriteLine($"warm-up pass ({warmup} s, not measured):");
+            await RunAsync(warm);
+            Console.WriteLine("measured pass:");
+            return await RunAsync(measured);
+        }
         string? Value(string name) => Array.IndexOf(args, name) is var i && i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         double Number(string name, double fallback) => Value(name) is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
         var url = new Uri((Value("--url") ?? "http://127.0.0.1:5080").TrimEnd('/') + "/");
