@@ -319,7 +319,7 @@ internal sealed partial class AggregationRunner : IRelatedTraces
         var groups = GroupByTrace(batch);
         var stored = _store.FindTraces(groups.Select(g => g.TraceIdLow)
             .Where(id => !_committing.ContainsKey(id) && !(_memory?.Contains(id) ?? false) && MayBeStored(id)).ToList());
-        var traces = new List<(long TraceIdLow, TraceRow? Row, List<StoredSpan> Spans)>();
+        var traces = new List<(long TraceIdLow, TraceRow? Row, List<StoredSpan> Spans)>(groups.Count);
         foreach (var (traceIdLow, group) in groups)
         {
             if (_memory?.Take(traceIdLow) is { } held)

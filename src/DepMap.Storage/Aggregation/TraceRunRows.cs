@@ -91,9 +91,10 @@ public static class TraceRunRows
 
     /// <summary>
     /// Copies the newest row per trace of runs [<paramref name="from"/>, <paramref name="to"/>] into
-    /// run <paramref name="into"/>, inside the open transaction; returns the merged run's traces, in order.
+    /// run <paramref name="into"/>, inside the open transaction; returns the merged run's traces, in order
+    /// (at most <paramref name="rows"/>, the merged runs' rows: the list is made that large at once).
     /// </summary>
-    internal static List<long> Merge(DbContext db, long from, long to, long into)
+    internal static List<long> Merge(DbContext db, long from, long to, long into, long rows = 0)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("A merge runs inside the caller's transaction.");
@@ -119,7 +120,7 @@ public static class TraceRunRows
                 heads.Enqueue(cursor, (cursor.TraceIdLow, -cursor.Run));
             }
         }
-        var ids = new List<long>();
+        var ids = new List<long>((int)Math.Min(rows, int.MaxValue / 2));
         using var pages = new PageWriter(db, into);
         while (heads.TryDequeue(out var cursor, out var key))
         {

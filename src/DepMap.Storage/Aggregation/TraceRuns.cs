@@ -162,7 +162,7 @@ public sealed class TraceRuns
             List<long> ids;
             await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
             {
-                ids = TraceRunRows.Merge(db, from, to, into);
+                ids = TraceRunRows.Merge(db, from, to, into, _runs.Where(run => run.Id >= from && run.Id <= to).Sum(run => run.Rows));
                 await transaction.CommitAsync(cancellationToken);
             }
             var merged = new Run(into, ids.Count, StoredTraceIds.ForRun(ids));
