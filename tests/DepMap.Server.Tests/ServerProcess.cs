@@ -27,7 +27,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public string SpanDatabasePath => Path.Combine(_folder, "depmap.spans.db");
 
-    public static async Task<ServerProcess> StartAsync(params string[] settings)
+    public static Task<ServerProcess> StartAsync(params string[] settings) =>
+        StartWithEnvironmentAsync(new Dictionary<string, string>(), settings);
+
+    /// <summary>As <see cref="StartAsync"/>, with <paramref name="environment"/> set for the process (the runtime's own settings, for one).</summary>
+    public static async Task<ServerProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] settings)
     {
         var root = TestMachine.RepositoryRoot();
         var dll = TestMachine.BuiltServerDll();
@@ -53,6 +57,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         }.Concat(settings))
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
         var process = Process.Start(start)!;
         var server = new ServerProcess(process, folder, new Uri($"http://127.0.0.1:{port}"));

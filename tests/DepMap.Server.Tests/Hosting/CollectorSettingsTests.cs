@@ -1,0 +1,41 @@
+using DepMap.Server.Tests.Features.Metrics;
+
+namespace DepMap.Server.Tests.Hosting;
+
+/// <summary>
+/// The garbage collector's settings of the built server, read back from the runtime through
+/// /metrics of a real server process: a test host shares the test runner's collector, so only a
+/// process of its own shows what the server's runtime configuration and its environment did.
+/// </summary>
+public sealed class CollectorSettingsTests
+{
+    [Fact]
+    public async Task BuiltServer_RunsDatas_ByDefault()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        using var client = new HttpClient { BaseAddress = server.Address };
+
+        var metrics = await MetricsText.ScrapeAsync(client);
+
+        // DATAS keeps ten minutes at 90,000 spans/s bounded; the classic heaps did not (docs/benchmarks.md).
+        Assert.Equal(1, metrics.Value("depmap_gc_dynamic_adaptation"));
+        // The collector's own cap (200 MiB on a 2-core machine), larger than the rebuild's below.
+        Assert.InRange(metrics.Value("depmap_gc_gen0_max_budget_bytes")!.Value, (96 << 20) + 1, 1L << 40);
+    }
+
+    [Fact]
+    public async Task BuiltServer_RunsTheClassicHeapsWithTheirCap_WhenStartedForARebuildAsTheReadmeSays()
+    {
+        await using var server = await ServerProcess.StartWithEnvironmentAsync(new Dictionary<string, string>
+        {
+            ["DOTNET_GCDynamicAdaptationMode"] = "0",
+            ["DOTNET_GCGen0MaxBudget"] = "0x6000000",
+        });
+        using var client = new HttpClient { BaseAddress = server.Address };
+
+        var metrics = await MetricsText.ScrapeAsync(client);
+
+        Assert.Equal(0, metrics.Value("depmap_gc_dynamic_adaptation"));
+        Assert.Equal(96 << 20, metrics.Value("depmap_gc_gen0_max_budget_bytes"));
+    }
+}
