@@ -28,10 +28,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     public string SpanDatabasePath => Path.Combine(_folder, "depmap.spans.db");
 
     public static Task<ServerProcess> StartAsync(params string[] settings) =>
-        StartWithEnvironmentAsync(new Dictionary<string, string>(), settings);
+        StartWithEnvironmentAsync(new Dictionary<string, string?>(), settings);
 
-    /// <summary>As <see cref="StartAsync"/>, with <paramref name="environment"/> set for the process (the runtime's own settings, for one).</summary>
-    public static async Task<ServerProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] settings)
+    /// <summary>
+    /// As <see cref="StartAsync"/>, with <paramref name="environment"/> set for the process (the
+    /// runtime's own settings, for one); a null value removes a variable the test runner has.
+    /// </summary>
+    public static async Task<ServerProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string?> environment, params string[] settings)
     {
         var root = TestMachine.RepositoryRoot();
         var dll = TestMachine.BuiltServerDll();
@@ -60,7 +63,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
         var process = Process.Start(start)!;
         var server = new ServerProcess(process, folder, new Uri($"http://127.0.0.1:{port}"));
