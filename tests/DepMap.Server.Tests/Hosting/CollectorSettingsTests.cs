@@ -13,14 +13,11 @@ public sealed class CollectorSettingsTests
     public async Task BuiltServer_RunsDatas_ByDefault()
     {
         // Whatever the test runner's environment says, the built server's own configuration decides.
-        await using var server = await ServerProcess.StartWithEnvironmentAsync(new Dictionary<string, string?>
+        var metrics = await ScrapeServerAsync(new Dictionary<string, string?>
         {
             ["DOTNET_GCDynamicAdaptationMode"] = null,
             ["DOTNET_GCGen0MaxBudget"] = null,
         });
-        using var client = new HttpClient { BaseAddress = server.Address };
-
-        var metrics = await MetricsText.ScrapeAsync(client);
 
         // The server's default: the classic heaps peaked 30-90 MiB higher over ten minutes of ingest,
         // within 5% of the 1 GiB bound (docs/benchmarks.md).
@@ -32,16 +29,20 @@ public sealed class CollectorSettingsTests
     [Fact]
     public async Task BuiltServer_RunsTheClassicHeapsWithTheirCap_WhenStartedForARebuildAsTheReadmeSays()
     {
-        await using var server = await ServerProcess.StartWithEnvironmentAsync(new Dictionary<string, string?>
+        var metrics = await ScrapeServerAsync(new Dictionary<string, string?>
         {
             ["DOTNET_GCDynamicAdaptationMode"] = "0",
             ["DOTNET_GCGen0MaxBudget"] = "0x6000000",
         });
-        using var client = new HttpClient { BaseAddress = server.Address };
-
-        var metrics = await MetricsText.ScrapeAsync(client);
 
         Assert.Equal(0, metrics.Value("depmap_gc_dynamic_adaptation"));
         Assert.Equal(96 << 20, metrics.Value("depmap_gc_gen0_max_budget_bytes"));
+    }
+
+    private static async Task<MetricsText> ScrapeServerAsync(IReadOnlyDictionary<string, string?> environment)
+    {
+        await using var server = await ServerProcess.StartWithEnvironmentAsync(environment);
+        using var client = new HttpClient { BaseAddress = server.Address };
+        return await MetricsText.ScrapeAsync(client);
     }
 }

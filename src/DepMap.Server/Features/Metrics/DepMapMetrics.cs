@@ -51,12 +51,14 @@ internal sealed class DepMapMetrics
         // Read back from the collector, not from DepMap's settings: what the runtime actually uses,
         // so a runtime configuration that did not reach the process shows here.
         var collector = GC.GetConfigurationVariables();
+        double Collector(string name) =>
+            collector.TryGetValue(name, out var value) ? Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
         factory.CreateGauge("depmap_gc_dynamic_adaptation",
             "1 when the .NET garbage collector adapts its heaps to the application's size (DATAS), the server's default; 0 when it runs the server collector's classic heaps (DOTNET_GCDynamicAdaptationMode=0, for a large rebuild)")
-            .Set(collector.TryGetValue("GCDynamicAdaptationMode", out var mode) ? Convert.ToDouble(mode, System.Globalization.CultureInfo.InvariantCulture) : 0);
+            .Set(Collector("GCDynamicAdaptationMode"));
         factory.CreateGauge("depmap_gc_gen0_max_budget_bytes",
             "The most a heap of the garbage collector lets the youngest generation take before it collects: the collector's own choice (200 MiB on a 2-core machine), or DOTNET_GCGen0MaxBudget")
-            .Set(collector.TryGetValue("GCGen0MaxBudget", out var budget) ? Convert.ToDouble(budget, System.Globalization.CultureInfo.InvariantCulture) : 0);
+            .Set(Collector("GCGen0MaxBudget"));
         TracesWaiting = factory.CreateGauge("depmap_aggregation_traces_waiting", "Traces taken in by the aggregation but not linked yet: incomplete, and a span arrived within their grace");
         _runs = factory.CreateHistogram("depmap_aggregation_run_seconds", "Run time of one aggregation run, by kind (recurring or flush)", ["kind"],
             new HistogramConfiguration { Buckets = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] });
