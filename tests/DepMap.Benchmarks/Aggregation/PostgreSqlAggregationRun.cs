@@ -18,11 +18,12 @@ namespace DepMap.Benchmarks.Aggregation;
 /// on the server named by DEPMAP_TEST_POSTGRES (binary COPY into the day partitions, one transaction
 /// per 512 spans as ingest commits them), then one timed flush through the PostgreSQL engine, the
 /// graph reads and <c>/graph.json</c> from the real server with <c>Storage:Provider=PostgreSql</c> on that database.
-/// Run: <c>DEPMAP_TEST_POSTGRES=… dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-postgres 1000000 [--spread-hours 24] [--ring 500]</c>.
+/// Run: <c>DEPMAP_TEST_POSTGRES=… dotnet run -c Release --project tests/DepMap.Benchmarks -- aggregate-postgres 1000000 [--spread-hours 24] [--ring 500]</c>;
+/// <c>--no-window-reads</c> and <c>--batch N</c> as in <see cref="SqliteAggregationRun"/> (the store's own batch here is 100,000).
 /// </summary>
 internal static class PostgreSqlAggregationRun
 {
-    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, int warmUpRequests = 1)
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, bool windowReads = true, int warmUpRequests = 1, int? batchSize = null)
     {
         var server = Environment.GetEnvironmentVariable("DEPMAP_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set DEPMAP_TEST_POSTGRES to a server's Npgsql connection string (scripts/postgres.sh start DIR prints one).");
@@ -81,29 +82,38 @@ internal static class PostgreSqlAggregationRun
             var registry = Prometheus.Metrics.NewCustomRegistry();
             var engine = new PostgreSqlAggregationEngine(options, NullLogger<PostgreSqlAggregationEngine>.Instance);
             var handler = new AggregateSpansHandler(engine, gate, progress,
-                Options.Create(new AggregationOptions { SettleSeconds = 3600 }), TimeProvider.System,
+                Options.Create(new AggregationOptions { SettleSeconds = 3600, SpanBatchSize = batchSize }), TimeProvider.System,
                 new DepMapMetrics(registry), new ServiceGraphMetrics(registry));
             // The flush alone: a recurring run before it would link every complete trace itself (link
             // when complete) and leave the flush nothing to time, as it did in the SQLite bench.
             GC.Collect();
             using var memory = new SqliteAggregationRun.PeakMemory();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var watch = Stopwatch.StartNew();
             var result = await handler.Handle(new AggregateSpans(Flush: true), CancellationToken.None);
             watch.Stop();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var gcAfter = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var peak = memory.Stop();
 
             Console.WriteLine($"spans appended        {stored:N0} in {appendWatch.Elapsed.TotalSeconds:F2} s ({stored / appendWatch.Elapsed.TotalSeconds:N0} spans/s, binary COPY, 512 spans a transaction)");
             Console.WriteLine($"flush aggregation     {result.SpansTakenIn:N0} spans, {result.TracesLinked:N0} traces in {watch.Elapsed.TotalSeconds:F2} s = {result.SpansTakenIn / watch.Elapsed.TotalSeconds:N0} spans/s");
             Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores in this process (PostgreSQL's own CPU is not counted)");
+            Console.WriteLine($"  allocated           {allocated / (double)Math.Max(1, result.SpansTakenIn):N0} bytes/span ({allocated / 1048576.0:N0} MiB); GC {gcAfter.Item1 - gcBefore.Item1}/{gcAfter.Item2 - gcBefore.Item2}/{gcAfter.Item3 - gcBefore.Item3} (gen 0/1/2), paused {(gcAfter.Item4 - gcBefore.Item4).TotalSeconds:F2} s");
             Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
-            await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
-            await GraphEndpointTimes.ReportAsync(new Dictionary<string, string>
+            Console.WriteLine($"  the GC's memory     {memory.PeakCommitted / 1048576.0:F0} MiB committed at most, {memory.PeakHeap / 1048576.0:F0} MiB heap after a collection at most (same samples)");
+            if (windowReads)
             {
-                ["Storage:Provider"] = "PostgreSql",
-                ["ConnectionStrings:DepMap"] = connectionString,
-            }, firstStartUnixNano ?? 0, warmUpRequests);
+                await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
+                await GraphEndpointTimes.ReportAsync(new Dictionary<string, string>
+                {
+                    ["Storage:Provider"] = "PostgreSql",
+                    ["ConnectionStrings:DepMap"] = connectionString,
+                }, firstStartUnixNano ?? 0, warmUpRequests);
+            }
             return 0;
         }
         finally

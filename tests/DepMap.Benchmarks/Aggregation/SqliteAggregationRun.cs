@@ -23,11 +23,12 @@ namespace DepMap.Benchmarks.Aggregation;
 /// default 1); <c>--no-window-reads</c> leaves both out (so a trace of the process holds the
 /// flush's allocations alone). <c>--spans-cache DIR</c> keeps the appended database in DIR and, when
 /// DIR already holds one of the same spans, copies it instead of appending again: alternate A/B
-/// runs of the flush then take half the time and time the same stored spans.
+/// runs of the flush then take half the time and time the same stored spans. <c>--batch N</c> sets
+/// the flush's spans a batch (<c>Aggregation:SpanBatchSize</c>; else the store's own, 25,000).
 /// </summary>
 internal static class SqliteAggregationRun
 {
-    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, bool windowReads = true, int warmUpRequests = 1, string? spansCache = null)
+    public static async Task<int> RunAsync(int spans, double spreadHours, int ringServices, bool windowReads = true, int warmUpRequests = 1, string? spansCache = null, int? batchSize = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "depmap-bench", Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(folder);
@@ -87,7 +88,7 @@ internal static class SqliteAggregationRun
             var registry = Prometheus.Metrics.NewCustomRegistry();
             var engine = new SqliteAggregationEngine(options, NullLogger<SqliteAggregationEngine>.Instance);
             var handler = new AggregateSpansHandler(engine, gate, progress,
-                Options.Create(new AggregationOptions { SettleSeconds = 3600 }), TimeProvider.System,
+                Options.Create(new AggregationOptions { SettleSeconds = 3600, SpanBatchSize = batchSize }), TimeProvider.System,
                 new DepMapMetrics(registry), new ServiceGraphMetrics(registry));
             // The flush alone, timed from a database where nothing is linked: a rebuild. (A recurring run
             // before it would now link every complete trace itself, leaving the flush nothing to time.)
