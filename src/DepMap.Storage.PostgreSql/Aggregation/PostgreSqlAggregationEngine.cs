@@ -22,9 +22,10 @@ internal sealed partial class PostgreSqlAggregationEngine(
 {
     // Each batch costs round trips to the server, so larger than SQLite's 25,000 (a 10 M-span rebuild
     // took 68-75 s at 25,000); but at 100,000 the collector's heap alone reached 904-1,084 MiB and the
-    // process 1,229-1,339 MiB, past the server's 1 GiB, for 53-63 s. At 50,000: 66 s, 784-802 MiB
-    // (docs/benchmarks.md, "A PostgreSQL flush within 1 GiB").
-    public int FlushBatchSize => 50_000;
+    // process 1,229-1,339 MiB, past the server's 1 GiB, for 53-63 s. At 40,000: 63-66 s and 620-635
+    // MiB; at 50,000 no faster (61-66 s) and 767-936 MiB (docs/benchmarks.md, "A PostgreSQL flush
+    // within 1 GiB").
+    public int FlushBatchSize => 40_000;
 
     public async Task<AggregationTotals> RunAsync(AggregationRun run, Action<ServiceGraphChange> committed, CancellationToken cancellationToken)
     {

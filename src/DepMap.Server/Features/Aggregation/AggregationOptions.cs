@@ -16,7 +16,7 @@ internal sealed class AggregationOptions
     /// <summary>The least time between the end of a run that ingest woke and the start of the next.</summary>
     public double WakeIntervalSeconds { get; set; } = 1;
     /// <summary>Spans read and linked per transaction in a flush; two batches are in memory at a time.</summary>
-    /// <remarks>Null: the store's own (<see cref="Storage.Aggregation.IAggregationEngine.FlushBatchSize"/>: SQLite 25,000, PostgreSQL 50,000).</remarks>
+    /// <remarks>Null: the store's own (<see cref="Storage.Aggregation.IAggregationEngine.FlushBatchSize"/>: SQLite 25,000, PostgreSQL 40,000).</remarks>
     public int? SpanBatchSize { get; set; }
     /// <summary>
     /// Spans per transaction in a recurring run, which shares the process with ingest: a smaller
