@@ -1,13 +1,10 @@
 using System.Diagnostics;
-using DepMap.Server.Features.Aggregation;
-using DepMap.Server.Features.Metrics;
 using DepMap.Storage;
 using DepMap.Storage.Aggregation;
 using DepMap.Storage.Spans;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace DepMap.Benchmarks.Aggregation;
 
@@ -83,35 +80,11 @@ internal static class SqliteAggregationRun
             appendWatch.Stop();
             var beforeAggregation = DatabaseBytes(connectionString);
 
-            using var gate = new AggregationGate(TimeProvider.System);
-            using var progress = new AggregationProgress();
-            var registry = Prometheus.Metrics.NewCustomRegistry();
-            var engine = new SqliteAggregationEngine(options, NullLogger<SqliteAggregationEngine>.Instance);
-            var handler = new AggregateSpansHandler(engine, gate, progress,
-                Options.Create(new AggregationOptions { SettleSeconds = 3600, SpanBatchSize = batchSize }), TimeProvider.System,
-                new DepMapMetrics(registry), new ServiceGraphMetrics(registry));
-            // The flush alone, timed from a database where nothing is linked: a rebuild. (A recurring run
-            // before it would now link every complete trace itself, leaving the flush nothing to time.)
-            GC.Collect();
-            using var memory = new PeakMemory();
-            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-            var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-            var watch = Stopwatch.StartNew();
-            var result = await handler.Handle(new AggregateSpans(Flush: true), CancellationToken.None);
-            watch.Stop();
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-            var gcAfter = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-            var peak = memory.Stop();
+            var flush = await TimedFlush.RunAsync(new SqliteAggregationEngine(options, NullLogger<SqliteAggregationEngine>.Instance), batchSize);
             var afterAggregation = DatabaseBytes(connectionString);
 
             Console.WriteLine($"spans {(cached is not null && appendWatch.Elapsed.TotalSeconds < 10 ? "copied  " : "appended")}        {stored:N0} in {appendWatch.Elapsed.TotalSeconds:F2} s ({stored / appendWatch.Elapsed.TotalSeconds:N0} spans/s, synchronous=Normal)");
-            Console.WriteLine($"flush aggregation     {result.SpansTakenIn:N0} spans, {result.TracesLinked:N0} traces in {watch.Elapsed.TotalSeconds:F2} s = {result.SpansTakenIn / watch.Elapsed.TotalSeconds:N0} spans/s");
-            Console.WriteLine($"  CPU time            {cpu.TotalSeconds:F2} s of both cores (the wall time on a busy machine varies more)");
-            Console.WriteLine($"  allocated           {allocated / (double)Math.Max(1, result.SpansTakenIn):N0} bytes/span ({allocated / 1048576.0:N0} MiB); GC {gcAfter.Item1 - gcBefore.Item1}/{gcAfter.Item2 - gcBefore.Item2}/{gcAfter.Item3 - gcBefore.Item3} (gen 0/1/2), paused {(gcAfter.Item4 - gcBefore.Item4).TotalSeconds:F2} s");
-            Console.WriteLine($"  peak memory         {peak / 1048576.0:F0} MiB working set of the process while it aggregated (sampled every 50 ms)");
-            Console.WriteLine($"  the GC's memory     {memory.PeakCommitted / 1048576.0:F0} MiB committed at most, {memory.PeakHeap / 1048576.0:F0} MiB heap after a collection at most (same samples)");
+            flush.Print("(the wall time on a busy machine varies more)");
             Console.WriteLine($"  SQLite's memory     {SQLitePCL.raw.sqlite3_memory_highwater(0) / 1048576.0:F0} MiB at most (its own allocator's high-water mark, every connection of the process)");
             if (windowReads)
             {
