@@ -80,12 +80,7 @@ internal static class PostgreSqlAggregationRun
             flush.Print("in this process (PostgreSQL's own CPU is not counted)");
             if (windowReads)
             {
-                await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
-                await GraphEndpointTimes.ReportAsync(new Dictionary<string, string>
-                {
-                    ["Storage:Provider"] = "PostgreSql",
-                    ["ConnectionStrings:DepMap"] = connectionString,
-                }, firstStartUnixNano ?? 0, warmUpRequests);
+                await WindowReads.ReportWithEndpointAsync(options, "PostgreSql", connectionString, firstStartUnixNano ?? 0, warmUpRequests);
             }
             return 0;
         }

@@ -88,12 +88,7 @@ internal static class SqliteAggregationRun
             Console.WriteLine($"  SQLite's memory     {SQLitePCL.raw.sqlite3_memory_highwater(0) / 1048576.0:F0} MiB at most (its own allocator's high-water mark, every connection of the process)");
             if (windowReads)
             {
-                await WindowReads.ReportAsync(options, firstStartUnixNano ?? 0);
-                await GraphEndpointTimes.ReportAsync(new Dictionary<string, string>
-                {
-                    ["Storage:Provider"] = "Sqlite",
-                    ["ConnectionStrings:DepMap"] = connectionString,
-                }, firstStartUnixNano ?? 0, warmUpRequests);
+                await WindowReads.ReportWithEndpointAsync(options, "Sqlite", connectionString, firstStartUnixNano ?? 0, warmUpRequests);
             }
             Console.WriteLine($"disk, raw spans only  {beforeAggregation / (double)stored:F0} bytes/span");
             Console.WriteLine($"disk, after aggregate {afterAggregation / (double)stored:F0} bytes/span (spans + trace rows + statistics)");

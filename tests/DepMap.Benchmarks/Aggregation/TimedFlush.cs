@@ -11,32 +11,9 @@ namespace DepMap.Benchmarks.Aggregation;
 /// collections and the peak memory while it ran. Both stores' rebuild benches print it the same
 /// way, so their figures compare line by line.
 /// </summary>
-internal sealed class TimedFlush
+internal sealed record TimedFlush(AggregationResult Result, TimeSpan Elapsed, TimeSpan Cpu, long Allocated,
+    (int Gen0, int Gen1, int Gen2) Collections, TimeSpan Paused, long PeakWorkingSet, long PeakCommitted, long PeakHeap)
 {
-    private TimedFlush(AggregationResult result, TimeSpan elapsed, TimeSpan cpu, long allocated, (int Gen0, int Gen1, int Gen2) collections, TimeSpan paused,
-        long peakWorkingSet, long peakCommitted, long peakHeap)
-    {
-        Result = result;
-        Elapsed = elapsed;
-        Cpu = cpu;
-        Allocated = allocated;
-        Collections = collections;
-        Paused = paused;
-        PeakWorkingSet = peakWorkingSet;
-        PeakCommitted = peakCommitted;
-        PeakHeap = peakHeap;
-    }
-
-    public AggregationResult Result { get; }
-    public TimeSpan Elapsed { get; }
-    public TimeSpan Cpu { get; }
-    public long Allocated { get; }
-    public (int Gen0, int Gen1, int Gen2) Collections { get; }
-    public TimeSpan Paused { get; }
-    public long PeakWorkingSet { get; }
-    public long PeakCommitted { get; }
-    public long PeakHeap { get; }
-
     /// <summary>
     /// The flush alone, from a database where nothing is linked: a rebuild (a recurring run before it
     /// would link every complete trace itself and leave the flush nothing to time). It collects

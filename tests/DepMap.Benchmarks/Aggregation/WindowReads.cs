@@ -28,6 +28,21 @@ internal static class WindowReads
 
     private static DateTimeOffset FirstSpan(long firstStartUnixNano) => DateTimeOffset.FromUnixTimeMilliseconds(firstStartUnixNano / 1_000_000);
 
+    /// <summary>
+    /// The graph reads through the store (<see cref="ReportAsync"/>), then <c>/graph.json</c> from the
+    /// real server with <c>Storage:Provider</c> <paramref name="provider"/> on the same database.
+    /// </summary>
+    public static async Task ReportWithEndpointAsync(DbContextOptions<DepMapDbContext> options, string provider, string connectionString,
+        long firstStartUnixNano, int warmUpRequests)
+    {
+        await ReportAsync(options, firstStartUnixNano);
+        await GraphEndpointTimes.ReportAsync(new Dictionary<string, string>
+        {
+            ["Storage:Provider"] = provider,
+            ["ConnectionStrings:DepMap"] = connectionString,
+        }, firstStartUnixNano, warmUpRequests);
+    }
+
     public static async Task ReportAsync(DbContextOptions<DepMapDbContext> options, long firstStartUnixNano)
     {
         var from = From(firstStartUnixNano);
