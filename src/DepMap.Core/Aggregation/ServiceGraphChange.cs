@@ -41,7 +41,7 @@ public sealed class ServiceGraphChange
 
     private void Apply(LinkedTrace trace, int sign)
     {
-        foreach (var call in trace.Calls)
+        foreach (var call in trace.CallItems)
         {
             var series = SeriesOf(new EdgeKey(call.Caller, call.Callee, call.ConnectionType));
             series.Calls += sign;
@@ -65,7 +65,7 @@ public sealed class ServiceGraphChange
                 series.Messaging.Add(queue, sign);
             }
         }
-        foreach (var unnamed in trace.UnnamedCalls)
+        foreach (var unnamed in trace.UnnamedCallItems)
         {
             CollectionsMarshal.GetValueRefOrAddDefault(_unpaired, unnamed.Caller, out _) += sign;
         }

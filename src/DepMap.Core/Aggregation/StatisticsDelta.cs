@@ -120,7 +120,7 @@ public sealed class StatisticsDelta
         }
         // Zipkin's DependencyLinker counts every call of the view per (parent, child), failed or not.
         var sign = added ? 1 : -1;
-        foreach (var call in link.Zipkin.Calls)
+        foreach (var call in link.Zipkin.CallItems)
         {
             var links = Minute(StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute)).Links;
             ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(links, (call.Caller, call.Callee), out _);
@@ -184,14 +184,14 @@ public sealed class StatisticsDelta
     private static long? OnlyBucket(LinkedTrace trace)
     {
         long? only = null;
-        foreach (var call in trace.Calls)
+        foreach (var call in trace.CallItems)
         {
             if (!Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute)))
             {
                 return null;
             }
         }
-        foreach (var call in trace.UnnamedCalls)
+        foreach (var call in trace.UnnamedCallItems)
         {
             if (!Same(ref only, StatisticsBucket.StartOf(call.StartUnixNano, BucketResolution.Minute)))
             {

@@ -61,4 +61,10 @@ public readonly record struct UnnamedCall(string Caller, bool Failed, long Start
 public sealed record LinkedTrace(IReadOnlyList<Call> Calls, IReadOnlyList<UnnamedCall> UnnamedCalls)
 {
     public static readonly LinkedTrace Empty = new([], []);
+
+    // The linker's arrays as they are: a foreach over the interface boxed an enumerator for every
+    // trace in each of the aggregation's loops over it.
+    internal ReadOnlySpan<Call> CallItems => Calls as Call[] ?? [.. Calls];
+
+    internal ReadOnlySpan<UnnamedCall> UnnamedCallItems => UnnamedCalls as UnnamedCall[] ?? [.. UnnamedCalls];
 }

@@ -38,7 +38,7 @@ public sealed class ReliabilityStatistics
     private void Apply(TraceReliability trace, int sign)
     {
         Traces += sign;
-        foreach (var (name, facts) in trace.Services)
+        foreach (var (name, facts) in AsDictionary(trace.Services))
         {
             var totals = Totals(name);
             totals.Facts = sign > 0 ? totals.Facts + facts : totals.Facts - facts;
@@ -47,7 +47,7 @@ public sealed class ReliabilityStatistics
             totals.EntryPoints.Add(trace.EntryPoint, sign);
             Prune(name, totals);
         }
-        foreach (var (edge, facts) in trace.Edges)
+        foreach (var (edge, facts) in AsDictionary(trace.Edges))
         {
             AddEdge(edge, sign > 0 ? facts : default(EdgeFacts) - facts);
         }
@@ -74,6 +74,12 @@ public sealed class ReliabilityStatistics
             AddEdge(edge, sign > 0 ? facts : default(EdgeFacts) - facts);
         }
     }
+
+    // The analyzer's own dictionaries, enumerated as such: through the interface every trace boxed two
+    // enumerators here.
+    private static Dictionary<TKey, TValue> AsDictionary<TKey, TValue>(IReadOnlyDictionary<TKey, TValue> entries)
+        where TKey : notnull =>
+        entries as Dictionary<TKey, TValue> ?? new Dictionary<TKey, TValue>(entries);
 
     internal ServiceTotals Totals(string name)
     {

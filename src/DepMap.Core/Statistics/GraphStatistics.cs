@@ -28,7 +28,7 @@ public sealed class GraphStatistics
     public void Add(LinkedTrace trace)
     {
         ArgumentNullException.ThrowIfNull(trace);
-        foreach (var call in trace.Calls)
+        foreach (var call in trace.CallItems)
         {
             var key = new EdgeKey(call.Caller, call.Callee, call.ConnectionType);
             if (!_edges.TryGetValue(key, out var edge))
@@ -40,7 +40,7 @@ public sealed class GraphStatistics
             Node(call.Caller, call.CallerType, call.CallerNamespace).AddMade();
             Node(call.Callee, call.CalleeType, call.CalleeNamespace).AddServed(call);
         }
-        foreach (var unnamed in trace.UnnamedCalls)
+        foreach (var unnamed in trace.UnnamedCallItems)
         {
             // The linker only reports unnamed calls from a span's own service, so the caller reports spans.
             Node(unnamed.Caller, NodeType.Service, null).AddUnnamed(unnamed);

@@ -35,15 +35,15 @@ internal sealed class OperationTable
     /// this, and the LINQ pipeline was most of the serialisation's time. Names are unique, so the
     /// order is total and an unstable sort gives the same result.
     /// </remarks>
-    public IReadOnlyList<OperationStatistics> Named
+    public IReadOnlyList<OperationStatistics> Named => Sorted();
+
+    // An array, so WriteTo's loop over it boxes no enumerator for every edge it writes.
+    private OperationStatistics[] Sorted()
     {
-        get
-        {
-            var named = _named.ToArray();
-            Array.Sort(named, static (a, b) =>
-                a.CallCount != b.CallCount ? b.CallCount.CompareTo(a.CallCount) : string.CompareOrdinal(a.Name, b.Name));
-            return named;
-        }
+        var named = _named.ToArray();
+        Array.Sort(named, static (a, b) =>
+            a.CallCount != b.CallCount ? b.CallCount.CompareTo(a.CallCount) : string.CompareOrdinal(a.Name, b.Name));
+        return named;
     }
 
     public void Add(string name, bool failed, long? latencyNano)
@@ -110,8 +110,8 @@ internal sealed class OperationTable
 
     public void WriteTo(CompactWriter writer)
     {
-        var named = Named;
-        writer.WriteVarint((ulong)named.Count);
+        var named = Sorted();
+        writer.WriteVarint((ulong)named.Length);
         foreach (var op in named)
         {
             op.WriteTo(writer);
