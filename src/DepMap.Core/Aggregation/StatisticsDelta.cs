@@ -56,6 +56,24 @@ public sealed class BucketDelta
         return hour;
     }
 
+    /// <summary>
+    /// Sizes this minute's tables as <paramref name="other"/>'s, the minute before it: a minute of a
+    /// busy system has the edges, services and links the last one had, and tables grown entry by
+    /// entry for every minute of a batch left two smaller copies of each behind.
+    /// </summary>
+    internal void ReserveLike(BucketDelta other)
+    {
+        Links.EnsureCapacity(other.Links.Count);
+        if (other._added is { } added)
+        {
+            Added.ReserveLike(added);
+        }
+        if (other._addedReliability is { } reliability)
+        {
+            AddedReliability.ReserveLike(reliability);
+        }
+    }
+
     private void MergeLinks(BucketDelta other)
     {
         foreach (var (key, (calls, errors)) in other.Links)
@@ -91,6 +109,8 @@ public sealed class StatisticsDelta
 {
     private readonly Dictionary<long, BucketDelta> _minutes = [];
     private Dictionary<(BucketResolution Resolution, long StartUnixMs), BucketDelta>? _buckets;
+    // The minute made last, whose sizes the next one takes (BucketDelta.ReserveLike).
+    private BucketDelta? _newest;
 
     /// <summary>The minute buckets and the hour buckets summed from them.</summary>
     public IReadOnlyDictionary<(BucketResolution Resolution, long StartUnixMs), BucketDelta> Buckets => _buckets ??= WithHours();
@@ -175,7 +195,12 @@ public sealed class StatisticsDelta
         if (!_minutes.TryGetValue(start, out var delta))
         {
             delta = new BucketDelta();
+            if (_newest is { } before)
+            {
+                delta.ReserveLike(before);
+            }
             _minutes.Add(start, delta);
+            _newest = delta;
         }
         return delta;
     }

@@ -94,6 +94,13 @@ public sealed class ReliabilityStatistics
 
     internal void SetTraces(long traces) => Traces = traces;
 
+    /// <summary>Makes room for as many services and edges as <paramref name="like"/> holds (the sorted view has no room to make).</summary>
+    internal void ReserveLike(ReliabilityStatistics like)
+    {
+        _byName.EnsureCapacity(like._byName.Count);
+        _edges.EnsureCapacity(like._edges.Count);
+    }
+
     internal void AddEdge(ServiceEdge edge, EdgeFacts facts)
     {
         if (facts.IsZero)

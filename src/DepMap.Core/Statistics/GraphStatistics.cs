@@ -47,6 +47,13 @@ public sealed class GraphStatistics
         }
     }
 
+    /// <summary>Makes room for as many edges and nodes as <paramref name="like"/> holds, so adding them grows no table.</summary>
+    internal void ReserveLike(GraphStatistics like)
+    {
+        _edges.EnsureCapacity(like._edges.Count);
+        _nodes.EnsureCapacity(like._nodes.Count);
+    }
+
     /// <summary>Takes a trace added earlier back out; throws, changing nothing, if it was not added.</summary>
     public void Subtract(LinkedTrace trace) => Subtract(From(trace));
 

@@ -214,6 +214,11 @@ internal sealed partial class StatisticsBuckets(DepMapDbContext db, ILogger logg
     {
         var stored = current.Count > 0;
         var changed = false;
+        if (!stored)
+        {
+            // A bucket seen for the first time (every one of a rebuild) takes all of the delta's links.
+            current.EnsureCapacity(bucket.Links.Count);
+        }
         foreach (var ((parent, child), (calls, errors)) in bucket.Links)
         {
             if (calls == 0 && errors == 0)
