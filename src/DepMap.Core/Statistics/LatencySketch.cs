@@ -329,7 +329,7 @@ public sealed class LatencySketch
         else
         {
             sketch.ToDense();
-            sketch.EnsureRange(indices[0], indices[^1]);
+            sketch.EnsureRange(indices[0], indices[^1], exact: true);
             for (var b = 0; b < indices.Length; b++)
             {
                 sketch._counts![indices[b] - sketch._offset] = counts[b];
@@ -553,13 +553,26 @@ public sealed class LatencySketch
         (_pairs, _used) = ([], 0);
     }
 
-    private void EnsureRange(int low, int high)
+    /// <summary>
+    /// Makes the counts cover [<paramref name="low"/>, <paramref name="high"/>]. A sketch that is
+    /// being added to (an hour taking its minutes) gets a margin on each side from its first counts
+    /// on, so a slowly widening distribution does not copy on every new extreme; one read back whole
+    /// (<paramref name="exact"/>) only ever holds what it read.
+    /// </summary>
+    private void EnsureRange(int low, int high, bool exact = false)
     {
         _counts ??= [];
-        if (_counts.Length == 0)
+        if (_counts.Length == 0 && exact)
         {
             _counts = new long[high - low + 1];
             _offset = low;
+            return;
+        }
+        if (_counts.Length == 0)
+        {
+            var first = Math.Max(8, (high - low) / 4);
+            _offset = Math.Max(0, low - first);
+            _counts = new long[Math.Min(MaxIndex, high + first) - _offset + 1];
             return;
         }
         var newLow = Math.Min(low, _offset);
@@ -568,7 +581,6 @@ public sealed class LatencySketch
         {
             return;
         }
-        // Grow by a margin so a slowly widening distribution does not copy on every new extreme.
         var margin = Math.Max(8, (newHigh - newLow) / 4);
         if (newLow < _offset)
         {
