@@ -570,7 +570,7 @@ public sealed class LatencySketch
         }
         if (_counts.Length == 0)
         {
-            var first = Math.Max(8, (high - low) / 4);
+            var first = Margin(low, high);
             _offset = Math.Max(0, low - first);
             _counts = new long[Math.Min(MaxIndex, high + first) - _offset + 1];
             return;
@@ -581,7 +581,7 @@ public sealed class LatencySketch
         {
             return;
         }
-        var margin = Math.Max(8, (newHigh - newLow) / 4);
+        var margin = Margin(newLow, newHigh);
         if (newLow < _offset)
         {
             newLow = Math.Max(0, newLow - margin);
@@ -595,6 +595,9 @@ public sealed class LatencySketch
         _counts = grown;
         _offset = newLow;
     }
+
+    /// <summary>The room on each side of [<paramref name="low"/>, <paramref name="high"/>] that counts are given when they are made or grown.</summary>
+    private static int Margin(int low, int high) => Math.Max(8, (high - low) / 4);
 
     private void Compact()
     {
