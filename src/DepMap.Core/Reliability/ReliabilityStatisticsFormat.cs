@@ -11,10 +11,25 @@ internal static class ReliabilityStatisticsFormat
 {
     private const byte Version = 1;
 
-    // Each thread keeps its stream and writer: a rebuild writes the blob of every bucket it touches
-    // once per batch, hours again and again, and a stream grown anew each time was most of the cost.
+    // Each thread keeps its stream, writer and tables: a rebuild writes the blob of every bucket it
+    // touches once per batch, hours again and again, and a stream grown anew each time was most of
+    // the cost; the name table, its dictionary and the edge array were a fiftieth of the allocation.
     [ThreadStatic]
-    private static BinaryWriter? t_writer;
+    private static Scratch? t_scratch;
+
+    private sealed class Scratch
+    {
+        public BinaryWriter Writer { get; } = new(new MemoryStream(), Encoding.UTF8, leaveOpen: false);
+        public Dictionary<string, int> Index { get; } = new(StringComparer.Ordinal);
+        public List<(int Name, long Count)> Entries { get; } = [];
+        public string[] Names { get; set; } = [];
+        public (long Key, EdgeFacts Facts)[] Edges { get; set; } = [];
+
+        // A bucket of thousands of services would keep its tables on the thread for good: let them go.
+        public bool Small => ((MemoryStream)Writer.BaseStream).Capacity <= 1 << 20 && Names.Length <= 1 << 14 && Edges.Length <= 1 << 14;
+
+        public static T[] Sized<T>(T[] array, int length) => array.Length >= length ? array : new T[Math.Max(length, array.Length * 2)];
+    }
 
     /// <summary>
     /// The distinct names sorted once (ordinal), then each list sorted as an array: the same bytes as
@@ -25,7 +40,11 @@ internal static class ReliabilityStatisticsFormat
     /// </summary>
     public static byte[] Write(ReliabilityStatistics statistics)
     {
-        var index = new Dictionary<string, int>(statistics.Services.Count * 2 + statistics.Edges.Count, StringComparer.Ordinal);
+        // Taken off the thread while in use, so a write inside a write (none today) gets its own.
+        var scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        var index = scratch.Index;
+        index.Clear();
         foreach (var (name, totals) in statistics.Services)
         {
             index.TryAdd(name, 0);
@@ -39,16 +58,16 @@ internal static class ReliabilityStatisticsFormat
             index.TryAdd(edge.Caller, 0);
             index.TryAdd(edge.Callee, 0);
         }
-        var names = new string[index.Count];
-        index.Keys.CopyTo(names, 0);
-        Array.Sort(names, StringComparer.Ordinal);
+        scratch.Names = Scratch.Sized(scratch.Names, index.Count);
+        var names = scratch.Names.AsSpan(0, index.Count);
+        index.Keys.CopyTo(scratch.Names, 0);
+        names.Sort(StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
         {
             index[names[i]] = i;
         }
 
-        var writer = t_writer ?? new BinaryWriter(new MemoryStream(), Encoding.UTF8, leaveOpen: false);
-        t_writer = null;
+        var writer = scratch.Writer;
         var stream = (MemoryStream)writer.BaseStream;
         stream.SetLength(0);
         writer.Write(Version);
@@ -59,7 +78,7 @@ internal static class ReliabilityStatisticsFormat
         }
         writer.Write7BitEncodedInt64(statistics.Traces);
         writer.Write7BitEncodedInt(statistics.Services.Count);
-        var entries = new List<(int Name, long Count)>();
+        var entries = scratch.Entries;
         foreach (var (name, totals) in statistics.Services)
         {
             writer.Write7BitEncodedInt(index[name]);
@@ -81,13 +100,14 @@ internal static class ReliabilityStatisticsFormat
             writer.Write7BitEncodedInt64(totals.EntryPoints.Other);
         }
         // (caller's index, callee's index) as one number sorts as the names do.
-        var edges = new (long Key, EdgeFacts Facts)[statistics.Edges.Count];
+        scratch.Edges = Scratch.Sized(scratch.Edges, statistics.Edges.Count);
+        var edges = scratch.Edges.AsSpan(0, statistics.Edges.Count);
         var e = 0;
         foreach (var (edge, facts) in statistics.Edges)
         {
             edges[e++] = (((long)index[edge.Caller] << 32) | (uint)index[edge.Callee], facts);
         }
-        Array.Sort(edges, static (a, b) => a.Key.CompareTo(b.Key));
+        edges.Sort(static (a, b) => a.Key.CompareTo(b.Key));
         writer.Write7BitEncodedInt(edges.Length);
         foreach (var (key, facts) in edges)
         {
@@ -100,9 +120,12 @@ internal static class ReliabilityStatisticsFormat
         }
         writer.Flush();
         var bytes = stream.ToArray();
-        if (stream.Capacity <= 1 << 20)
+        // The names are the buckets' own strings; the thread need not keep them alive.
+        names.Clear();
+        index.Clear();
+        if (scratch.Small)
         {
-            t_writer = writer;
+            t_scratch = scratch;
         }
         return bytes;
     }

@@ -121,6 +121,30 @@ public class ReliabilityStatisticsTests
     }
 
     [Fact]
+    public void ToBytes_OfASmallBucket_AreTheSame_AfterALargerBucketWasWrittenOnTheSameThread()
+    {
+        // Each thread reuses its name table and edge array from one blob to the next.
+        var small = new ReliabilityStatistics();
+        small.Add(HealthyOrder("web"));
+        byte[]? alone = null;
+        var fresh = new Thread(() => alone = small.ToBytes());
+        fresh.Start();
+        fresh.Join();
+        var large = new ReliabilityStatistics();
+        foreach (var entry in Enumerable.Range(0, 40).Select(i => $"entry-{i:D2}"))
+        {
+            large.Add(FailingOrder(entry));
+        }
+
+        var largeBytes = large.ToBytes();
+        var afterLarge = small.ToBytes();
+
+        Assert.NotNull(alone);
+        Assert.Equal(alone, afterLarge);
+        Assert.Equal(40, ReliabilityStatistics.FromBytes(largeBytes).Services.Keys.Count(name => name.StartsWith("entry-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void FromBytes_ThrowsFormatExceptionNamingTheByte_WhenTruncated()
     {
         var statistics = new ReliabilityStatistics();
