@@ -38,7 +38,7 @@ public sealed class ReliabilityStatistics
     private void Apply(TraceReliability trace, int sign)
     {
         Traces += sign;
-        foreach (var (name, facts) in AsDictionary(trace.Services))
+        foreach (var (name, facts) in Items(trace.Services))
         {
             var totals = Totals(name);
             totals.Facts = sign > 0 ? totals.Facts + facts : totals.Facts - facts;
@@ -47,7 +47,7 @@ public sealed class ReliabilityStatistics
             totals.EntryPoints.Add(trace.EntryPoint, sign);
             Prune(name, totals);
         }
-        foreach (var (edge, facts) in AsDictionary(trace.Edges))
+        foreach (var (edge, facts) in Items(trace.Edges))
         {
             AddEdge(edge, sign > 0 ? facts : default(EdgeFacts) - facts);
         }
@@ -75,11 +75,11 @@ public sealed class ReliabilityStatistics
         }
     }
 
-    // The analyzer's own dictionaries, enumerated as such: through the interface every trace boxed two
+    // The analyzer's own arrays, enumerated as such: through the interface every trace boxed two
     // enumerators here.
-    private static Dictionary<TKey, TValue> AsDictionary<TKey, TValue>(IReadOnlyDictionary<TKey, TValue> entries)
+    private static ReadOnlySpan<KeyValuePair<TKey, TValue>> Items<TKey, TValue>(IReadOnlyDictionary<TKey, TValue> entries)
         where TKey : notnull =>
-        entries as Dictionary<TKey, TValue> ?? new Dictionary<TKey, TValue>(entries);
+        entries is FactsByKey<TKey, TValue> facts ? facts.Items : entries.ToArray();
 
     internal ServiceTotals Totals(string name)
     {

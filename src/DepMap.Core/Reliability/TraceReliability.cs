@@ -15,8 +15,8 @@ public sealed record TraceReliability
     public static readonly TraceReliability Empty = new()
     {
         EntryPoint = UnknownEntryPoint,
-        Services = new Dictionary<string, ServiceFacts>(),
-        Edges = new Dictionary<ServiceEdge, EdgeFacts>(),
+        Services = new FactsByKey<string, ServiceFacts>([]),
+        Edges = new FactsByKey<ServiceEdge, EdgeFacts>([]),
     };
 
     /// <summary>The service of the trace's root span (the earliest root when several), else <see cref="UnknownEntryPoint"/>.</summary>

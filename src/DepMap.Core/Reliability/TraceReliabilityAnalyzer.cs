@@ -16,8 +16,8 @@ internal sealed class TraceReliabilityAnalyzer
     private readonly ErrorOriginScratch _origin = new();
     private readonly List<int> _answers = [];
     private readonly Stack<int> _pending = new();
-    // Filled per trace and copied out at their final size: a dictionary grown entry by entry
-    // leaves two smaller copies behind for every trace.
+    // Filled per trace and copied out as arrays of their final size: a dictionary grown entry by
+    // entry leaves two smaller copies behind for every trace.
     private readonly Dictionary<string, ServiceFacts> _services = [];
     private readonly Dictionary<ServiceEdge, EdgeFacts> _edges = [];
     private (long Start, long End)[] _intervals = new (long, long)[8];
@@ -81,8 +81,8 @@ internal sealed class TraceReliabilityAnalyzer
         {
             EntryPoint = root.LocalService ?? TraceReliability.UnknownEntryPoint,
             EndToEndNano = roots.Length == 1 && root.DurationNano > 0 ? root.DurationNano : maxEnd - minStart,
-            Services = new Dictionary<string, ServiceFacts>(services),
-            Edges = new Dictionary<ServiceEdge, EdgeFacts>(edges),
+            Services = FactsByKey<string, ServiceFacts>.CopyOf(services),
+            Edges = FactsByKey<ServiceEdge, EdgeFacts>.CopyOf(edges),
         };
     }
 

@@ -201,4 +201,20 @@ public class TraceReliabilityTests
         Assert.Equal(1, facts.Services["api"].Originated);
         Assert.Equal(new EdgeFacts(1, 1, 1, 0), facts.Edges[new ServiceEdge("web", "api")]);
     }
+
+    [Fact]
+    public void Analyze_ReadsAsADictionary_EveryServiceAndEdgeOnceAndNothingElse()
+    {
+        var facts = TraceReliability.Analyze(LeafDatabaseFailurePassedUpTwoServices());
+
+        Assert.Equal(["gateway", "ledger", "orders"], facts.Services.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(3, facts.Services.Count);
+        Assert.True(facts.Services.ContainsKey("orders"));
+        Assert.False(facts.Services.TryGetValue("ledger-db", out _));
+        Assert.Throws<KeyNotFoundException>(() => facts.Services["nobody"]);
+        Assert.Equal(
+            [new ServiceEdge("gateway", "orders"), new ServiceEdge("ledger", "ledger-db"), new ServiceEdge("orders", "ledger")],
+            facts.Edges.Keys.OrderBy(edge => edge.Caller, StringComparer.Ordinal));
+        Assert.Equal(facts.Edges.Values, facts.Edges.Select(pair => pair.Value));
+    }
 }
