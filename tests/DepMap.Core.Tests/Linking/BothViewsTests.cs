@@ -58,6 +58,27 @@ public sealed class BothViewsTests
     }
 
     [Fact]
+    public void LinkBothViews_SharesAServersCall_WhenBothViewsGiveTheSameCall()
+    {
+        // web -> orders agrees in both views; orders -> ledger fails only in DepMap's (the client
+        // failed, and Zipkin looks at a failed client only when the server is its direct child).
+        var t = new TraceBuilder();
+        var root = t.Server("web");
+        var orders = t.Server("orders", t.Client("web", root));
+        var failing = t.Client("orders", orders, s => s with { Error = true });
+        t.Server("ledger", t.Internal("orders", failing));
+
+        var (depMap, zipkin) = TraceLinker.LinkBothViews(t.Spans);
+
+        Assert.Equal(TraceLinker.Link(t.Spans, LinkerOptions.DepMap).Calls, depMap.Calls);
+        Assert.Equal(TraceLinker.Link(t.Spans, LinkerOptions.Zipkin).Calls, zipkin.Calls);
+        Assert.Same(depMap.Calls.Single(call => call.Callee == "orders"), zipkin.Calls.Single(call => call.Callee == "orders"));
+        var ledger = (DepMap: depMap.Calls.Single(call => call.Callee == "ledger"), Zipkin: zipkin.Calls.Single(call => call.Callee == "ledger"));
+        Assert.NotSame(ledger.DepMap, ledger.Zipkin);
+        Assert.Equal((true, false), (ledger.DepMap.Failed, ledger.Zipkin.Failed));
+    }
+
+    [Fact]
     public void LinkBothViews_GivesEmptyViews_WhenNoSpans()
     {
         var (depMap, zipkin) = TraceLinker.LinkBothViews([]);
