@@ -30,16 +30,27 @@ public sealed class LatencySketch
 
     // (index, count) pairs side by side in one array: a sketch is one object and one array, which
     // matters for the thousands of edges a bucket holds while the garbage collector walks them.
+    // A single pair is kept in the object itself (no array): most edges of a minute see one or two
+    // calls, and a pair array for each of their sketches was a twentieth of a rebuild's allocation.
     private long[] _pairs = [];
     private int _used;
+    private long _oneCount;
     private long[]? _counts;
+    // Where the counts start when dense; the one pair's index when sparse without an array.
     private int _offset;
     private long _zeroCount;
+    // The sum's halves: an Int128 field is aligned to 16 bytes, which left the object 8 bytes of padding.
+    private ulong _sumHigh;
+    private ulong _sumLow;
 
     public long Count { get; private set; }
 
     /// <summary>The exact sum of the recorded durations in nanoseconds (128-bit: years of hour buckets do not overflow).</summary>
-    public Int128 Sum { get; private set; }
+    public Int128 Sum
+    {
+        get => new(_sumHigh, _sumLow);
+        private set => (_sumHigh, _sumLow) = ((ulong)(value >> 64), (ulong)value);
+    }
 
     public bool IsEmpty => Count == 0;
 
@@ -317,7 +328,11 @@ public sealed class LatencySketch
         {
             throw reader.Corrupt("sum inconsistent with the buckets", sumOffset);
         }
-        if (indices.Length <= SparseLimit)
+        if (indices.Length == 1)
+        {
+            (sketch._offset, sketch._oneCount, sketch._used) = (indices[0], counts[0], 1);
+        }
+        else if (indices.Length <= SparseLimit)
         {
             sketch._pairs = new long[indices.Length * 2];
             for (var b = 0; b < indices.Length; b++)
@@ -464,7 +479,7 @@ public sealed class LatencySketch
             var at = FindSparse(index);
             if (at >= 0)
             {
-                ref var value = ref _pairs[(2 * at) + 1];
+                ref var value = ref ValueRef(at);
                 value = checked(value + count);
                 return;
             }
@@ -480,9 +495,14 @@ public sealed class LatencySketch
         _counts![slot] = checked(_counts[slot] + count);
     }
 
-    private int KeyAt(int pair) => (int)_pairs[2 * pair];
+    // One pair and no array: the pair is the object's own.
+    private bool OnePair => _pairs.Length == 0;
 
-    private long ValueAt(int pair) => _pairs[(2 * pair) + 1];
+    private int KeyAt(int pair) => OnePair ? _offset : (int)_pairs[2 * pair];
+
+    private long ValueAt(int pair) => OnePair ? _oneCount : _pairs[(2 * pair) + 1];
+
+    private ref long ValueRef(int pair) => ref OnePair ? ref _oneCount : ref _pairs[(2 * pair) + 1];
 
     /// <summary>Array.BinarySearch's contract over the pairs' indices: the pair, else the complement of where it goes.</summary>
     private int FindSparse(int index)
@@ -510,6 +530,16 @@ public sealed class LatencySketch
 
     private void InsertSparse(int at, int index, long count)
     {
+        if (_used == 0)
+        {
+            (_offset, _oneCount, _used) = (index, count, 1);
+            return;
+        }
+        if (OnePair)
+        {
+            _pairs = [_offset, _oneCount, 0, 0];
+            (_offset, _oneCount) = (0, 0);
+        }
         if (2 * _used == _pairs.Length)
         {
             var capacity = Math.Min(SparseLimit, Math.Max(2, _pairs.Length));
@@ -536,21 +566,26 @@ public sealed class LatencySketch
         {
             return;
         }
-        _counts = [];
         if (_used > 0)
         {
             low = Math.Min(low, KeyAt(0));
             high = Math.Max(high, KeyAt(_used - 1));
         }
+        var (pairs, used, oneIndex, oneCount) = (_pairs, _used, _offset, _oneCount);
+        (_pairs, _used, _offset, _oneCount) = ([], 0, 0, 0);
+        _counts = [];
         if (low <= high)
         {
             EnsureRange(low, high);
-            for (var b = 0; b < _used; b++)
+            if (used == 1 && pairs.Length == 0)
             {
-                _counts[KeyAt(b) - _offset] = ValueAt(b);
+                _counts[oneIndex - _offset] = oneCount;
+            }
+            for (var b = 0; b < used && pairs.Length > 0; b++)
+            {
+                _counts[(int)pairs[2 * b] - _offset] = pairs[(2 * b) + 1];
             }
         }
-        (_pairs, _used) = ([], 0);
     }
 
     /// <summary>
@@ -603,9 +638,8 @@ public sealed class LatencySketch
     {
         if (Count == 0)
         {
-            (_pairs, _used) = ([], 0);
+            (_pairs, _used, _offset, _oneCount) = ([], 0, 0, 0);
             _counts = null;
-            _offset = 0;
             _zeroCount = 0;
             Sum = 0;
         }

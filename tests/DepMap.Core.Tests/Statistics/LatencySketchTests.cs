@@ -92,6 +92,8 @@ public class LatencySketchTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(15)]
     [InlineData(16)]
     [InlineData(17)]
@@ -121,6 +123,23 @@ public class LatencySketchTests(ITestOutputHelper output)
             var median = values[(values.Length - 1) / 2];
             Assert.InRange(s.Quantile(0.5), median * (1 - LatencySketch.RelativeAccuracy), median * (1 + LatencySketch.RelativeAccuracy));
         });
+    }
+
+    [Fact]
+    public void Sketch_GivesSameBytesAndFigures_WhenItsOnlyBucketWasEmptiedAndOthersArrive()
+    {
+        // One bucket is held without an array; emptied by a subtraction it stays until the sketch
+        // grows, and must then count for nothing.
+        var sketch = Sketch([5_000, 0]);
+        sketch.Subtract(5_000);
+        sketch.Add(9_000_000);
+        sketch.Add(70);
+
+        var expected = Sketch([0, 70, 9_000_000]);
+        Assert.Equal(expected.Serialize(), sketch.Serialize());
+        Assert.Equal((3L, 0.0), (sketch.Count, sketch.Min));
+        Assert.Equal(expected.Quantile(0.9), sketch.Quantile(0.9));
+        Assert.Equal(expected.Serialize(), LatencySketch.Deserialize(sketch.Serialize()).Serialize());
     }
 
     [Fact]
