@@ -26,6 +26,8 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
         $"FROM {SpanRow.Table} WHERE {SpanRow.IdColumn} = @id";
 
     private readonly SpanStrings _strings = new();
+    // The row's record, copied out of SQLite's buffer to be decoded.
+    private byte[] _record = new byte[512];
     private const long BusyTimeoutMs = 30_000;
 
     private DbCommand? _one;
@@ -63,9 +65,10 @@ public sealed class SpanTableReader(DbContext db) : IDisposable
                 var result = raw.sqlite3_step(statement);
                 if (result == raw.SQLITE_ROW)
                 {
-                    var traceId = new TraceId(unchecked((ulong)raw.sqlite3_column_int64(statement, 1)), unchecked((ulong)raw.sqlite3_column_int64(statement, 2)));
-                    var span = SpanCodec.Decode(raw.sqlite3_column_blob(statement, 4), traceId, _strings);
-                    spans.Add(new StoredSpan(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 3), span));
+                    var row = new SqliteRow(statement);
+                    var traceId = new TraceId(unchecked((ulong)row.Int64(1)), unchecked((ulong)row.Int64(2)));
+                    var span = SpanCodec.Decode(row.Blob(4, ref _record), traceId, _strings);
+                    spans.Add(new StoredSpan(row.Int64(0), row.Int64(3), span));
                 }
                 else if (result == raw.SQLITE_DONE)
                 {
