@@ -31,6 +31,33 @@ public class RepeatedSpansTests
         Assert.Equal([2UL, 3UL], added.Select(s => s.SpanId));
     }
 
+    [Theory]
+    [InlineData(3, 0)]
+    [InlineData(20, 8)]
+    [InlineData(40, 0)]
+    [InlineData(30, 30)]
+    public void Remove_FindsTheRepeats_WhetherTracesAreSmallOrLarge(int newSpans, int earlierSpans)
+    {
+        // Small traces compare ids pairwise, large ones through a set: both find the same repeats,
+        // within the new spans (the last id again) and against the earlier (the first earlier id).
+        var earlier = Enumerable.Range(1, earlierSpans).Select(i => Client((ulong)(1_000 + i))).ToList();
+        var distinct = Enumerable.Range(1, newSpans).Select(i => Client((ulong)i)).ToList();
+        var withRepeats = distinct.Append(Client((ulong)newSpans)).ToList();
+        if (earlierSpans > 0)
+        {
+            withRepeats.Add(Client(1_001));
+        }
+        var unchanged = distinct.ToList();
+
+        var removed = new RepeatedSpans().Remove(earlier, static s => s, withRepeats, static s => s);
+        var none = new RepeatedSpans().Remove(earlier, static s => s, unchanged, static s => s);
+
+        Assert.Equal(earlierSpans > 0 ? 2 : 1, removed);
+        Assert.Equal(distinct.Select(s => s.SpanId), withRepeats.Select(s => s.SpanId));
+        Assert.Equal(0, none);
+        Assert.Equal(newSpans, unchanged.Count);
+    }
+
     [Fact]
     public void Remove_KeepsSpansThatShareAnIdButDiffer()
     {
