@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using DepMap.Core.Aggregation;
 using DepMap.Core.Linking;
 using DepMap.Core.Spans;
@@ -576,17 +577,25 @@ internal sealed partial class AggregationRunner : IRelatedTraces
     /// <summary>The batch's spans per trace, each trace's in id order, traces in order of their first span.</summary>
     private static List<(long TraceIdLow, List<StoredSpan> Spans)> GroupByTrace(List<StoredSpan> batch)
     {
-        var index = new Dictionary<long, int>();
+        var index = new Dictionary<long, List<StoredSpan>>();
         var groups = new List<(long, List<StoredSpan>)>();
+        // Spans of one trace often arrive together (an exporter's batch): the previous span's group
+        // takes the next one without a lookup.
+        var (previous, group) = (0L, (List<StoredSpan>?)null);
         foreach (var span in batch)
         {
             var low = unchecked((long)span.Span.TraceId.Low);
-            if (!index.TryGetValue(low, out var i))
+            if (group is null || low != previous)
             {
-                index.Add(low, i = groups.Count);
-                groups.Add((low, []));
+                ref var found = ref CollectionsMarshal.GetValueRefOrAddDefault(index, low, out var exists);
+                if (!exists)
+                {
+                    found = [];
+                    groups.Add((low, found));
+                }
+                (previous, group) = (low, found!);
             }
-            groups[i].Item2.Add(span);
+            group.Add(span);
         }
         return groups;
     }
