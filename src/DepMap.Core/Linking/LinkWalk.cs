@@ -28,7 +28,7 @@ internal sealed class LinkWalk
     private string?[] _local = new string?[33];
     // The call each server span gave the first of two views' walks (LinkBoth): the second view gives
     // the same call for most servers, and shares it instead of a copy of its own (a Call object for
-    // every second span of a rebuild, a tenth of its allocation).
+    // every second span of a rebuild, 6% of its allocation).
     private Call?[] _serverCalls = new Call?[33];
     private bool _recordServerCalls;
     private LinkPolicy _policy = null!;

@@ -31,7 +31,7 @@ public sealed class LatencySketch
     // (index, count) pairs side by side in one array: a sketch is one object and one array, which
     // matters for the thousands of edges a bucket holds while the garbage collector walks them.
     // A single pair is kept in the object itself (no array): most edges of a minute see one or two
-    // calls, and a pair array for each of their sketches was a twentieth of a rebuild's allocation.
+    // calls, and a pair array for each of their sketches was about 1% of a rebuild's allocation.
     private long[] _pairs = [];
     private int _used;
     private long _oneCount;
