@@ -40,11 +40,11 @@ internal static class ReliabilityStatisticsFormat
     /// </summary>
     public static byte[] Write(ReliabilityStatistics statistics)
     {
-        // Taken off the thread while in use, so a write inside a write (none today) gets its own.
+        // Taken off the thread while in use, so a write inside a write (none today) gets its own; it is
+        // put back only emptied, and a write that throws drops it.
         var scratch = t_scratch ?? new Scratch();
         t_scratch = null;
         var index = scratch.Index;
-        index.Clear();
         foreach (var (name, totals) in statistics.Services)
         {
             index.TryAdd(name, 0);

@@ -34,14 +34,23 @@ public sealed class RepeatedSpans
         {
             return 0;
         }
-        if (!SharesAnId(earlier, spanOfEarlier, added, spanOfAdded))
+        if (added.Count + earlier.Count <= PairwiseUpTo && !SharesAnIdPairwise(earlier, spanOfEarlier, added, spanOfAdded))
         {
             return 0;
         }
         _newIds.Clear();
+        var shared = false;
         foreach (var span in added)
         {
-            _newIds.Add(spanOfAdded(span).SpanId);
+            shared |= !_newIds.Add(spanOfAdded(span).SpanId);
+        }
+        for (var i = 0; i < earlier.Count && !shared; i++)
+        {
+            shared = _newIds.Contains(spanOfEarlier(earlier[i]).SpanId);
+        }
+        if (!shared)
+        {
+            return 0;
         }
 
         // An id is shared: compare whole spans among those with a shared id only.
@@ -70,40 +79,26 @@ public sealed class RepeatedSpans
     // spans, and filling a set for each of a rebuild's million traces cost a hundredth of its CPU.
     private const int PairwiseUpTo = 32;
 
-    /// <summary>True when a span id of <paramref name="added"/> repeats within it or is one of <paramref name="earlier"/>'s.</summary>
-    private bool SharesAnId<TEarlier, TAdded>(IReadOnlyList<TEarlier> earlier, Func<TEarlier, Span> spanOfEarlier, List<TAdded> added, Func<TAdded, Span> spanOfAdded)
+    /// <summary>True when a span id of <paramref name="added"/> repeats within it or is one of <paramref name="earlier"/>'s, compared pairwise.</summary>
+    private static bool SharesAnIdPairwise<TEarlier, TAdded>(IReadOnlyList<TEarlier> earlier, Func<TEarlier, Span> spanOfEarlier, List<TAdded> added, Func<TAdded, Span> spanOfAdded)
     {
-        if (added.Count + earlier.Count <= PairwiseUpTo)
+        Span<ulong> ids = stackalloc ulong[added.Count];
+        for (var i = 0; i < ids.Length; i++)
         {
-            Span<ulong> ids = stackalloc ulong[added.Count];
-            for (var i = 0; i < ids.Length; i++)
+            ids[i] = spanOfAdded(added[i]).SpanId;
+            if (ids[..i].Contains(ids[i]))
             {
-                ids[i] = spanOfAdded(added[i]).SpanId;
-                if (ids[..i].Contains(ids[i]))
-                {
-                    return true;
-                }
+                return true;
             }
-            for (var i = 0; i < earlier.Count; i++)
+        }
+        for (var i = 0; i < earlier.Count; i++)
+        {
+            if (ids.Contains(spanOfEarlier(earlier[i]).SpanId))
             {
-                if (ids.Contains(spanOfEarlier(earlier[i]).SpanId))
-                {
-                    return true;
-                }
+                return true;
             }
-            return false;
         }
-        _newIds.Clear();
-        var shared = false;
-        foreach (var span in added)
-        {
-            shared |= !_newIds.Add(spanOfAdded(span).SpanId);
-        }
-        for (var i = 0; i < earlier.Count && !shared; i++)
-        {
-            shared = _newIds.Contains(spanOfEarlier(earlier[i]).SpanId);
-        }
-        return shared;
+        return false;
     }
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> are the same span: every field equal, their links too.</summary>
