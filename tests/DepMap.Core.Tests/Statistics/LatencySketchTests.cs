@@ -215,6 +215,36 @@ public class LatencySketchTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void DenseSketch_ReadsBackEqual_WhenCountsAndIndexGapsTakeSeveralVarintBytes()
+    {
+        // Dense (past the small form's 16 buckets), with counts of up to 2^40 and gaps of hundreds of
+        // buckets between filled ones: the written form's varints of one to six bytes, read back by
+        // the reader, which shares no code with the writer.
+        var sketch = new LatencySketch();
+        var expectedCount = 0L;
+        for (var i = 0; i < 40; i++)
+        {
+            var count = 1L << (i % 41);
+            sketch.Add((long)(1_000 * Math.Pow(1.1, i)), count);
+            expectedCount += count;
+        }
+        sketch.Add(50_000_000_000, 3);
+        sketch.Add(0, 1L << 36);
+        expectedCount += 3 + (1L << 36);
+
+        var read = LatencySketch.Deserialize(sketch.Serialize());
+
+        Assert.Equal(expectedCount, read.Count);
+        Assert.Equal(sketch.Sum, read.Sum);
+        Assert.Equal(sketch.Max, read.Max);
+        foreach (var q in new[] { 0.1, 0.5, 0.9, 0.99, 0.999999 })
+        {
+            Assert.Equal(sketch.Quantile(q), read.Quantile(q));
+        }
+        Assert.Equal(sketch.Serialize(), read.Serialize());
+    }
+
     private static LatencySketch Sketch(IEnumerable<long> values)
     {
         var sketch = new LatencySketch();
