@@ -73,31 +73,6 @@ internal sealed class CompactWriter
         _buffer[_length++] = (byte)value;
     }
 
-    /// <summary>
-    /// Room for at least <paramref name="sizeHint"/> bytes past what is written, to fill with
-    /// <see cref="WriteVarint(Span{byte}, ref int, ulong)"/> and then <see cref="Advance"/>: a long
-    /// run of varints written into a local span skips a capacity check and a field update each.
-    /// </summary>
-    public Span<byte> GetSpan(int sizeHint)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_length);
-    }
-
-    /// <summary>Counts <paramref name="count"/> bytes written into <see cref="GetSpan"/>'s span as written.</summary>
-    public void Advance(int count) => _length += count;
-
-    /// <summary>A varint written at <paramref name="position"/> of <paramref name="destination"/>, which has room for it.</summary>
-    public static void WriteVarint(Span<byte> destination, ref int position, ulong value)
-    {
-        while (value >= 0x80)
-        {
-            destination[position++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[position++] = (byte)value;
-    }
-
     /// <summary>Zig-zag, as protobuf's sint64: small negative numbers stay short.</summary>
     public void WriteSigned(long value) => WriteVarint((ulong)((value << 1) ^ (value >> 63)));
 

@@ -28,9 +28,6 @@ public sealed class LatencySketch
     // indices, so they start as sorted (index, count) pairs and turn dense only past this many.
     private const int SparseLimit = 16;
 
-    // A bucket's most bytes when written: an index delta below 2^31 (5 varint bytes) and a count (10).
-    private const int MaxBucketBytes = 15;
-
     // (index, count) pairs side by side in one array: a sketch is one object and one array, which
     // matters for the thousands of edges a bucket holds while the garbage collector walks them.
     // A single pair is kept in the object itself (no array): most edges of a minute see one or two
@@ -282,21 +279,16 @@ public sealed class LatencySketch
         if (_counts is { } dense)
         {
             // Slot by slot: an hour's counts are mostly filled between their ends, and a search for
-            // the next filled slot per bucket cost more than the comparisons it saved. Into room
-            // reserved once (an index delta takes at most 5 bytes, a count 10), since the writer's
-            // checks per varint made this loop the rebuild's busiest method.
-            var room = writer.GetSpan(nonEmpty * MaxBucketBytes);
-            var written = 0;
+            // the next filled slot per bucket cost more than the comparisons it saved.
             for (var slot = 0; slot < dense.Length; slot++)
             {
                 if (dense[slot] != 0)
                 {
-                    CompactWriter.WriteVarint(room, ref written, (ulong)(slot + _offset - previous));
-                    CompactWriter.WriteVarint(room, ref written, (ulong)dense[slot]);
+                    writer.WriteVarint((ulong)(slot + _offset - previous));
+                    writer.WriteVarint((ulong)dense[slot]);
                     previous = slot + _offset;
                 }
             }
-            writer.Advance(written);
             return;
         }
         var cursor = 0;
