@@ -41,59 +41,105 @@ public sealed record Span
     public int? ServerPort { get; init; }                    // server.port
     public string? NetworkPeerAddress { get; init; }         // network.peer.address
     public int? NetworkPeerPort { get; init; }               // network.peer.port
-    public string? DbNamespace { get => _rare?.DbNamespace; init => Rare(value, static (r, v) => r with { DbNamespace = v }); }   // db.namespace
-    public string? DbName { get => _rare?.DbName; init => Rare(value, static (r, v) => r with { DbName = v }); }                  // db.name
-    public string? DbSystem { get => _rare?.DbSystem; init => Rare(value, static (r, v) => r with { DbSystem = v }); }            // db.system
-    public string? DbSystemName { get => _rare?.DbSystemName; init => Rare(value, static (r, v) => r with { DbSystemName = v }); } // db.system.name
-    public string? MessagingSystem { get => _rare?.MessagingSystem; init => Rare(value, static (r, v) => r with { MessagingSystem = v }); } // messaging.system
+    public string? DbNamespace { get => _rare?.DbNamespace; init => SetRare(value, static (r, v) => r.DbNamespace = v); }   // db.namespace
+    public string? DbName { get => _rare?.DbName; init => SetRare(value, static (r, v) => r.DbName = v); }                  // db.name
+    public string? DbSystem { get => _rare?.DbSystem; init => SetRare(value, static (r, v) => r.DbSystem = v); }            // db.system
+    public string? DbSystemName { get => _rare?.DbSystemName; init => SetRare(value, static (r, v) => r.DbSystemName = v); } // db.system.name
+    public string? MessagingSystem { get => _rare?.MessagingSystem; init => SetRare(value, static (r, v) => r.MessagingSystem = v); } // messaging.system
     public string? MessagingDestinationName                  // messaging.destination.name
     {
         get => _rare?.MessagingDestinationName;
-        init => Rare(value, static (r, v) => r with { MessagingDestinationName = v });
+        init => SetRare(value, static (r, v) => r.MessagingDestinationName = v);
     }
     public int? HttpResponseStatusCode { get; init; }        // http.response.status_code
     public string? ServiceNamespace { get; init; }           // resource service.namespace
 
     // Names from the semantic conventions before 1.21, kept apart from their successors: they come
     // last in every naming list, so old SDKs still get a name and new ones get Grafana Tempo's.
-    public string? NetPeerName { get => _rare?.NetPeerName; init => Rare(value, static (r, v) => r with { NetPeerName = v }); } // net.peer.name (now server.address)
+    public string? NetPeerName { get => _rare?.NetPeerName; init => SetRare(value, static (r, v) => r.NetPeerName = v); } // net.peer.name (now server.address)
     public string? NetSockPeerAddress                        // net.sock.peer.addr, else net.peer.ip (now network.peer.address)
     {
         get => _rare?.NetSockPeerAddress;
-        init => Rare(value, static (r, v) => r with { NetSockPeerAddress = v });
+        init => SetRare(value, static (r, v) => r.NetSockPeerAddress = v);
     }
-    public int? NetSockPeerPort { get => _rare?.NetSockPeerPort; init => Rare(value, static (r, v) => r with { NetSockPeerPort = v }); } // net.sock.peer.port, else net.peer.port (now network.peer.port)
+    public int? NetSockPeerPort { get => _rare?.NetSockPeerPort; init => SetRare(value, static (r, v) => r.NetSockPeerPort = v); } // net.sock.peer.port, else net.peer.port (now network.peer.port)
 
     // The attributes above that only database, messaging and pre-1.21 spans carry, in one object
     // that a span has only when it carries one of them: most spans are HTTP or RPC calls, and the
-    // eight empty references and a port took a decoded span from 168 to 240 bytes, which was 7% of
-    // a rebuild's allocation. A record, so spans still compare and hash by value; replaced, never
-    // changed, so a span made `with` another never changes the other's.
+    // eight empty references and a port took a decoded span from 168 to 240 bytes, which was 6% of
+    // a rebuild's allocation. Spans still compare and hash by value (the object does, and an
+    // emptied one is dropped). Only the span whose initialisation made it fills it in; a span made
+    // `with` another copies it before changing it, so the other never changes.
     private RareAttributes? _rare;
 
-    private void Rare<T>(T? value, Func<RareAttributes, T?, RareAttributes> with)
+    private void SetRare<T>(T? value, Action<RareAttributes, T?> set)
     {
-        if (value is null && _rare is null)
+        if (_rare is null && value is null)
         {
             return;
         }
-        var changed = with(_rare ?? RareAttributes.None, value);
-        _rare = changed == RareAttributes.None ? null : changed;
+        _rare = _rare is null ? new RareAttributes(this) : ReferenceEquals(_rare.Owner, this) ? _rare : _rare.CopyFor(this);
+        set(_rare, value);
+        if (_rare.IsEmpty)
+        {
+            _rare = null;
+        }
     }
 
-    private sealed record RareAttributes
+    private sealed class RareAttributes(Span owner) : IEquatable<RareAttributes>
     {
-        public static readonly RareAttributes None = new();
+        public Span Owner { get; } = owner;
+        public string? DbNamespace { get; set; }
+        public string? DbName { get; set; }
+        public string? DbSystem { get; set; }
+        public string? DbSystemName { get; set; }
+        public string? MessagingSystem { get; set; }
+        public string? MessagingDestinationName { get; set; }
+        public string? NetPeerName { get; set; }
+        public string? NetSockPeerAddress { get; set; }
+        public int? NetSockPeerPort { get; set; }
 
-        public string? DbNamespace { get; init; }
-        public string? DbName { get; init; }
-        public string? DbSystem { get; init; }
-        public string? DbSystemName { get; init; }
-        public string? MessagingSystem { get; init; }
-        public string? MessagingDestinationName { get; init; }
-        public string? NetPeerName { get; init; }
-        public string? NetSockPeerAddress { get; init; }
-        public int? NetSockPeerPort { get; init; }
+        public bool IsEmpty =>
+            DbNamespace is null && DbName is null && DbSystem is null && DbSystemName is null && MessagingSystem is null
+            && MessagingDestinationName is null && NetPeerName is null && NetSockPeerAddress is null && NetSockPeerPort is null;
+
+        public RareAttributes CopyFor(Span owner) => new(owner)
+        {
+            DbNamespace = DbNamespace,
+            DbName = DbName,
+            DbSystem = DbSystem,
+            DbSystemName = DbSystemName,
+            MessagingSystem = MessagingSystem,
+            MessagingDestinationName = MessagingDestinationName,
+            NetPeerName = NetPeerName,
+            NetSockPeerAddress = NetSockPeerAddress,
+            NetSockPeerPort = NetSockPeerPort,
+        };
+
+        // By value, the owner aside: two equal spans made apart hold equal objects of their own.
+        public bool Equals(RareAttributes? other) =>
+            other is not null
+            && DbNamespace == other.DbNamespace && DbName == other.DbName && DbSystem == other.DbSystem
+            && DbSystemName == other.DbSystemName && MessagingSystem == other.MessagingSystem
+            && MessagingDestinationName == other.MessagingDestinationName && NetPeerName == other.NetPeerName
+            && NetSockPeerAddress == other.NetSockPeerAddress && NetSockPeerPort == other.NetSockPeerPort;
+
+        public override bool Equals(object? obj) => Equals(obj as RareAttributes);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            hash.Add(DbNamespace);
+            hash.Add(DbName);
+            hash.Add(DbSystem);
+            hash.Add(DbSystemName);
+            hash.Add(MessagingSystem);
+            hash.Add(MessagingDestinationName);
+            hash.Add(NetPeerName);
+            hash.Add(NetSockPeerAddress);
+            hash.Add(NetSockPeerPort);
+            return hash.ToHashCode();
+        }
     }
 
     public long EndUnixNano => StartUnixNano + DurationNano;

@@ -50,4 +50,34 @@ public sealed class SpanTests
         Assert.Equal(Client(), emptied);
         Assert.Equal(Client().GetHashCode(), emptied.GetHashCode());
     }
+
+    [Fact]
+    public void Span_WithSeveralOfTheFewCarriedAttributes_AllocatesOneObjectForThem()
+    {
+        // As a decoder makes them: every attribute assigned, absent ones as null.
+        static Span Database(string? name, string? @namespace, string? systemName) => new()
+        {
+            TraceId = new TraceId(1, 2),
+            SpanId = 3,
+            Kind = SpanKind.Client,
+            DbSystem = "postgresql",
+            DbName = name,
+            DbNamespace = @namespace,
+            DbSystemName = systemName,
+        };
+        static Span OnlySystem() => new() { TraceId = new TraceId(1, 2), SpanId = 3, Kind = SpanKind.Client, DbSystem = "postgresql" };
+        Database("orders", "orders", "postgresql");
+        OnlySystem();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var one = OnlySystem();
+        var afterOne = GC.GetAllocatedBytesForCurrentThread();
+        var four = Database("orders", "orders", "postgresql");
+        var afterFour = GC.GetAllocatedBytesForCurrentThread();
+
+        // Filled in place while the span is made, not copied for each attribute.
+        Assert.Equal(afterOne - before, afterFour - afterOne);
+        Assert.Equal(("postgresql", "orders", "orders", "postgresql"), (four.DbSystem, four.DbName, four.DbNamespace, four.DbSystemName));
+        Assert.Equal(one, Database(null, null, null));
+    }
 }
