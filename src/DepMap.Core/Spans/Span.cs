@@ -41,28 +41,28 @@ public sealed record Span
     public int? ServerPort { get; init; }                    // server.port
     public string? NetworkPeerAddress { get; init; }         // network.peer.address
     public int? NetworkPeerPort { get; init; }               // network.peer.port
-    public string? DbNamespace { get => _rare?.DbNamespace; init => SetRare(value, static (r, v) => r.DbNamespace = v); }   // db.namespace
-    public string? DbName { get => _rare?.DbName; init => SetRare(value, static (r, v) => r.DbName = v); }                  // db.name
-    public string? DbSystem { get => _rare?.DbSystem; init => SetRare(value, static (r, v) => r.DbSystem = v); }            // db.system
-    public string? DbSystemName { get => _rare?.DbSystemName; init => SetRare(value, static (r, v) => r.DbSystemName = v); } // db.system.name
-    public string? MessagingSystem { get => _rare?.MessagingSystem; init => SetRare(value, static (r, v) => r.MessagingSystem = v); } // messaging.system
+    public string? DbNamespace { get => _rare?.Values.DbNamespace; init => SetRare(value, static (r, v) => r.Values.DbNamespace = v); }   // db.namespace
+    public string? DbName { get => _rare?.Values.DbName; init => SetRare(value, static (r, v) => r.Values.DbName = v); }                  // db.name
+    public string? DbSystem { get => _rare?.Values.DbSystem; init => SetRare(value, static (r, v) => r.Values.DbSystem = v); }            // db.system
+    public string? DbSystemName { get => _rare?.Values.DbSystemName; init => SetRare(value, static (r, v) => r.Values.DbSystemName = v); } // db.system.name
+    public string? MessagingSystem { get => _rare?.Values.MessagingSystem; init => SetRare(value, static (r, v) => r.Values.MessagingSystem = v); } // messaging.system
     public string? MessagingDestinationName                  // messaging.destination.name
     {
-        get => _rare?.MessagingDestinationName;
-        init => SetRare(value, static (r, v) => r.MessagingDestinationName = v);
+        get => _rare?.Values.MessagingDestinationName;
+        init => SetRare(value, static (r, v) => r.Values.MessagingDestinationName = v);
     }
     public int? HttpResponseStatusCode { get; init; }        // http.response.status_code
     public string? ServiceNamespace { get; init; }           // resource service.namespace
 
     // Names from the semantic conventions before 1.21, kept apart from their successors: they come
     // last in every naming list, so old SDKs still get a name and new ones get Grafana Tempo's.
-    public string? NetPeerName { get => _rare?.NetPeerName; init => SetRare(value, static (r, v) => r.NetPeerName = v); } // net.peer.name (now server.address)
+    public string? NetPeerName { get => _rare?.Values.NetPeerName; init => SetRare(value, static (r, v) => r.Values.NetPeerName = v); } // net.peer.name (now server.address)
     public string? NetSockPeerAddress                        // net.sock.peer.addr, else net.peer.ip (now network.peer.address)
     {
-        get => _rare?.NetSockPeerAddress;
-        init => SetRare(value, static (r, v) => r.NetSockPeerAddress = v);
+        get => _rare?.Values.NetSockPeerAddress;
+        init => SetRare(value, static (r, v) => r.Values.NetSockPeerAddress = v);
     }
-    public int? NetSockPeerPort { get => _rare?.NetSockPeerPort; init => SetRare(value, static (r, v) => r.NetSockPeerPort = v); } // net.sock.peer.port, else net.peer.port (now network.peer.port)
+    public int? NetSockPeerPort { get => _rare?.Values.NetSockPeerPort; init => SetRare(value, static (r, v) => r.Values.NetSockPeerPort = v); } // net.sock.peer.port, else net.peer.port (now network.peer.port)
 
     // The attributes above that only database, messaging and pre-1.21 spans carry, in one object
     // that a span has only when it carries one of them: most spans are HTTP or RPC calls, and the
@@ -86,9 +86,25 @@ public sealed record Span
         }
     }
 
-    private sealed class RareAttributes(Span owner) : IEquatable<RareAttributes>
+    private sealed class RareAttributes(Span owner)
     {
         public Span Owner { get; } = owner;
+
+        // A field, so the setters above change it in place.
+        public RareValues Values;
+
+        public bool IsEmpty => Values == default;
+
+        public RareAttributes CopyFor(Span owner) => new(owner) { Values = Values };
+
+        // By value, the owner aside: two equal spans made apart hold equal objects of their own.
+        public override bool Equals(object? obj) => obj is RareAttributes other && Values == other.Values;
+
+        public override int GetHashCode() => Values.GetHashCode();
+    }
+
+    private record struct RareValues
+    {
         public string? DbNamespace { get; set; }
         public string? DbName { get; set; }
         public string? DbSystem { get; set; }
@@ -98,48 +114,6 @@ public sealed record Span
         public string? NetPeerName { get; set; }
         public string? NetSockPeerAddress { get; set; }
         public int? NetSockPeerPort { get; set; }
-
-        public bool IsEmpty =>
-            DbNamespace is null && DbName is null && DbSystem is null && DbSystemName is null && MessagingSystem is null
-            && MessagingDestinationName is null && NetPeerName is null && NetSockPeerAddress is null && NetSockPeerPort is null;
-
-        public RareAttributes CopyFor(Span owner) => new(owner)
-        {
-            DbNamespace = DbNamespace,
-            DbName = DbName,
-            DbSystem = DbSystem,
-            DbSystemName = DbSystemName,
-            MessagingSystem = MessagingSystem,
-            MessagingDestinationName = MessagingDestinationName,
-            NetPeerName = NetPeerName,
-            NetSockPeerAddress = NetSockPeerAddress,
-            NetSockPeerPort = NetSockPeerPort,
-        };
-
-        // By value, the owner aside: two equal spans made apart hold equal objects of their own.
-        public bool Equals(RareAttributes? other) =>
-            other is not null
-            && DbNamespace == other.DbNamespace && DbName == other.DbName && DbSystem == other.DbSystem
-            && DbSystemName == other.DbSystemName && MessagingSystem == other.MessagingSystem
-            && MessagingDestinationName == other.MessagingDestinationName && NetPeerName == other.NetPeerName
-            && NetSockPeerAddress == other.NetSockPeerAddress && NetSockPeerPort == other.NetSockPeerPort;
-
-        public override bool Equals(object? obj) => Equals(obj as RareAttributes);
-
-        public override int GetHashCode()
-        {
-            var hash = new HashCode();
-            hash.Add(DbNamespace);
-            hash.Add(DbName);
-            hash.Add(DbSystem);
-            hash.Add(DbSystemName);
-            hash.Add(MessagingSystem);
-            hash.Add(MessagingDestinationName);
-            hash.Add(NetPeerName);
-            hash.Add(NetSockPeerAddress);
-            hash.Add(NetSockPeerPort);
-            return hash.ToHashCode();
-        }
     }
 
     public long EndUnixNano => StartUnixNano + DurationNano;
